@@ -1,0 +1,222 @@
+/**
+ * The study config: one YAML file at the repo root (`study.yaml`), validated once, here, with messages
+ * that name the field, the bad value and what is expected. Module sections are validated by the
+ * schemas the modules register, so a new week never touches this file.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { type ConfigProblem, StudyConfigError } from "./errors";
+import type { AnyStudyModule, StudyEnvironment } from "./module";
+import { DEFAULT_REGION, knownZones } from "./regions";
+import { parseWeekSelection } from "./weeks";
+
+export const DEFAULT_CONFIG_FILE = "study.yaml";
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+const NAME_EXPECTED = "2-24 characters: lowercase letters, digits and hyphens, starting with a letter";
+
+export const coreSchema = z.strictObject({
+  project: z.string().regex(NAME_PATTERN, NAME_EXPECTED).default("devops-weeks"),
+  environment: z.string().regex(NAME_PATTERN, NAME_EXPECTED).default("dev"),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region code such as ap-northeast-2")
+    .default(DEFAULT_REGION),
+  availabilityZones: z
+    .union([z.number().int().min(1).max(6), z.array(z.string()).min(1).max(6)], {
+      error: "a number of AZs (1-6) or a list of AZ names such as [ap-northeast-2a, ap-northeast-2c]",
+    })
+    .default(2),
+  tags: z
+    .record(z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, "a tag key (1-128 characters, not starting with aws:)"), z.string().max(256))
+    .default({}),
+  weeks: z
+    .union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))], {
+      error: 'weeks as a list or ranges, such as "1-3,6" or [1, 2, 6]',
+    })
+    .default("1"),
+  runbooks: z
+    .strictObject({
+      languages: z.array(z.enum(["ko", "en"])).min(1).default(["ko", "en"]),
+    })
+    .prefault({}),
+});
+
+export type CoreConfig = z.output<typeof coreSchema> & { availabilityZones: number | string[] };
+
+export interface StudyConfig {
+  readonly core: CoreConfig;
+  /** Validated settings of every registered module, keyed by module id. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly weeks: readonly number[];
+  readonly availabilityZones: readonly string[];
+  /** Where the config came from, for messages. */
+  readonly source: string;
+}
+
+export interface LoadOptions {
+  /** Overrides `weeks` for one run, from the WEEKS environment variable. */
+  readonly weeksOverride?: string;
+}
+
+export function loadConfigFile(path: string, registry: readonly AnyStudyModule[], options: LoadOptions = {}): StudyConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new StudyConfigError(path, [{ field: "", value: path, expected: "a readable study config file (copy study.yaml from the repository)" }]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new StudyConfigError(path, [{ field: "", value: undefined, expected: `valid YAML (${(error as Error).message.split("\n")[0]})` }]);
+  }
+  return parseConfig(raw, path, registry, options);
+}
+
+export function parseConfig(raw: unknown, source: string, registry: readonly AnyStudyModule[], options: LoadOptions = {}): StudyConfig {
+  const schema = z.strictObject({
+    ...coreSchema.shape,
+    ...Object.fromEntries(registry.map((m) => [m.id, (m.settings as z.ZodType).prefault({})])),
+  });
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new StudyConfigError(source, parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, schema)));
+
+  const { project, environment, region, availabilityZones, tags, weeks, runbooks, ...settings } = parsed.data as Record<string, unknown>;
+  const core = { project, environment, region, availabilityZones, tags, weeks, runbooks } as CoreConfig;
+  const problems: ConfigProblem[] = [];
+
+  const weekSource = options.weeksOverride !== undefined ? "WEEKS (environment variable)" : "weeks";
+  const selection = parseWeekSelection(options.weeksOverride ?? core.weeks);
+  if (typeof selection === "string") problems.push({ field: weekSource, value: options.weeksOverride ?? core.weeks, expected: weekExpectation(selection) });
+
+  const zones = resolveZones(core, problems);
+  if (problems.length > 0) throw new StudyConfigError(source, problems);
+  return { core, settings, weeks: selection as number[], availabilityZones: zones, source };
+}
+
+function weekExpectation(reason: string): string {
+  return reason === "at least one week" ? 'at least one week, such as "1" or "1-3,6"' : `weeks 1-10 as a list or ranges such as "1-3,6" (${reason})`;
+}
+
+function resolveZones(core: CoreConfig, problems: ConfigProblem[]): string[] {
+  const known = knownZones(core.region);
+  if (typeof core.availabilityZones === "number") {
+    if (!known) {
+      problems.push({ field: "availabilityZones", value: core.availabilityZones, expected: `a list of AZ names: region ${core.region} is not in the built-in AZ table, so AZs cannot be picked for it` });
+      return [];
+    }
+    if (core.availabilityZones > known.length) {
+      problems.push({ field: "availabilityZones", value: core.availabilityZones, expected: `at most ${known.length} (the AZs of ${core.region}: ${known.join(", ")})` });
+      return [];
+    }
+    return known.slice(0, core.availabilityZones);
+  }
+  core.availabilityZones.forEach((zone, index) => {
+    const inRegion = known ? known.includes(zone) : new RegExp(`^${core.region}[a-z]$`).test(zone);
+    if (!inRegion) {
+      problems.push({ field: `availabilityZones[${index}]`, value: zone, expected: `an AZ of ${core.region}${known ? ` (${known.join(", ")})` : ` such as ${core.region}a`}` });
+    }
+  });
+  if (new Set(core.availabilityZones).size !== core.availabilityZones.length) {
+    problems.push({ field: "availabilityZones", value: core.availabilityZones, expected: "each AZ named once" });
+  }
+  return [...core.availabilityZones];
+}
+
+/** The single environment of a non-classroom synth. */
+export function defaultEnvironment(config: StudyConfig): StudyEnvironment {
+  const name = `${config.core.project}-${config.core.environment}`;
+  const network = config.settings["network"] as { vpcCidr?: string } | undefined;
+  return {
+    name,
+    vpcCidr: network?.vpcCidr ?? "10.0.0.0/16",
+    tags: { Project: config.core.project, Environment: config.core.environment, ManagedBy: "devops-weeks", ...config.core.tags },
+  };
+}
+
+// ---- turning zod issues into learner-facing problems -------------------------------------------
+
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(issue: Issue, raw: unknown, schema: z.ZodType): ConfigProblem[] {
+  const field = formatPath(issue.path);
+  const value = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(schema, issue.path);
+        const suggestion = closest(key, known);
+        return {
+          field: formatPath([...issue.path, key]),
+          value: valueAt(raw, [...issue.path, key]),
+          expected: `no key "${key}" here${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; known keys: ${known.join(", ")}`,
+        };
+      });
+    case "invalid_type":
+      return [{ field, value, expected: value === undefined ? `a value (${issue.expected})` : articleFor(issue.expected) }];
+    case "invalid_value":
+      return [{ field, value, expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
+    case "too_small":
+      return [{ field, value, expected: issue.origin === "array" ? `at least ${issue.minimum} item(s)` : issue.origin === "string" ? `at least ${issue.minimum} character(s)` : `a number >= ${issue.minimum}` }];
+    case "too_big":
+      return [{ field, value, expected: issue.origin === "array" ? `at most ${issue.maximum} item(s)` : issue.origin === "string" ? `at most ${issue.maximum} character(s)` : `a number <= ${issue.maximum}` }];
+    default:
+      return [{ field, value, expected: issue.message }];
+  }
+}
+
+function articleFor(type: string): string {
+  if (type === "int") return "a whole number";
+  if (type === "array") return "a list";
+  if (type === "object" || type === "record") return "a mapping of keys to values";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
+}
+
+/** Keys the schema accepts at a path, for "did you mean" suggestions on typos. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: unknown = schema;
+  for (const key of path) {
+    node = unwrap(node);
+    if (typeof key === "number") node = (node as z.ZodArray)?.element;
+    else node = (node as z.ZodObject | undefined)?.shape?.[String(key)];
+  }
+  node = unwrap(node);
+  return Object.keys((node as z.ZodObject | undefined)?.shape ?? {});
+}
+
+function unwrap(node: unknown): unknown {
+  let current = node as { def?: { innerType?: unknown; in?: unknown } } | undefined;
+  while (current?.def && (current.def.innerType || current.def.in)) current = (current.def.innerType ?? current.def.in) as typeof current;
+  return current;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,116 @@
+/**
+ * read config -> resolve weeks -> build stacks into a staging directory -> render runbooks ->
+ * swap the staging directory into out/. Nothing in out/ changes unless every step succeeded.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { App } from "cdktf";
+import { loadConfigFile, defaultEnvironment, type StudyConfig } from "./config";
+import { StudyConfigError, type ConfigProblem } from "./errors";
+import { buildEnvironment, type BuiltEnvironment } from "./environment";
+import type { AnyStudyModule, StudyEnvironment } from "./module";
+import { selectModules, type ModuleSelection } from "./weeks";
+
+export interface SynthOptions {
+  readonly configPath: string;
+  readonly outdir: string;
+  readonly registry: readonly AnyStudyModule[];
+  readonly weeksOverride?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface SynthResult {
+  readonly config: StudyConfig;
+  readonly selection: ModuleSelection;
+  readonly environments: readonly BuiltEnvironment[];
+}
+
+export function synthesizeStudy(options: SynthOptions): SynthResult {
+  const log = options.log ?? (() => {});
+  const config = loadConfigFile(options.configPath, options.registry, { weeksOverride: options.weeksOverride });
+  const selection = selectModules(config.weeks, options.registry);
+  for (const { module, neededBy } of selection.added) {
+    log(`week ${module.week} (${module.id}) added: week ${neededBy.week} (${neededBy.id}) requires it`);
+  }
+  log(`weeks enabled: ${[...new Set(selection.modules.map((m) => m.week))].join(", ")} (modules: ${selection.modules.map((m) => m.id).join(", ")})`);
+
+  const environments = [defaultEnvironment(config)];
+  validateModules(config, selection, environments);
+
+  const staging = stagingDirectory(options.outdir);
+  try {
+    const app = new App({ outdir: staging, skipBackendValidation: false });
+    const built = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
+    app.synth();
+    commitStaging(staging, options.outdir);
+    return { config, selection, environments: built };
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function validateModules(config: StudyConfig, selection: ModuleSelection, environments: readonly StudyEnvironment[]): void {
+  const problems: ConfigProblem[] = [];
+  for (const module of selection.modules) {
+    if (!module.validate) continue;
+    for (const environment of environments) problems.push(...module.validate(config.settings[module.id], config.core, environment));
+  }
+  if (problems.length > 0) throw new StudyConfigError(config.source, dedupe(problems));
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.expected}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+function stagingDirectory(outdir: string): string {
+  const staging = join(dirname(outdir), `.${basename(outdir)}.staging-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  return staging;
+}
+
+/**
+ * Moves the staged synth into outdir. Inside each stack directory, Terraform's own working files
+ * (`.terraform/`, `.terraform.lock.hcl`) are kept so a learner does not have to re-run init after
+ * every synth; everything we generate is replaced, and stacks that are no longer produced go away.
+ */
+export function commitStaging(staging: string, outdir: string): void {
+  if (!existsSync(outdir)) {
+    mkdirSync(dirname(outdir), { recursive: true });
+    renameSync(staging, outdir);
+    return;
+  }
+  for (const entry of readdirSync(outdir)) {
+    if (entry !== "stacks" && !existsSync(join(staging, entry))) rmSync(join(outdir, entry), { recursive: true, force: true });
+  }
+  for (const entry of readdirSync(staging)) {
+    if (entry === "stacks") continue;
+    rmSync(join(outdir, entry), { recursive: true, force: true });
+    renameSync(join(staging, entry), join(outdir, entry));
+  }
+  const stagedStacks = join(staging, "stacks");
+  const outStacks = join(outdir, "stacks");
+  const produced = existsSync(stagedStacks) ? readdirSync(stagedStacks) : [];
+  mkdirSync(outStacks, { recursive: true });
+  for (const stack of readdirSync(outStacks)) {
+    if (!produced.includes(stack)) rmSync(join(outStacks, stack), { recursive: true, force: true });
+  }
+  for (const stack of produced) {
+    const target = join(outStacks, stack);
+    mkdirSync(target, { recursive: true });
+    for (const entry of readdirSync(target)) {
+      if (!isTerraformWorkingFile(entry)) rmSync(join(target, entry), { recursive: true, force: true });
+    }
+    for (const entry of readdirSync(join(stagedStacks, stack))) renameSync(join(stagedStacks, stack, entry), join(target, entry));
+  }
+  rmSync(staging, { recursive: true, force: true });
+}
+
+function isTerraformWorkingFile(name: string): boolean {
+  return name === ".terraform" || name === ".terraform.lock.hcl";
+}

@@ -1,0 +1,23 @@
+/**
+ * `npx cdktf synth` runs this: read study.yaml -> resolve weeks -> build stacks -> render runbooks.
+ * Config problems print one line each and exit non-zero, leaving the previous out/ untouched.
+ */
+import { StudyConfigError } from "./lib/errors";
+import { synthesizeStudy } from "./lib/synth";
+import { DEFAULT_CONFIG_FILE } from "./lib/config";
+import { STUDY_MODULES } from "./modules";
+
+try {
+  synthesizeStudy({
+    configPath: process.env.STUDY_CONFIG ?? DEFAULT_CONFIG_FILE,
+    outdir: process.env.CDKTF_OUTDIR ?? "out",
+    registry: STUDY_MODULES,
+    weeksOverride: process.env.WEEKS,
+    log: (line) => console.log(`devops-weeks: ${line}`),
+  });
+} catch (error) {
+  if (!(error instanceof StudyConfigError)) throw error;
+  console.error(`devops-weeks: the study config has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; nothing in out/ was changed.`);
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { cidrListSchema, instanceTypeSchema, logRetentionSchema } from "../../lib/ec2";
+import { isCidr } from "../../lib/cidr";
+
+export const NETWORK_DEFAULTS = {
+  vpcCidr: "10.0.0.0/16",
+  /** /20 gives 4,091 usable addresses per subnet: room for EKS pods, which take VPC IPs. */
+  subnetPrefixLength: 20,
+  natMode: "gateway",
+  natInstanceType: "t3.micro",
+  flowLogRetentionDays: 30,
+  bastionInstanceType: "t3.micro",
+} as const;
+
+export const networkSettings = z.strictObject({
+  /** The VPC's IPv4 range. @default 10.0.0.0/16 */
+  vpcCidr: z.string().refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/16").default(NETWORK_DEFAULTS.vpcCidr),
+  /** Size of every subnet; public ones take the lower half of the VPC, private ones the upper half. @default 20 */
+  subnetPrefixLength: z.number().int().min(16).max(28).default(NETWORK_DEFAULTS.subnetPrefixLength),
+  nat: z
+    .strictObject({
+      /** gateway (managed, billed hourly), instance (a free-tier EC2 NAT) or none (private subnets get no internet). @default gateway */
+      mode: z.enum(["gateway", "instance", "none"]).default(NETWORK_DEFAULTS.natMode),
+      /** One NAT per AZ (survives an AZ outage, multiplies the cost) instead of one shared. @default false */
+      perAz: z.boolean().default(false),
+      /** Instance type of NAT instances. @default t3.micro */
+      instanceType: instanceTypeSchema.default(NETWORK_DEFAULTS.natInstanceType),
+    })
+    .prefault({}),
+  flowLogs: z
+    .strictObject({
+      /** VPC flow logs to CloudWatch Logs. @default true */
+      enabled: z.boolean().default(true),
+      retentionDays: logRetentionSchema.default(NETWORK_DEFAULTS.flowLogRetentionDays),
+      trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
+    })
+    .prefault({}),
+  bastion: z
+    .strictObject({
+      /** A bastion host reached through SSM Session Manager. @default true */
+      enabled: z.boolean().default(true),
+      instanceType: instanceTypeSchema.default(NETWORK_DEFAULTS.bastionInstanceType),
+      /** Source ranges allowed to SSH to the bastion (port 22). @default [] - no SSH; use SSM */
+      sshIngressCidrs: cidrListSchema("network.bastion.sshIngressCidrs").default([]),
+      /** Must be true to list 0.0.0.0/0 above: SSH open to the whole internet. @default false */
+      allowSshFromInternet: z.boolean().default(false),
+      /** An existing EC2 key pair for SSH. @default - none */
+      keyPairName: z.string().min(1).max(255).optional(),
+    })
+    .prefault({}),
+});
+
+export type NetworkSettings = z.output<typeof networkSettings>;

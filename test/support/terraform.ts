@@ -1,0 +1,162 @@
+/**
+ * Real, offline Terraform for tests: `init` from the machine's filesystem mirror of hashicorp/aws
+ * 5.100.0 (direct downloads forbidden by a CLI config the tests own), `validate`, `plan` with mock
+ * credentials, and `show -json`. The provider's skip_* settings and the local backend come from an
+ * override file written only here, in a copy of the stack: never in what learners apply.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const AWS_PROVIDER_VERSION = "5.100.0";
+const PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws";
+
+/** Places the machine image is known to ship the mirror, then the usual implied-mirror paths. */
+const MIRROR_CANDIDATES = [
+  process.env.TF_AWS_PROVIDER_MIRROR,
+  "/opt/tf-plugins",
+  "/usr/share/terraform/plugins",
+  "/usr/local/share/terraform/plugins",
+  join(process.env.HOME ?? "/root", ".terraform.d/plugins"),
+  join(process.env.HOME ?? "/root", ".local/share/terraform/plugins"),
+].filter((p): p is string => Boolean(p));
+
+export class OfflineTerraformUnavailable extends Error {}
+
+/** Finds a mirror holding hashicorp/aws at the pinned version, or says exactly what is missing. */
+export function findProviderMirror(): string {
+  for (const root of MIRROR_CANDIDATES) {
+    const dir = join(root, PROVIDER_SOURCE, AWS_PROVIDER_VERSION);
+    if (existsSync(dir) && readdirSync(dir).some((platform) => readdirSync(join(dir, platform)).some((f) => f.startsWith("terraform-provider-aws_")))) return root;
+  }
+  throw new OfflineTerraformUnavailable(
+    `No filesystem mirror of hashicorp/aws ${AWS_PROVIDER_VERSION} found (looked in ${MIRROR_CANDIDATES.join(", ")}). ` +
+      `The offline plan cannot run; set TF_AWS_PROVIDER_MIRROR to the mirror's root.`,
+  );
+}
+
+function terraformBinary(): string {
+  const found = spawnSync("terraform", ["version"], { encoding: "utf8" });
+  if (found.error || found.status !== 0) throw new OfflineTerraformUnavailable(`terraform is not on the PATH (${found.error?.message ?? found.stderr}); the offline plan cannot run.`);
+  return "terraform";
+}
+
+let sharedSetup: { env: NodeJS.ProcessEnv; root: string } | undefined;
+
+/** One CLI config and plugin cache for the whole test process: init then links instead of copying 700 MB. */
+function offlineEnvironment(): { env: NodeJS.ProcessEnv; root: string } {
+  if (sharedSetup) return sharedSetup;
+  const mirror = findProviderMirror();
+  terraformBinary();
+  const root = mkdtempSync(join(tmpdir(), "devops-weeks-tf-"));
+  const cache = join(root, "plugin-cache");
+  mkdirSync(cache);
+  const cliConfig = join(root, "offline.tfrc");
+  writeFileSync(
+    cliConfig,
+    `plugin_cache_dir = "${cache}"
+provider_installation {
+  filesystem_mirror {
+    path    = "${mirror}"
+    include = ["${PROVIDER_SOURCE}"]
+  }
+  direct {
+    exclude = ["*/*/*"]
+  }
+}
+`,
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "1",
+    AWS_ACCESS_KEY_ID: "mock-access-key",
+    AWS_SECRET_ACCESS_KEY: "mock-secret-key",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  delete env.AWS_PROFILE;
+  delete env.AWS_SESSION_TOKEN;
+  sharedSetup = { env, root };
+  return sharedSetup;
+}
+
+/** Override merged into the copied stack: mock credentials, no AWS calls, local state in the copy. */
+function verificationOverride(stack: StackJson): unknown {
+  const aliases = (stack.provider?.aws ?? [{}]).map((p) => p.alias);
+  return {
+    terraform: { backend: { local: { path: "verify.tfstate" } } },
+    provider: {
+      aws: aliases.map((alias) => ({
+        ...(alias ? { alias } : {}),
+        access_key: "mock-access-key",
+        secret_key: "mock-secret-key",
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+      })),
+    },
+  };
+}
+
+export interface StackJson {
+  provider?: { aws?: { alias?: string }[] };
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  [key: string]: unknown;
+}
+
+export interface PlannedResource {
+  address: string;
+  type: string;
+  name: string;
+  values: Record<string, unknown>;
+}
+
+export interface PlanResult {
+  /** Every resource in the planned state (module-free: cdktf stacks are flat). */
+  resources: PlannedResource[];
+  /** `terraform show -json` as Terraform printed it. */
+  raw: Record<string, unknown>;
+  byType(type: string): PlannedResource[];
+}
+
+/** Copies a synthesized stack directory, then init, validate, plan and show it offline. */
+export function planStackOffline(stackDir: string): PlanResult {
+  const { env, root } = offlineEnvironment();
+  const work = mkdtempSync(join(root, "stack-"));
+  cpSync(stackDir, work, { recursive: true, filter: (src) => !src.includes(`${"/"}.terraform`) });
+  const stack = JSON.parse(readFileSync(join(work, "cdk.tf.json"), "utf8")) as StackJson;
+  writeFileSync(join(work, "zz_verification_override.tf.json"), JSON.stringify(verificationOverride(stack), null, 2));
+
+  const run = (args: string[]) => {
+    const result = spawnSync(terraformBinary(), args, { cwd: work, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (result.status !== 0) {
+      throw new Error(`terraform ${args.join(" ")} failed in ${work}:\n${result.stdout}\n${result.stderr}`);
+    }
+    return result.stdout;
+  };
+  run(["init", "-input=false", "-no-color", "-backend=true"]);
+  run(["validate", "-no-color"]);
+  run(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=verify.tfplan"]);
+  const raw = JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>;
+  const resources = collectResources(raw);
+  return { raw, resources, byType: (type) => resources.filter((r) => r.type === type) };
+}
+
+function collectResources(plan: Record<string, unknown>): PlannedResource[] {
+  const planned = plan.planned_values as { root_module?: { resources?: PlannedResource[] } } | undefined;
+  return (planned?.root_module?.resources ?? []).map((r) => ({ address: r.address, type: r.type, name: r.name, values: r.values ?? {} }));
+}
+
+/** The installed Terraform's version line, for reports. */
+export function terraformVersion(): string {
+  return execFileSync(terraformBinary(), ["version"], { encoding: "utf8", env: offlineEnvironment().env }).split("\n")[0];
+}
+
+export function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
