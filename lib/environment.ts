@@ -12,11 +12,20 @@ export interface BuiltEnvironment {
   readonly awsStack: AwsStudyStack;
   /** What each enabled module's build returned, by module id. */
   readonly exports: ReadonlyMap<string, unknown>;
+  /** The Terraform outputs each module declared, by module id (runbooks list them per week). */
+  readonly outputsByModule: ReadonlyMap<string, readonly ModuleOutput[]>;
+}
+
+export interface ModuleOutput {
+  readonly stack: string;
+  readonly name: string;
+  readonly description: string;
 }
 
 export function buildEnvironment(app: Construct, config: StudyConfig, environment: StudyEnvironment, modules: readonly AnyStudyModule[]): BuiltEnvironment {
   const awsStack = new AwsStudyStack(app, environment.name, { region: config.core.region, environment });
   const exports = new Map<string, unknown>();
+  const outputsByModule = new Map<string, ModuleOutput[]>();
   const enabled = new Set(modules.map((m) => m.id));
 
   for (const module of modules) {
@@ -36,9 +45,10 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
       output: (name, value, description) => {
         if (!OUTPUT_NAME.test(name)) throw new Error(`output "${name}" of module "${module.id}" is not snake_case`);
         new TerraformOutput(awsStack, name, { value, description });
+        outputsByModule.set(module.id, [...(outputsByModule.get(module.id) ?? []), { stack: environment.name, name, description }]);
       },
     };
     exports.set(module.id, module.build(context));
   }
-  return { environment, awsStack, exports };
+  return { environment, awsStack, exports, outputsByModule };
 }
