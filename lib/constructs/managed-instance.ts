@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { Lazy } from "cdktf";
+import { type ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { amazonLinux2023Image } from "../ec2";
 
@@ -34,6 +34,8 @@ export interface ManagedInstanceProps {
    * @default 1
    */
   readonly metadataHopLimit?: number;
+  /** Resources the instance needs before it boots (a NAT instance needs the internet gateway). */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 export class ManagedInstance extends Construct {
@@ -82,6 +84,7 @@ export class ManagedInstance extends Construct {
       metadataOptions,
       rootBlockDevice: rootVolume,
       tags: { Name: props.name },
+      dependsOn: props.dependsOn,
       userDataBase64: Lazy.stringValue({ produce: () => Buffer.from(this.renderUserData()).toString("base64") }),
       // User data runs only at first boot: a changed script (another week's tools, a new container
       // image) must give a new instance, or the change would silently never happen.

@@ -82,7 +82,7 @@ function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports {
   });
   // Adopting the default security group with no rules closes it: nothing can be placed in it by
   // accident and still talk to the world.
-  new DefaultSecurityGroup(scope, "default-sg-closed", { vpcId: vpc.id, tags: { Name: ctx.name("default-closed") } });
+  new DefaultSecurityGroup(scope, "default-sg-closed", { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: ctx.name("default-closed") } });
 
   const internetGateway = new InternetGateway(scope, "igw", { vpcId: vpc.id, tags: { Name: ctx.name("igw") } });
 
@@ -196,9 +196,9 @@ function buildNat(scope: Construct, ctx: BuildContext<NetworkSettings>, publicSu
       securityGroupIds: [natSecurityGroup.id],
       publicIp: true,
       sourceDestCheck: false,
+      dependsOn: [internetGateway],
     });
     natInstance.addUserData("NAT: forward and masquerade the VPC's traffic", natInstanceScript(ctx.environment.vpcCidr));
-    natInstance.instance.dependsOn = [internetGateway.fqn];
     return { networkInterfaceId: natInstance.instance.primaryNetworkInterfaceId };
   });
 }

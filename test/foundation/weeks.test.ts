@@ -1,0 +1,60 @@
+import { describe, expect, test } from "vitest";
+import { z } from "zod";
+import { defineModule, type AnyStudyModule } from "../../lib/module";
+import { parseWeekSelection, selectModules } from "../../lib/weeks";
+import { STUDY_MODULES } from "../../modules";
+
+const fake = (id: string, week: number, requires: string[] = []): AnyStudyModule =>
+  defineModule({ id, week, requires, title: { ko: id, en: id }, settings: z.strictObject({}), build: () => undefined });
+
+describe("week selection", () => {
+  test("accepts lists, ranges and numbers, sorted and without repeats", () => {
+    expect(parseWeekSelection("1-3,6")).toEqual([1, 2, 3, 6]);
+    expect(parseWeekSelection([6, "1-2", 2])).toEqual([1, 2, 6]);
+    expect(parseWeekSelection(4)).toEqual([4]);
+    expect(parseWeekSelection(" 10 , 9 ")).toEqual([9, 10]);
+  });
+
+  test("explains what is wrong with a bad selection", () => {
+    expect(parseWeekSelection("11")).toMatch(/week 11 does not exist/);
+    expect(parseWeekSelection("0-2")).toMatch(/week 0 does not exist/);
+    expect(parseWeekSelection("3-1")).toMatch(/runs backwards/);
+    expect(parseWeekSelection("one")).toMatch(/"one" is not a week number/);
+    expect(parseWeekSelection([])).toBe("at least one week");
+    expect(parseWeekSelection(" , ")).toBe("at least one week");
+  });
+});
+
+describe("module selection", () => {
+  const registry = [fake("network", 1), fake("docker", 2, ["network"]), fake("cicd", 3, ["docker"]), fake("eks", 6, ["network"]), fake("k8s", 5)];
+
+  test("enabling a week pulls in what it needs, transitively, and says why", () => {
+    const selection = selectModules([3], registry);
+    expect(selection.modules.map((m) => m.id)).toEqual(["network", "docker", "cicd"]);
+    expect(selection.added.map((a) => `${a.module.id}<-${a.neededBy.id}`)).toEqual(["docker<-cicd", "network<-docker"]);
+  });
+
+  test("orders dependencies before dependants even when the dependant's week is earlier", () => {
+    const registryWithBackwardsDependency = [fake("network", 1), fake("k8s", 5, ["eks"]), fake("eks", 6, ["network"])];
+    expect(selectModules([5], registryWithBackwardsDependency).modules.map((m) => m.id)).toEqual(["network", "eks", "k8s"]);
+  });
+
+  test("adds nothing that was already chosen", () => {
+    expect(selectModules([1, 6], registry).added).toEqual([]);
+  });
+
+  test("refuses a dependency cycle with the whole cycle in the message", () => {
+    const cyclic = [fake("a", 1, ["b"]), fake("b", 2, ["a"])];
+    expect(() => selectModules([1], cyclic)).toThrow(/cycle: a -> b -> a/);
+  });
+
+  test("the real registry has unique ids, weeks 1-10 and only registered dependencies", () => {
+    const ids = STUDY_MODULES.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const module of STUDY_MODULES) {
+      expect(module.week).toBeGreaterThanOrEqual(1);
+      expect(module.week).toBeLessThanOrEqual(10);
+      for (const dependency of module.requires ?? []) expect(ids).toContain(dependency);
+    }
+  });
+});
