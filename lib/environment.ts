@@ -2,14 +2,16 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { StudyConfig } from "./config";
-import type { AnyStudyModule, BuildContext, StudyEnvironment } from "./module";
-import { AwsStudyStack } from "./stacks";
+import type { AnyStudyModule, BuildContext, KubernetesTarget, StudyEnvironment } from "./module";
+import { AwsStudyStack, KubernetesStudyStack, kubernetesStackName } from "./stacks";
 
 const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
 
 export interface BuiltEnvironment {
   readonly environment: StudyEnvironment;
   readonly awsStack: AwsStudyStack;
+  /** The `<environment>-k8s` stack, when a module asked for it with `ctx.workloads()`. */
+  readonly kubernetesStack?: KubernetesStudyStack;
   /** What each enabled module's build returned, by module id. */
   readonly exports: ReadonlyMap<string, unknown>;
   /** The Terraform outputs each module declared, by module id (runbooks list them per week). */
@@ -27,9 +29,19 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
   const exports = new Map<string, unknown>();
   const outputsByModule = new Map<string, ModuleOutput[]>();
   const enabled = new Set(modules.map((m) => m.id));
+  const kubernetesTarget = resolveKubernetesTarget(config, environment, modules);
+  let kubernetesStack: KubernetesStudyStack | undefined;
+  const workloadsStack = () => {
+    if (!kubernetesStack) {
+      kubernetesStack = new KubernetesStudyStack(app, kubernetesStackName(environment.name), { target: kubernetesTarget, environment });
+      kubernetesStack.addDependency(awsStack);
+    }
+    return kubernetesStack;
+  };
 
   for (const module of modules) {
     const scope = new Construct(awsStack, module.id);
+    let workloads: Construct | undefined;
     const context: BuildContext<unknown> = {
       scope,
       settings: config.settings[module.id],
@@ -42,13 +54,22 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
         if (!exports.has(id)) throw new Error(`module "${module.id}" uses "${id}", which is not enabled or not built yet: add it to "requires"`);
         return exports.get(id) as Exports;
       },
-      output: (name, value, description) => {
+      output: (name, value, description, options) => {
         if (!OUTPUT_NAME.test(name)) throw new Error(`output "${name}" of module "${module.id}" is not snake_case`);
-        new TerraformOutput(awsStack, name, { value, description });
-        outputsByModule.set(module.id, [...(outputsByModule.get(module.id) ?? []), { stack: environment.name, name, description }]);
+        const stack = options?.stack === "workloads" ? workloadsStack() : awsStack;
+        new TerraformOutput(stack, name, { value, description });
+        outputsByModule.set(module.id, [...(outputsByModule.get(module.id) ?? []), { stack: stack.node.id, name, description }]);
       },
+      workloads: () => (workloads ??= new Construct(workloadsStack(), module.id)),
+      kubernetesTarget,
     };
     exports.set(module.id, module.build(context));
   }
-  return { environment, awsStack, exports, outputsByModule };
+  return { environment, awsStack, kubernetesStack, exports, outputsByModule };
+}
+
+/** An enabled module's "eks" target wins over a "kubeconfig" one; with neither, the kubeconfig's current context. */
+function resolveKubernetesTarget(config: StudyConfig, environment: StudyEnvironment, modules: readonly AnyStudyModule[]): KubernetesTarget {
+  const targets = modules.flatMap((m) => m.kubernetesTarget?.(config.settings[m.id], config.core, environment) ?? []);
+  return targets.find((t) => t.kind === "eks") ?? targets[0] ?? { kind: "kubeconfig", configPath: "~/.kube/config" };
 }

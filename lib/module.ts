@@ -23,6 +23,30 @@ export interface StudyEnvironment {
   readonly vpcCidr: string;
 }
 
+/**
+ * Where the environment's Kubernetes stack (`<environment>-k8s`) connects. A module that creates a
+ * cluster (week 6, EKS) returns an "eks" target from `kubernetesTarget`; week 5 returns the kubeconfig
+ * context the config names. An "eks" target wins; with neither, the kubeconfig's current context.
+ */
+export type KubernetesTarget =
+  | {
+      readonly kind: "eks";
+      readonly clusterName: string;
+      readonly region: string;
+    }
+  | {
+      readonly kind: "kubeconfig";
+      /** Kubeconfig file, `~` allowed (the providers expand it), e.g. `~/.kube/config`. */
+      readonly configPath: string;
+      /** Context in that file, e.g. `kind-devops-weeks` or `minikube`; undefined = its current context. */
+      readonly context?: string;
+    };
+
+export interface OutputOptions {
+  /** The stack that carries the output: the AWS stack (default) or the `-k8s` workloads stack. */
+  readonly stack?: "aws" | "workloads";
+}
+
 export interface BuildContext<Settings> {
   /** This module's construct, inside the environment's AWS stack. */
   readonly scope: Construct;
@@ -36,8 +60,19 @@ export interface BuildContext<Settings> {
   has(moduleId: string): boolean;
   /** What an enabled module's `build` returned. Throws if it is not enabled: declare it in `requires`. */
   use<Exports>(moduleId: string): Exports;
-  /** A snake_case Terraform output of the AWS stack. */
-  output(name: string, value: unknown, description: string): void;
+  /** A snake_case Terraform output of the AWS stack (or, with `{ stack: "workloads" }`, of the `-k8s` stack). */
+  output(name: string, value: unknown, description: string, options?: OutputOptions): void;
+  /**
+   * This module's construct inside the environment's Kubernetes stack, `<environment>-k8s`
+   * (e.g. `devops-weeks-dev-k8s`), for Kubernetes and Helm resources. The stack is created on the
+   * first call of any module, with the `kubernetes` and `helm` providers pointed at `kubernetesTarget`
+   * (for EKS: an `aws_eks_cluster` data source by name and a token from `aws eks get-token`), local
+   * state beside the AWS stack's, and a dependency on the AWS stack: apply the AWS stack first.
+   * `KubernetesStudyStack.of(scope)` (lib/stacks.ts) gives the stack and, for EKS, its cluster data source.
+   */
+  workloads(): Construct;
+  /** Where the `-k8s` stack connects; known before any module builds, and without creating the stack. */
+  readonly kubernetesTarget: KubernetesTarget;
 }
 
 export interface StudyModule<Settings, Exports> {
@@ -52,6 +87,13 @@ export interface StudyModule<Settings, Exports> {
   /** Rules across fields (or against the core config) that the schema alone cannot express. */
   validate?(settings: Settings, study: CoreConfig, environment: StudyEnvironment): ConfigProblem[];
   build(context: BuildContext<Settings>): Exports;
+  /**
+   * Modules to build before this one when they are enabled, without requiring them (e.g. week 5
+   * uses week 6's cluster when it is on, and runs on a local cluster when it is not).
+   */
+  readonly after?: readonly string[];
+  /** Where the `-k8s` stack should connect, if this module decides it (see KubernetesTarget). */
+  kubernetesTarget?(settings: Settings, study: CoreConfig, environment: StudyEnvironment): KubernetesTarget | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

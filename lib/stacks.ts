@@ -1,7 +1,10 @@
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
-import type { StudyEnvironment } from "./module";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Fn, LocalBackend, TerraformStack } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
+import type { KubernetesTarget, StudyEnvironment } from "./module";
 
 /**
  * Local state lives at the project root, beside cdktf.json, not inside out/: a re-synth replaces
@@ -26,5 +29,62 @@ export class AwsStudyStack extends TerraformStack {
       region: props.region,
       defaultTags: [{ tags: { ...props.environment.tags } }],
     });
+  }
+}
+
+/** The name of an environment's Kubernetes stack: `<environment>-k8s`. */
+export function kubernetesStackName(environmentName: string): string {
+  return `${environmentName}-k8s`;
+}
+
+export interface KubernetesStackProps {
+  readonly target: KubernetesTarget;
+  readonly environment: StudyEnvironment;
+}
+
+/**
+ * The environment's Kubernetes stack: workloads of every week that deploys into a cluster, through the
+ * `kubernetes` and `helm` providers. Kept apart from the AWS stack because those providers need a
+ * running cluster to plan: apply the AWS stack first, then this one; destroy in the reverse order.
+ */
+export class KubernetesStudyStack extends TerraformStack {
+  readonly target: KubernetesTarget;
+  /** For an EKS target: the cluster, read by name (endpoint, CA, `vpcConfig.vpcId`, OIDC issuer). */
+  readonly eksCluster?: DataAwsEksCluster;
+
+  /** The Kubernetes stack that holds a construct (e.g. the scope `ctx.workloads()` returned). */
+  static of(construct: IConstruct): KubernetesStudyStack {
+    const stack = TerraformStack.of(construct);
+    if (!(stack instanceof KubernetesStudyStack)) throw new Error(`${construct.node.path} is not inside a Kubernetes stack: use ctx.workloads()`);
+    return stack;
+  }
+
+  constructor(scope: Construct, name: string, props: KubernetesStackProps) {
+    super(scope, name);
+    this.target = props.target;
+    new LocalBackend(this, { path: localStatePath(name) });
+    const target = props.target;
+    if (target.kind === "kubeconfig") {
+      const kubeconfig = { configPath: target.configPath, configContext: target.context };
+      new KubernetesProvider(this, "kubernetes", kubeconfig);
+      new HelmProvider(this, "helm", { kubernetes: kubeconfig });
+      return;
+    }
+    // An AWS provider only for EKS (a kind or minikube learner needs no AWS credentials here). The
+    // cluster is read by name, so this stack takes nothing from the AWS stack's state, and the
+    // token comes from the AWS CLI at each run instead of being stored in state.
+    new AwsProvider(this, "aws", { region: target.region, defaultTags: [{ tags: { ...props.environment.tags } }] });
+    this.eksCluster = new DataAwsEksCluster(this, "eks-cluster", { name: target.clusterName });
+    const connection = {
+      host: this.eksCluster.endpoint,
+      clusterCaCertificate: Fn.base64decode(this.eksCluster.certificateAuthority.get(0).data),
+    };
+    const exec = {
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", target.clusterName, "--region", target.region],
+    };
+    new KubernetesProvider(this, "kubernetes", { ...connection, exec: [exec] });
+    new HelmProvider(this, "helm", { kubernetes: { ...connection, exec } });
   }
 }

@@ -33,7 +33,7 @@ export interface AddedModule {
 }
 
 export interface ModuleSelection {
-  /** Enabled modules, dependencies before dependants (then by week, then registry order). */
+  /** Enabled modules, dependencies (and enabled `after` modules) before dependants (then by week, then registry order). */
   readonly modules: readonly AnyStudyModule[];
   /** Modules enabled only because another enabled module requires them. */
   readonly added: readonly AddedModule[];
@@ -61,11 +61,13 @@ export function selectModules(weeks: readonly number[], registry: readonly AnySt
 function orderByDependencies(modules: AnyStudyModule[], byId: Map<string, AnyStudyModule>): AnyStudyModule[] {
   const ordered: AnyStudyModule[] = [];
   const state = new Map<string, "visiting" | "done">();
+  const enabled = new Set(modules.map((m) => m.id));
   const visit = (module: AnyStudyModule, trail: string[]) => {
     if (state.get(module.id) === "done") return;
     if (state.get(module.id) === "visiting") throw new Error(`modules depend on each other in a cycle: ${[...trail, module.id].join(" -> ")}`);
     state.set(module.id, "visiting");
-    for (const id of module.requires ?? []) visit(byId.get(id)!, [...trail, module.id]);
+    const enabledAfter = (module.after ?? []).filter((id) => enabled.has(id));
+    for (const id of [...(module.requires ?? []), ...enabledAfter]) visit(byId.get(id)!, [...trail, module.id]);
     state.set(module.id, "done");
     ordered.push(module);
   };
