@@ -4,5 +4,6 @@
  */
 import type { AnyStudyModule } from "../lib/module";
 import { networkModule } from "./network";
+import { securityModule } from "./security";
 
-export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule];
+export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, securityModule];
