@@ -4,7 +4,7 @@
  * schemas the modules register, so a new week never touches this file.
  */
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { load as parseYaml } from "js-yaml";
 import { z } from "zod";
 import { type ConfigProblem, StudyConfigError } from "./errors";
 import type { AnyStudyModule, StudyEnvironment } from "./module";

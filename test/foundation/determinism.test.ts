@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { homedir, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { STUDY_MODULES } from "../../modules";
+import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
 import { synthConfig } from "../support/synth";
 
 function filesUnder(root: string): Map<string, Buffer> {
@@ -18,18 +18,16 @@ function filesUnder(root: string): Map<string, Buffer> {
   return files;
 }
 
-const everyWeek = [...new Set(STUDY_MODULES.map((m) => m.week))].join(",");
-
 describe("deterministic output", () => {
   test("two synths of the same config are byte-identical, with every registered week on", () => {
-    const first = filesUnder(synthConfig({}, { weeks: everyWeek }).outdir);
-    const second = filesUnder(synthConfig({}, { weeks: everyWeek }).outdir);
+    const first = filesUnder(synthConfig(ALL_WEEKS_CONFIG).outdir);
+    const second = filesUnder(synthConfig(ALL_WEEKS_CONFIG).outdir);
     expect([...second.keys()]).toEqual([...first.keys()]);
     for (const [path, content] of first) expect(second.get(path)?.equals(content), path).toBe(true);
   });
 
   test("generated files hold no machine paths and no timestamps", () => {
-    const synthesized = synthConfig({}, { weeks: everyWeek });
+    const synthesized = synthConfig(ALL_WEEKS_CONFIG);
     const machinePaths = [tmpdir(), homedir(), process.cwd(), synthesized.outdir].filter((p) => p.length > 1);
     const isoTimestamp = /\b20\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d/;
     for (const [path, content] of filesUnder(synthesized.outdir)) {

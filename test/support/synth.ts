@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { dump as stringify } from "js-yaml";
 import { synthesizeStudy, type SynthResult } from "../../lib/synth";
 import { STUDY_MODULES } from "../../modules";
 import type { StackJson } from "./terraform";
