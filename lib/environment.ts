@@ -16,6 +16,8 @@ export interface BuiltEnvironment {
   readonly exports: ReadonlyMap<string, unknown>;
   /** The Terraform outputs each module declared, by module id (runbooks list them per week). */
   readonly outputsByModule: ReadonlyMap<string, readonly ModuleOutput[]>;
+  /** Extra generated files (ctx.writeFile), by path relative to out/; synth writes them beside the stacks. */
+  readonly files: ReadonlyMap<string, string>;
 }
 
 export interface ModuleOutput {
@@ -29,6 +31,7 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
   const exports = new Map<string, unknown>();
   const outputsByModule = new Map<string, ModuleOutput[]>();
   const enabled = new Set(modules.map((m) => m.id));
+  const files = new Map<string, string>();
   const kubernetesTarget = resolveKubernetesTarget(config, environment, modules);
   let kubernetesStack: KubernetesStudyStack | undefined;
   const workloadsStack = () => {
@@ -62,10 +65,18 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
       },
       workloads: () => (workloads ??= new Construct(workloadsStack(), module.id)),
       kubernetesTarget,
+      writeFile: (relativePath, content) => {
+        const path = relativePath.split("/");
+        if (!relativePath || relativePath.startsWith("/") || path.some((part) => part === "" || part === "." || part === "..") || path[0] === "stacks") {
+          throw new Error(`module "${module.id}" writes "${relativePath}": expected a relative path inside out/, not under stacks/`);
+        }
+        if (files.has(relativePath)) throw new Error(`module "${module.id}" writes "${relativePath}", which another module already wrote`);
+        files.set(relativePath, content);
+      },
     };
     exports.set(module.id, module.build(context));
   }
-  return { environment, awsStack, kubernetesStack, exports, outputsByModule };
+  return { environment, awsStack, kubernetesStack, exports, outputsByModule, files };
 }
 
 /** An enabled module's "eks" target wins over a "kubeconfig" one; with neither, the kubeconfig's current context. */

@@ -73,6 +73,11 @@ export interface BuildContext<Settings> {
   workloads(): Construct;
   /** Where the `-k8s` stack connects; known before any module builds, and without creating the stack. */
   readonly kubernetesTarget: KubernetesTarget;
+  /**
+   * Writes a generated file into out/ with this synth, e.g. `cicd/devops-weeks-dev/appspec.yml`
+   * (a relative posix path, not under `stacks/`). Files are written only when the whole synth succeeds.
+   */
+  writeFile(relativePath: string, content: string): void;
 }
 
 export interface StudyModule<Settings, Exports> {

@@ -2,7 +2,7 @@
  * read config -> resolve weeks -> build stacks into a staging directory -> render runbooks ->
  * swap the staging directory into out/. Nothing in out/ changes unless every step succeeded.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigFile, defaultEnvironment, type StudyConfig } from "./config";
@@ -42,6 +42,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     const app = new App({ outdir: staging, skipBackendValidation: false });
     const built = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
     app.synth();
+    writeGeneratedFiles(staging, built);
     commitStaging(staging, options.outdir);
     return { config, selection, environments: built };
   } catch (error) {
@@ -65,6 +66,16 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
     const key = `${p.field}\u0000${p.expected}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
+}
+
+/** Files modules asked for with ctx.writeFile, in sorted order so the output does not depend on build order. */
+function writeGeneratedFiles(staging: string, built: readonly BuiltEnvironment[]): void {
+  const all = built.flatMap((environment) => [...environment.files]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [relativePath, content] of all) {
+    const target = join(staging, ...relativePath.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
 }
 
 function stagingDirectory(outdir: string): string {
