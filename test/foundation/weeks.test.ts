@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { defineModule, type AnyStudyModule } from "../../lib/module";
+import { synthesizeStudy } from "../../lib/synth";
 import { parseWeekSelection, selectModules } from "../../lib/weeks";
 import { STUDY_MODULES } from "../../modules";
 
@@ -56,5 +60,15 @@ describe("module selection", () => {
       expect(module.week).toBeLessThanOrEqual(10);
       for (const dependency of module.requires ?? []) expect(ids).toContain(dependency);
     }
+  });
+});
+
+describe("synth with weeks that have no module", () => {
+  test("is refused with the weeks that do have modules", () => {
+    const root = mkdtempSync(join(tmpdir(), "devops-weeks-empty-"));
+    writeFileSync(join(root, "study.yaml"), "weeks: 2\n");
+    const registry = [fake("network", 1)];
+    expect(() => synthesizeStudy({ configPath: join(root, "study.yaml"), outdir: join(root, "out"), registry })).toThrow(/weeks = "2" is not valid; expected weeks that have modules \(1\)/);
+    expect(existsSync(join(root, "out"))).toBe(false);
   });
 });
