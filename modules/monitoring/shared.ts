@@ -1,0 +1,134 @@
+/**
+ * Pieces weeks 7-10 share: an IAM role for one Kubernetes service account through EKS Pod Identity,
+ * the alarm destination (week 4's SNS topic when that week is on), and a Helm release with the
+ * study's conventions. Pod Identity rather than IRSA: the role trusts one service principal, needs no
+ * OIDC provider, and the chart needs no role ARN annotation, so the `-k8s` stack reads nothing from
+ * the AWS stack's state.
+ */
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { Fn, type ITerraformDependable } from "cdktf";
+import type { Construct } from "constructs";
+import { stringify } from "yaml";
+import type { BuildContext } from "../../lib/module";
+import type { EksExports } from "../eks";
+import type { DockerHostExports } from "../docker-host";
+import type { NetworkExports } from "../network";
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** The week-6 cluster as weeks 7-10 use it. */
+export function clusterOf(ctx: BuildContext<unknown>): EksExports & { readonly name: string; readonly arn: string; readonly ready: ITerraformDependable[] } {
+  const eks = ctx.use<EksExports>("eks");
+  return { ...eks, name: eks.clusterName, arn: eks.clusterArn, ready: [...eks.ready] };
+}
+
+export function networkOf(ctx: BuildContext<unknown>): { vpcId: string; vpcCidr: string; privateSubnetIds: string[]; network: NetworkExports } {
+  const network = ctx.use<NetworkExports>("network");
+  return { vpcId: network.vpc.id, vpcCidr: network.vpcCidr, privateSubnetIds: network.privateSubnets.map((s) => s.id), network };
+}
+
+/** A role for the service account of an EKS add-on, which makes its own pod identity association. */
+export function addonRole(scope: Construct, id: string, name: string, managedPolicyArns: readonly string[]): IamRole {
+  const role = new IamRole(scope, id, {
+    name,
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+    }),
+  });
+  managedPolicyArns.forEach((arn, i) => new IamRolePolicyAttachment(scope, `${id}-managed-${i}`, { role: role.name, policyArn: arn }));
+  return role;
+}
+
+/** SNS topic ARNs alarms notify: week 4's topic when that week is on, otherwise none (alarms still show in the console). */
+export function alarmActions(ctx: BuildContext<unknown>): string[] {
+  if (!ctx.has("notifications")) return [];
+  const notifications = ctx.use<Record<string, unknown>>("notifications");
+  const arn = topicArnOf(notifications);
+  return arn ? [arn] : [];
+}
+
+function topicArnOf(exports: Record<string, unknown>): string | undefined {
+  for (const key of ["topicArn", "alarmTopicArn"]) if (typeof exports[key] === "string") return exports[key] as string;
+  for (const key of ["topic", "alarmTopic"]) {
+    const topic = exports[key] as { arn?: unknown } | undefined;
+    if (topic && typeof topic.arn === "string") return topic.arn;
+  }
+  return undefined;
+}
+
+export interface ChartProps {
+  readonly name: string;
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly createNamespace?: boolean;
+  /** Values, rendered as one YAML document (sorted keys are not needed: objects keep insertion order). */
+  readonly values?: Record<string, unknown>;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** A Helm release that waits for its pods and rolls back a failed upgrade. */
+export function chartRelease(scope: Construct, id: string, props: ChartProps): Release {
+  return new Release(scope, id, {
+    name: props.name,
+    repository: props.repository,
+    chart: props.chart,
+    version: props.version,
+    namespace: props.namespace,
+    createNamespace: props.createNamespace ?? false,
+    atomic: true,
+    cleanupOnFail: true,
+    wait: true,
+    timeout: 600,
+    values: props.values ? [stringify(props.values, { lineWidth: 0 })] : undefined,
+    dependsOn: props.dependsOn,
+  });
+}
+
+/** The account id at apply time, from the ARN of a resource in this stack (no aws_caller_identity: plans stay offline). */
+export function accountIdFrom(arn: string): string {
+  return Fn.element(Fn.split(":", arn), 4) as string;
+}
+
+/** The week-2 Docker host, when week 2 is on. */
+export function dockerHostOf(ctx: BuildContext<unknown>): DockerHostExports["host"] | undefined {
+  return ctx.has("dockerHost") ? ctx.use<DockerHostExports>("dockerHost").host : undefined;
+}
+
+/** The week-2 Application Load Balancer, when week 2 is on with its load balancer. */
+export function loadBalancerOf(ctx: BuildContext<unknown>): { name: string; arnSuffix: string } | undefined {
+  if (!ctx.has("dockerHost")) return undefined;
+  const balancer = ctx.use<DockerHostExports>("dockerHost").loadBalancer;
+  return balancer ? { name: balancer.name, arnSuffix: balancer.arnSuffix } : undefined;
+}
+
+/** The week-3 pipeline, when week 3 is on. */
+export function pipelineOf(ctx: BuildContext<unknown>): { name: string } | undefined {
+  if (!ctx.has("cicd")) return undefined;
+  const cicd = ctx.use<Record<string, unknown>>("cicd");
+  const pipeline = cicd.pipeline as { name?: string } | undefined;
+  const name = (cicd.pipelineName as string | undefined) ?? pipeline?.name;
+  return name ? { name } : undefined;
+}
+
+/** The week-5 app (namespace, Deployment, labels), when week 5 is on. */
+export function appOf(ctx: BuildContext<unknown>): { namespace: string } | undefined {
+  if (!ctx.has("kubernetes")) return undefined;
+  const kubernetes = ctx.use<Record<string, unknown>>("kubernetes");
+  const namespace = (kubernetes.namespace as string | undefined) ?? (kubernetes.namespaceName as string | undefined);
+  return namespace ? { namespace } : undefined;
+}
