@@ -17,7 +17,12 @@ export interface BuiltEnvironment {
   /** The Terraform outputs each module declared, by module id (runbooks list them per week). */
   readonly outputsByModule: ReadonlyMap<string, readonly ModuleOutput[]>;
   /** Extra generated files (ctx.writeFile), by path relative to out/; synth writes them beside the stacks. */
-  readonly files: ReadonlyMap<string, string>;
+  readonly files: ReadonlyMap<string, GeneratedFile>;
+}
+
+export interface GeneratedFile {
+  readonly content: string;
+  readonly executable: boolean;
 }
 
 export interface ModuleOutput {
@@ -31,7 +36,7 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
   const exports = new Map<string, unknown>();
   const outputsByModule = new Map<string, ModuleOutput[]>();
   const enabled = new Set(modules.map((m) => m.id));
-  const files = new Map<string, string>();
+  const files = new Map<string, GeneratedFile>();
   const kubernetesTarget = resolveKubernetesTarget(config, environment, modules);
   let kubernetesStack: KubernetesStudyStack | undefined;
   const workloadsStack = () => {
@@ -65,13 +70,13 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
       },
       workloads: () => (workloads ??= new Construct(workloadsStack(), module.id)),
       kubernetesTarget,
-      writeFile: (relativePath, content) => {
+      writeFile: (relativePath, content, options) => {
         const path = relativePath.split("/");
         if (!relativePath || relativePath.startsWith("/") || path.some((part) => part === "" || part === "." || part === "..") || path[0] === "stacks") {
           throw new Error(`module "${module.id}" writes "${relativePath}": expected a relative path inside out/, not under stacks/`);
         }
         if (files.has(relativePath)) throw new Error(`module "${module.id}" writes "${relativePath}", which another module already wrote`);
-        files.set(relativePath, content);
+        files.set(relativePath, { content, executable: options?.executable ?? false });
       },
     };
     exports.set(module.id, module.build(context));

@@ -76,8 +76,9 @@ export interface BuildContext<Settings> {
   /**
    * Writes a generated file into out/ with this synth, e.g. `cicd/devops-weeks-dev/appspec.yml`
    * (a relative posix path, not under `stacks/`). Files are written only when the whole synth succeeds.
+   * `{ executable: true }` gives mode 0755 (hook scripts a deployment agent runs).
    */
-  writeFile(relativePath: string, content: string): void;
+  writeFile(relativePath: string, content: string, options?: { readonly executable?: boolean }): void;
 }
 
 export interface StudyModule<Settings, Exports> {

@@ -71,10 +71,10 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 /** Files modules asked for with ctx.writeFile, in sorted order so the output does not depend on build order. */
 function writeGeneratedFiles(staging: string, built: readonly BuiltEnvironment[]): void {
   const all = built.flatMap((environment) => [...environment.files]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [relativePath, content] of all) {
+  for (const [relativePath, file] of all) {
     const target = join(staging, ...relativePath.split("/"));
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
+    writeFileSync(target, file.content, { mode: file.executable ? 0o755 : 0o644 });
   }
 }
 
