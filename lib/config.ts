@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { load as parseYaml } from "js-yaml";
 import { z } from "zod";
 import { type ConfigProblem, StudyConfigError } from "./errors";
+import { stateSchema, validateState } from "./backend";
+import { classroomSchema } from "./classroom-settings";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
 import { DEFAULT_REGION, knownZones } from "./regions";
 import { parseWeekSelection } from "./weeks";
@@ -41,6 +43,10 @@ export const coreSchema = z.strictObject({
       languages: z.array(z.enum(["ko", "en"])).min(1).default(["ko", "en"]),
     })
     .prefault({}),
+  /** Where Terraform state lives: local files (default) or S3 with native locking (lib/backend.ts). */
+  state: stateSchema,
+  /** Classroom mode: one environment per learner of a roster (lib/classroom.ts). */
+  classroom: classroomSchema.optional(),
 });
 
 export type CoreConfig = z.output<typeof coreSchema> & { availabilityZones: number | string[] };
@@ -84,9 +90,9 @@ export function parseConfig(raw: unknown, source: string, registry: readonly Any
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new StudyConfigError(source, parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, schema)));
 
-  const { project, environment, region, availabilityZones, tags, weeks, runbooks, ...settings } = parsed.data as Record<string, unknown>;
-  const core = { project, environment, region, availabilityZones, tags, weeks, runbooks } as CoreConfig;
-  const problems: ConfigProblem[] = [];
+  const { project, environment, region, availabilityZones, tags, weeks, runbooks, state, classroom, ...settings } = parsed.data as Record<string, unknown>;
+  const core = { project, environment, region, availabilityZones, tags, weeks, runbooks, state, classroom } as CoreConfig;
+  const problems: ConfigProblem[] = [...validateState(core.state)];
 
   const weekSource = options.weeksOverride !== undefined ? "WEEKS (environment variable)" : "weeks";
   const selection = parseWeekSelection(options.weeksOverride ?? core.weeks);

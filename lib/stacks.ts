@@ -2,18 +2,13 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { Fn, LocalBackend, TerraformStack } from "cdktf";
+import { Fn, TerraformStack } from "cdktf";
+import { useStateBackend } from "./backend";
 import type { Construct, IConstruct } from "constructs";
 import type { KubernetesTarget, StudyEnvironment } from "./module";
 
-/**
- * Local state lives at the project root, beside cdktf.json, not inside out/: a re-synth replaces
- * out/, and a learner's state must survive it. The path is relative (to the stack directory that
- * Terraform runs in) so the generated JSON carries no machine paths.
- */
-export function localStatePath(stackName: string): string {
-  return `../../../terraform.${stackName}.tfstate`;
-}
+/** Local state path of a stack (see lib/backend.ts, which picks local or S3 state for every stack). */
+export { localStatePath } from "./backend";
 
 export interface AwsStackProps {
   readonly region: string;
@@ -24,7 +19,7 @@ export interface AwsStackProps {
 export class AwsStudyStack extends TerraformStack {
   constructor(scope: Construct, name: string, props: AwsStackProps) {
     super(scope, name);
-    new LocalBackend(this, { path: localStatePath(name) });
+    useStateBackend(this, name);
     new AwsProvider(this, "aws", {
       region: props.region,
       defaultTags: [{ tags: { ...props.environment.tags } }],
@@ -62,7 +57,7 @@ export class KubernetesStudyStack extends TerraformStack {
   constructor(scope: Construct, name: string, props: KubernetesStackProps) {
     super(scope, name);
     this.target = props.target;
-    new LocalBackend(this, { path: localStatePath(name) });
+    useStateBackend(this, name);
     const target = props.target;
     if (target.kind === "kubeconfig") {
       const kubeconfig = { configPath: target.configPath, configContext: target.context };

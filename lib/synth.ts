@@ -5,7 +5,9 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
-import { loadConfigFile, defaultEnvironment, type StudyConfig } from "./config";
+import { loadConfigFile, type StudyConfig } from "./config";
+import { resolveState, setStateSettings } from "./backend";
+import { buildSharedStacks, planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
@@ -23,6 +25,8 @@ export interface SynthResult {
   readonly config: StudyConfig;
   readonly selection: ModuleSelection;
   readonly environments: readonly BuiltEnvironment[];
+  /** The class (learners, their stacks and budgets) in classroom mode. */
+  readonly classroom?: ClassroomPlan;
 }
 
 export function synthesizeStudy(options: SynthOptions): SynthResult {
@@ -34,7 +38,9 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   }
   log(`weeks enabled: ${[...new Set(selection.modules.map((m) => m.week))].join(", ")} (modules: ${selection.modules.map((m) => m.id).join(", ")})`);
 
-  const environments = [defaultEnvironment(config)];
+  const state = resolveState(config.core.state, config.core);
+  const classroom = planClassroom(config, state);
+  const environments = studyEnvironments(config, classroom);
   validateModules(config, selection, environments);
 
   const staging = stagingDirectory(options.outdir);
@@ -44,7 +50,9 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     app.synth();
     writeGeneratedFiles(staging, built);
     commitStaging(staging, options.outdir);
-    return { config, selection, environments: built };
+    setStateSettings(app, state);
+    return { config, selection, environments: built, classroom };
+    buildSharedStacks(app, config, state, classroom);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;

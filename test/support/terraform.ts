@@ -124,13 +124,23 @@ export interface PlanResult {
   byType(type: string): PlannedResource[];
 }
 
-/** Copies a synthesized stack directory, then init, validate, plan and show it offline. */
-export function planStackOffline(stackDir: string): PlanResult {
+/**
+ * A copy of a synthesized stack directory with the verification override (mock credentials, local
+ * state: the override's backend block replaces the stack's, S3 included), and the environment that
+ * runs Terraform offline in it. For callers that drive Terraform themselves (e.g. many stacks at once).
+ */
+export function prepareOfflineStack(stackDir: string): { work: string; env: NodeJS.ProcessEnv } {
   const { env, root } = offlineEnvironment();
   const work = mkdtempSync(join(root, "stack-"));
   cpSync(stackDir, work, { recursive: true, filter: (src) => !src.includes(`${"/"}.terraform`) });
   const stack = JSON.parse(readFileSync(join(work, "cdk.tf.json"), "utf8")) as StackJson;
   writeFileSync(join(work, "zz_verification_override.tf.json"), JSON.stringify(verificationOverride(stack), null, 2));
+  return { work, env };
+}
+
+/** Copies a synthesized stack directory, then init, validate, plan and show it offline. */
+export function planStackOffline(stackDir: string): PlanResult {
+  const { work, env } = prepareOfflineStack(stackDir);
 
   const run = (args: string[]) => {
     const result = spawnSync(terraformBinary(), args, { cwd: work, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
@@ -142,7 +152,11 @@ export function planStackOffline(stackDir: string): PlanResult {
   run(["init", "-input=false", "-no-color", "-backend=true"]);
   run(["validate", "-no-color"]);
   run(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=verify.tfplan"]);
-  const raw = JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>;
+  return planResult(JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>);
+}
+
+/** Wraps `terraform show -json` output of a plan. */
+export function planResult(raw: Record<string, unknown>): PlanResult {
   const resources = collectResources(raw);
   return { raw, resources, byType: (type) => resources.filter((r) => r.type === type) };
 }
