@@ -3,7 +3,10 @@
  * the core reads ids, weeks, dependencies and settings schemas from this list and nothing else.
  */
 import type { AnyStudyModule } from "../lib/module";
+import { cicdModule } from "./cicd";
+import { dockerHostModule } from "./docker-host";
 import { networkModule } from "./network";
+import { notificationsModule } from "./notifications";
 import { securityModule } from "./security";
 
-export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, securityModule];
+export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, dockerHostModule, cicdModule, notificationsModule, securityModule];

@@ -1,0 +1,422 @@
+/**
+ * Week 3: build and deploy automation. CodePipeline (V2) takes the source from GitHub (through a
+ * CodeStar connection) or from a zip uploaded to S3, CodeBuild builds the image and pushes it to the
+ * week-2 ECR repository, and CodeDeploy rolls it out to the Docker host found by its Name tag. As an
+ * option, GitHub Actions does the same with OIDC credentials and a generated workflow.
+ */
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
+import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { Codepipeline, type CodepipelineStage, type CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { Fn } from "cdktf";
+import type { Construct } from "constructs";
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule, type BuildContext } from "../../lib/module";
+import type { DockerHostExports } from "../docker-host";
+import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts } from "./generated-files";
+import { SecureBucket } from "./secure-bucket";
+import { cicdSettings, type CicdSettings } from "./settings";
+
+export { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
+export { appspec, buildspec, githubWorkflow, hookScripts, codeDeployAgentScript, DEPLOY_DIRECTORY } from "./generated-files";
+
+export interface CicdExports {
+  readonly pipeline: Codepipeline;
+  readonly pipelineName: string;
+  readonly pipelineArn: string;
+  readonly artifactBucketName: string;
+  readonly buildProject: CodebuildProject;
+  readonly application: CodedeployApp;
+  readonly deploymentGroup: CodedeployDeploymentGroup;
+  /** The role GitHub Actions assumes, when githubActions is on. */
+  readonly githubActionsRole?: IamRole;
+}
+
+const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+const POLICY_VERSION = "2012-10-17";
+
+/** `<project>-<environment>-<suffix>-<region>`, unless the config names the bucket. */
+export function derivedBucketName(environmentName: string, suffix: string, region: string): string {
+  return `${environmentName}-${suffix}-${region}`;
+}
+
+export const cicdModule = defineModule<CicdSettings, CicdExports>({
+  id: "cicd",
+  week: 3,
+  title: { ko: "CodePipeline으로 빌드와 배포 자동화", en: "Build and deploy automation with CodePipeline" },
+  requires: ["dockerHost"],
+  settings: cicdSettings,
+  validate(settings, study, environment) {
+    const problems: ConfigProblem[] = [];
+    if (settings.source.provider === "github" && !settings.source.repository) {
+      problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.source.provider is github" });
+    }
+    if (settings.githubActions.enabled && !settings.source.repository) {
+      problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.githubActions.enabled is true (the role trusts only that repository)" });
+    }
+    const buckets: [string, string | undefined, string][] = [
+      ["cicd.artifacts.bucketName", settings.artifacts.bucketName, "artifacts"],
+      ...(settings.source.provider === "s3" ? [["cicd.artifacts.sourceBucketName", settings.artifacts.sourceBucketName, "source"] as [string, string | undefined, string]] : []),
+    ];
+    for (const [field, configured, suffix] of buckets) {
+      const derived = derivedBucketName(environment.name, suffix, study.region);
+      if (!configured && derived.length > 63) {
+        problems.push({ field, value: undefined, expected: `a bucket name of at most 63 characters: the derived name ${derived} has ${derived.length} (shorten project/environment or name the bucket)` });
+      }
+    }
+    return problems;
+  },
+  build: buildCicd,
+});
+
+function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
+  const { scope, settings } = ctx;
+  const dockerHost = ctx.use<DockerHostExports>("dockerHost");
+  const region = ctx.study.region;
+
+  // ---- artifacts ---------------------------------------------------------------------------
+  const artifactKey = settings.artifacts.encryption === "KMS" ? buildArtifactKey(ctx) : undefined;
+  const artifactBucketName = settings.artifacts.bucketName ?? derivedBucketName(ctx.environment.name, "artifacts", region);
+  const artifacts = new SecureBucket(scope, "artifact-bucket", {
+    bucketName: artifactBucketName,
+    kmsKeyArn: artifactKey?.arn,
+    expireAfterDays: settings.artifacts.expirationDays,
+    noncurrentExpireAfterDays: settings.artifacts.expirationDays,
+  });
+  const artifactBucket = artifacts.bucket;
+  const kmsUse = (actions: string[]) => (artifactKey ? [{ Sid: "UseArtifactKey", Effect: "Allow", Action: actions, Resource: artifactKey.arn }] : []);
+
+  // ---- build -------------------------------------------------------------------------------
+  const projectName = ctx.name("build");
+  const buildLogs = new CloudwatchLogGroup(scope, "build-log-group", { name: `/aws/codebuild/${projectName}`, retentionInDays: settings.build.logRetentionDays });
+  const buildRole = serviceRole(scope, "build-role", ctx.name("codebuild"), "codebuild.amazonaws.com");
+  const repositoryArn = dockerHost.repository.arn;
+  new IamRolePolicy(scope, "build-policy", {
+    name: "build-and-push-the-app-image",
+    role: buildRole.id,
+    policy: policy([
+      { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [buildLogs.arn, `${buildLogs.arn}:*`] },
+      { Sid: "PipelineArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: `${artifactBucket.arn}/*` },
+      { Sid: "ArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifactBucket.arn },
+      {
+        Sid: "PushAppImage",
+        Effect: "Allow",
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
+        Resource: repositoryArn,
+      },
+      // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" for it.
+      { Sid: "LogInToEcr", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      ...kmsUse(["kms:Decrypt", "kms:GenerateDataKey*"]),
+    ]),
+  });
+  const buildProject = new CodebuildProject(scope, "build", {
+    name: projectName,
+    description: `Builds the app image and pushes it to ${dockerHost.repository.name}`,
+    serviceRole: buildRole.arn,
+    buildTimeout: settings.build.timeoutMinutes,
+    encryptionKey: artifactKey?.arn,
+    artifacts: { type: "CODEPIPELINE" },
+    source: { type: "CODEPIPELINE", buildspec: terraformLiteral(buildspec()) },
+    environment: {
+      type: "LINUX_CONTAINER",
+      computeType: settings.build.computeType,
+      image: settings.build.image,
+      imagePullCredentialsType: "CODEBUILD",
+      // docker build needs the Docker daemon inside the build container.
+      privilegedMode: true,
+      environmentVariable: [
+        { name: "REPOSITORY_URI", value: dockerHost.repository.repositoryUrl },
+        { name: "DOCKER_CONTEXT", value: settings.build.dockerContext },
+      ],
+    },
+    logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: buildLogs.name } },
+  });
+
+  // ---- deploy ------------------------------------------------------------------------------
+  const application = new CodedeployApp(scope, "deploy-app", { name: ctx.name("app"), computePlatform: "Server" });
+  const deployRole = serviceRole(scope, "deploy-role", ctx.name("codedeploy"), "codedeploy.amazonaws.com");
+  // AWS's own policy for CodeDeploy on EC2 (describe instances and tags to find the targets).
+  new IamRolePolicyAttachment(scope, "deploy-role-policy", { role: deployRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole" });
+  const deploymentGroup = new CodedeployDeploymentGroup(scope, "deploy-group", {
+    appName: application.name,
+    deploymentGroupName: dockerHost.hostName,
+    serviceRoleArn: deployRole.arn,
+    deploymentConfigName: "CodeDeployDefault.AllAtOnce",
+    deploymentStyle: { deploymentType: "IN_PLACE", deploymentOption: "WITHOUT_TRAFFIC_CONTROL" },
+    ec2TagSet: [{ ec2TagFilter: [{ key: "Name", type: "KEY_AND_VALUE", value: dockerHost.hostName }] }],
+    autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+  });
+  const account = accountIdFrom(deployRole.arn);
+  const deploymentGroupArn = `arn:aws:codedeploy:${region}:${account}:deploymentgroup:${application.name}/${deploymentGroup.deploymentGroupName}`;
+  const deploymentConfigArn = `arn:aws:codedeploy:${region}:${account}:deploymentconfig:CodeDeployDefault.AllAtOnce`;
+  const deployStatements = [
+    { Sid: "Deploy", Effect: "Allow", Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"], Resource: deploymentGroupArn },
+    { Sid: "Revisions", Effect: "Allow", Action: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"], Resource: application.arn },
+    { Sid: "DeploymentConfig", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: deploymentConfigArn },
+  ];
+
+  // The host: the CodeDeploy agent, and read access to the revisions it downloads.
+  dockerHost.host.addUserData("CodeDeploy agent (week 3)", codeDeployAgentScript(region));
+  new IamRolePolicy(scope, "host-read-revisions", {
+    name: "read-deployment-revisions",
+    role: dockerHost.host.role.id,
+    policy: policy([
+      { Sid: "ReadRevisions", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${artifactBucket.arn}/*` },
+      ...kmsUse(["kms:Decrypt"]),
+    ]),
+  });
+
+  // ---- pipeline ----------------------------------------------------------------------------
+  const pipelineName = ctx.name("pipeline");
+  const pipelineRole = serviceRole(scope, "pipeline-role", ctx.name("codepipeline"), "codepipeline.amazonaws.com");
+  const source = buildSource(ctx, artifactKey?.arn);
+  new IamRolePolicy(scope, "pipeline-policy", {
+    name: "run-source-build-deploy",
+    role: pipelineRole.id,
+    policy: policy([
+      { Sid: "PipelineArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: `${artifactBucket.arn}/*` },
+      { Sid: "ArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], Resource: artifactBucket.arn },
+      ...source.statements,
+      { Sid: "Build", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: buildProject.arn },
+      ...deployStatements,
+      ...kmsUse(["kms:Decrypt", "kms:GenerateDataKey*"]),
+    ]),
+  });
+  const stages: CodepipelineStage[] = [
+    { name: "Source", action: [{ ...source.action, name: "Source", category: "Source", outputArtifacts: ["source"] }] },
+    {
+      name: "Build",
+      action: [{ name: "Build", category: "Build", owner: "AWS", provider: "CodeBuild", version: "1", inputArtifacts: ["source"], outputArtifacts: ["bundle"], configuration: { ProjectName: buildProject.name } }],
+    },
+    {
+      name: "Deploy",
+      action: [
+        {
+          name: "Deploy",
+          category: "Deploy",
+          owner: "AWS",
+          provider: "CodeDeploy",
+          version: "1",
+          inputArtifacts: ["bundle"],
+          configuration: { ApplicationName: application.name, DeploymentGroupName: deploymentGroup.deploymentGroupName },
+        },
+      ],
+    },
+  ];
+  const pipeline = new Codepipeline(scope, "pipeline", {
+    name: pipelineName,
+    pipelineType: "V2",
+    executionMode: "QUEUED",
+    roleArn: pipelineRole.arn,
+    artifactStore: [{ type: "S3", location: artifactBucket.bucket, encryptionKey: artifactKey ? { id: artifactKey.arn, type: "KMS" } : undefined }],
+    stage: stages,
+    dependsOn: [artifacts.publicAccessBlock],
+  });
+  source.afterPipeline?.(pipeline);
+
+  // ---- GitHub Actions ----------------------------------------------------------------------
+  const githubActionsRole = settings.githubActions.enabled ? buildGithubActions(ctx, { repositoryArn, artifactBucketArn: artifactBucket.arn, deployStatements, kmsUse, account }) : undefined;
+
+  // ---- generated files -----------------------------------------------------------------------
+  const dir = `cicd/${ctx.environment.name}`;
+  ctx.writeFile(`${dir}/buildspec.yml`, buildspec());
+  ctx.writeFile(`${dir}/appspec.yml`, appspec());
+  const scripts = hookScripts({ appService: dockerHost.appService, appEnvFile: dockerHost.appEnvFile, hostPort: dockerHost.hostPort, healthCheckPath: dockerHost.healthCheckPath });
+  for (const [name, content] of Object.entries(scripts)) ctx.writeFile(`${dir}/scripts/${name}`, content, { executable: true });
+  if (githubActionsRole) {
+    ctx.writeFile(
+      `${dir}/.github/workflows/deploy.yml`,
+      githubWorkflow({
+        environmentName: ctx.environment.name,
+        region,
+        branch: settings.source.branch,
+        repositoryName: ctx.name("app"),
+        artifactBucket: artifactBucketName,
+        applicationName: ctx.name("app"),
+        deploymentGroupName: dockerHost.hostName,
+        dockerContext: settings.build.dockerContext,
+      }),
+    );
+  }
+
+  // ---- outputs -------------------------------------------------------------------------------
+  ctx.output("pipeline_name", pipeline.name, "Name of the CodePipeline that builds and deploys the app");
+  ctx.output("pipeline_console_url", `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`, "The pipeline in the AWS console");
+  ctx.output("artifact_bucket_name", artifactBucket.bucket, "S3 bucket holding pipeline artifacts and deployment bundles");
+  ctx.output("codedeploy_application_name", application.name, "CodeDeploy application of the Docker host");
+  for (const [name, value, description] of source.outputs) ctx.output(name, value, description);
+  if (githubActionsRole) ctx.output("github_actions_role_arn", githubActionsRole.arn, "Set it as the AWS_ROLE_ARN variable of your GitHub repository");
+
+  return {
+    pipeline,
+    pipelineName,
+    pipelineArn: pipeline.arn,
+    artifactBucketName,
+    buildProject,
+    application,
+    deploymentGroup,
+    githubActionsRole,
+  };
+}
+
+/** The account id at apply time, from an ARN in this stack (no aws_caller_identity: plans stay offline). */
+function accountIdFrom(arn: string): string {
+  return Fn.element(Fn.split(":", arn), 4) as string;
+}
+
+/** Text Terraform must not interpolate: `${` and `%{` escaped as `$${` and `%%{` (the shell's own `${VAR}` stays). */
+export function terraformLiteral(text: string): string {
+  return text.replace(/\$\{/g, "$$${").replace(/%\{/g, "%%{");
+}
+
+function policy(statements: object[]): string {
+  return JSON.stringify({ Version: POLICY_VERSION, Statement: statements });
+}
+
+function serviceRole(scope: Construct, id: string, name: string, service: string): IamRole {
+  return new IamRole(scope, id, {
+    name,
+    assumeRolePolicy: policy([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }]),
+  });
+}
+
+function buildArtifactKey(ctx: BuildContext<CicdSettings>): KmsKey {
+  // The default key policy lets the account's IAM policies grant use: each role below gets only
+  // the actions it needs, on this key only.
+  const key = new KmsKey(ctx.scope, "artifact-key", {
+    description: `${ctx.environment.name} pipeline artifacts`,
+    enableKeyRotation: true,
+    deletionWindowInDays: 7,
+    tags: { Name: ctx.name("artifacts") },
+  });
+  new KmsAlias(ctx.scope, "artifact-key-alias", { name: `alias/${ctx.name("artifacts")}`, targetKeyId: key.keyId });
+  return key;
+}
+
+interface PipelineSource {
+  readonly action: Omit<CodepipelineStageAction, "name" | "category" | "outputArtifacts">;
+  readonly statements: object[];
+  readonly outputs: [string, string, string][];
+  afterPipeline?(pipeline: Codepipeline): void;
+}
+
+function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefined): PipelineSource {
+  const { scope, settings } = ctx;
+  const { source } = settings;
+  if (source.provider === "github") {
+    // Created PENDING: a person approves it once in the console (Developer Tools > Connections).
+    const connection = new CodestarconnectionsConnection(scope, "github-connection", { name: ctx.name("github").slice(0, 32).replace(/-+$/, ""), providerType: "GitHub" });
+    return {
+      action: {
+        owner: "AWS",
+        provider: "CodeStarSourceConnection",
+        version: "1",
+        configuration: { ConnectionArn: connection.arn, FullRepositoryId: source.repository!, BranchName: source.branch, OutputArtifactFormat: "CODE_ZIP", DetectChanges: "true" },
+      },
+      statements: [{ Sid: "UseGithubConnection", Effect: "Allow", Action: "codestar-connections:UseConnection", Resource: connection.arn }],
+      outputs: [["github_connection_arn", connection.arn, "The GitHub connection: approve it once in the console (Developer Tools > Settings > Connections) before the first run"]],
+    };
+  }
+
+  const region = ctx.study.region;
+  const bucketName = settings.artifacts.sourceBucketName ?? derivedBucketName(ctx.environment.name, "source", region);
+  const sourceBucket = new SecureBucket(scope, "source-bucket", { bucketName, kmsKeyArn, noncurrentExpireAfterDays: settings.artifacts.expirationDays });
+  // S3 sends "Object Created" events to EventBridge, which starts the pipeline: no polling.
+  new S3BucketNotification(scope, "source-bucket-events", { bucket: sourceBucket.bucket.id, eventbridge: true });
+  return {
+    action: {
+      owner: "AWS",
+      provider: "S3",
+      version: "1",
+      configuration: { S3Bucket: sourceBucket.bucket.bucket, S3ObjectKey: source.objectKey, PollForSourceChanges: "false" },
+    },
+    statements: [
+      { Sid: "ReadSourceZip", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${sourceBucket.bucket.arn}/${source.objectKey}` },
+      { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], Resource: sourceBucket.bucket.arn },
+    ],
+    outputs: [
+      ["source_bucket_name", sourceBucket.bucket.bucket, "Upload your app as a zip here to start the pipeline"],
+      [
+        "source_upload_command",
+        `(cd <your-app-directory> && zip -r /tmp/app.zip . -x '.git/*') && aws s3 cp /tmp/app.zip s3://${bucketName}/${source.objectKey} --region ${region}`,
+        "Zips your app (Dockerfile, appspec.yml, scripts/) and uploads it: the upload starts the pipeline",
+      ],
+    ],
+    afterPipeline(pipeline) {
+      const rule = new CloudwatchEventRule(scope, "source-uploaded-rule", {
+        name: ctx.name("source-uploaded"),
+        description: `Starts ${pipeline.name} when s3://${bucketName}/${source.objectKey} changes`,
+        eventPattern: JSON.stringify({
+          source: ["aws.s3"],
+          "detail-type": ["Object Created"],
+          detail: { bucket: { name: [bucketName] }, object: { key: [source.objectKey] } },
+        }),
+      });
+      const role = serviceRole(scope, "source-uploaded-role", ctx.name("start-pipeline"), "events.amazonaws.com");
+      new IamRolePolicy(scope, "source-uploaded-policy", {
+        name: "start-the-pipeline",
+        role: role.id,
+        policy: policy([{ Sid: "StartPipeline", Effect: "Allow", Action: "codepipeline:StartPipelineExecution", Resource: pipeline.arn }]),
+      });
+      new CloudwatchEventTarget(scope, "source-uploaded-target", { rule: rule.name, targetId: "pipeline", arn: pipeline.arn, roleArn: role.arn });
+    },
+  };
+}
+
+interface GithubActionsProps {
+  readonly repositoryArn: string;
+  readonly artifactBucketArn: string;
+  readonly deployStatements: object[];
+  readonly kmsUse: (actions: string[]) => object[];
+  readonly account: string;
+}
+
+function buildGithubActions(ctx: BuildContext<CicdSettings>, props: GithubActionsProps): IamRole {
+  const { scope, settings } = ctx;
+  const providerArn = settings.githubActions.createOidcProvider
+    ? new IamOpenidConnectProvider(scope, "github-oidc", { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ["sts.amazonaws.com"], tags: { Name: "github-actions" } }).arn
+    : `arn:aws:iam::${props.account}:oidc-provider/${GITHUB_OIDC_HOST}`;
+  const subject = `repo:${settings.source.repository}:ref:refs/heads/${settings.source.branch}`;
+  const role = new IamRole(scope, "github-actions-role", {
+    name: ctx.name("github-actions"),
+    description: `Assumed by GitHub Actions in ${settings.source.repository} on ${settings.source.branch} only`,
+    maxSessionDuration: 3600,
+    assumeRolePolicy: policy([
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC_HOST}:sub`]: subject } },
+      },
+    ]),
+  });
+  new IamRolePolicy(scope, "github-actions-policy", {
+    name: "build-push-deploy",
+    role: role.id,
+    policy: policy([
+      {
+        Sid: "PushAppImage",
+        Effect: "Allow",
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
+        Resource: props.repositoryArn,
+      },
+      // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" for it.
+      { Sid: "LogInToEcr", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      { Sid: "UploadBundles", Effect: "Allow", Action: "s3:PutObject", Resource: `${props.artifactBucketArn}/github-actions/*` },
+      ...props.deployStatements,
+      ...props.kmsUse(["kms:GenerateDataKey*"]),
+    ]),
+  });
+  return role;
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { logRetentionSchema } from "../../lib/ec2";
+
+export const CICD_DEFAULTS = {
+  sourceProvider: "s3",
+  branch: "main",
+  sourceObjectKey: "source/app.zip",
+  artifactExpirationDays: 30,
+  buildComputeType: "BUILD_GENERAL1_SMALL",
+  buildImage: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+  buildTimeoutMinutes: 20,
+  logRetentionDays: 14,
+} as const;
+
+/** `owner/repo` as GitHub spells it. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** Git branch names without spaces, `..`, `~^:?*[\` or a leading/trailing slash. */
+const BRANCH = /^(?!\/)(?!.*\/$)(?!.*\.\.)(?!.*\/\/)[^\s~^:?*[\\]+$/;
+/** S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_NAME_EXPECTED = "an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
+
+export const cicdSettings = z.strictObject({
+  source: z
+    .strictObject({
+      /** github (through an AWS CodeStar connection you approve once in the console) or s3 (upload a zip; no GitHub needed). @default s3 */
+      provider: z.enum(["github", "s3"]).default(CICD_DEFAULTS.sourceProvider),
+      /** `owner/repo` of your app on GitHub; needed for provider github and for githubActions. @default - none */
+      repository: z.string().regex(GITHUB_REPOSITORY, "a GitHub repository as owner/repo, such as octocat/hello-docker").optional(),
+      /** The branch that deploys. @default main */
+      branch: z.string().regex(BRANCH, "a git branch name such as main (no spaces, '..', '~', '^', ':', '?', '*', '[')").max(255).default(CICD_DEFAULTS.branch),
+      /** For provider s3: the key of the zip the pipeline watches in the source bucket. @default source/app.zip */
+      objectKey: z.string().regex(/^[\w!.*'()/-]+\.zip$/, "an S3 object key ending in .zip, such as source/app.zip").default(CICD_DEFAULTS.sourceObjectKey),
+    })
+    .prefault({}),
+  artifacts: z
+    .strictObject({
+      /** Name of the artifact bucket (globally unique). @default - <project>-<environment>-artifacts-<region> */
+      bucketName: z.string().regex(BUCKET_NAME, BUCKET_NAME_EXPECTED).optional(),
+      /** Name of the source bucket, for source.provider s3 (globally unique). @default - <project>-<environment>-source-<region> */
+      sourceBucketName: z.string().regex(BUCKET_NAME, BUCKET_NAME_EXPECTED).optional(),
+      /** AES256 (S3-managed keys) or KMS (a customer-managed key shared by the pipeline, CodeBuild and the host). @default AES256 */
+      encryption: z.enum(["AES256", "KMS"]).default("AES256"),
+      /** Pipeline artifacts (and old versions) are deleted after this many days. @default 30 */
+      expirationDays: z.number().int().min(1).max(3650).default(CICD_DEFAULTS.artifactExpirationDays),
+    })
+    .prefault({}),
+  build: z
+    .strictObject({
+      computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default(CICD_DEFAULTS.buildComputeType),
+      /** A CodeBuild-managed image. @default aws/codebuild/amazonlinux-x86_64-standard:5.0 */
+      image: z.string().regex(/^aws\/codebuild\/[a-z0-9._/-]+:[\w.-]+$/, "a CodeBuild-managed image such as aws/codebuild/amazonlinux-x86_64-standard:5.0").default(CICD_DEFAULTS.buildImage),
+      timeoutMinutes: z.number().int().min(5).max(480).default(CICD_DEFAULTS.buildTimeoutMinutes),
+      /** Directory of the Dockerfile inside your repository. @default . */
+      dockerContext: z.string().regex(/^(\.|[\w.-]+(\/[\w.-]+)*)$/, "a relative directory such as . or app").default("."),
+      logRetentionDays: logRetentionSchema.default(CICD_DEFAULTS.logRetentionDays),
+    })
+    .prefault({}),
+  githubActions: z
+    .strictObject({
+      /** A GitHub OIDC provider, a role only your repository's branch can assume, and a generated workflow. @default false */
+      enabled: z.boolean().default(false),
+      /** An AWS account holds one provider per URL: set false when yours already has token.actions.githubusercontent.com. @default true */
+      createOidcProvider: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+export type CicdSettings = z.output<typeof cicdSettings>;

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { cidrListSchema, instanceTypeSchema } from "../../lib/ec2";
+import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "./image-reference";
+
+export const DOCKER_HOST_DEFAULTS = {
+  instanceType: "t3.micro",
+  rootVolumeGiB: 16,
+  /** Docker's official nginx image through ECR Public: no Docker Hub pull-rate limit. */
+  image: "public.ecr.aws/docker/library/nginx:stable",
+  hostPort: 80,
+  containerPort: 80,
+  keepLastImages: 10,
+  healthCheckPath: "/",
+} as const;
+
+const port = z.number().int().min(1).max(65535);
+
+export const dockerHostSettings = z.strictObject({
+  /** Instance type of the Docker host. @default t3.micro (free tier) */
+  instanceType: instanceTypeSchema.default(DOCKER_HOST_DEFAULTS.instanceType),
+  /** Root volume size; images and layers live there. @default 16 */
+  rootVolumeGiB: z.number().int().min(8).max(200).default(DOCKER_HOST_DEFAULTS.rootVolumeGiB),
+  container: z
+    .strictObject({
+      /** The image the host runs as a systemd service until week 3 deploys your own. @default public.ecr.aws/docker/library/nginx:stable */
+      image: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).default(DOCKER_HOST_DEFAULTS.image),
+      /** Port on the host (the load balancer's target). @default 80 */
+      hostPort: port.default(DOCKER_HOST_DEFAULTS.hostPort),
+      /** Port the container listens on. @default 80 */
+      containerPort: port.default(DOCKER_HOST_DEFAULTS.containerPort),
+    })
+    .prefault({}),
+  ecr: z
+    .strictObject({
+      /** Tags cannot be overwritten (each build pushes a new tag). @default true */
+      immutableTags: z.boolean().default(true),
+      /** The lifecycle policy keeps this many most recent images. @default 10 */
+      keepLastImages: z.number().int().min(1).max(1000).default(DOCKER_HOST_DEFAULTS.keepLastImages),
+      /** AES256 (S3-managed keys, free) or KMS (a customer-managed key, about 1 USD/month). @default AES256 */
+      encryption: z.enum(["AES256", "KMS"]).default("AES256"),
+      /** Let `terraform destroy` delete a repository that still holds images. @default false */
+      forceDelete: z.boolean().default(false),
+    })
+    .prefault({}),
+  loadBalancer: z
+    .strictObject({
+      /** An internet-facing Application Load Balancer in the public subnets (about 20 USD/month). @default false */
+      enabled: z.boolean().default(false),
+      /** Path the target group checks on the host. @default / */
+      healthCheckPath: z
+        .string()
+        .regex(/^\/[\w./~%-]*$/, "an absolute URL path such as / or /healthz")
+        .max(1024)
+        .default(DOCKER_HOST_DEFAULTS.healthCheckPath),
+      /** Who may reach the load balancer's HTTP listener on port 80. @default [0.0.0.0/0] - the internet */
+      ingressCidrs: cidrListSchema("dockerHost.loadBalancer.ingressCidrs").min(1).default(["0.0.0.0/0"]),
+    })
+    .prefault({}),
+});
+
+export type DockerHostSettings = z.output<typeof dockerHostSettings>;
