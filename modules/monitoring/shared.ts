@@ -8,9 +8,9 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { Fn, type ITerraformDependable } from "cdktf";
+import { Fn, type ITerraformDependable, type TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { stringify } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
 import type { EksExports } from "../eks";
 import type { DockerHostExports } from "../docker-host";
@@ -125,10 +125,69 @@ export function pipelineOf(ctx: BuildContext<unknown>): { name: string } | undef
   return name ? { name } : undefined;
 }
 
-/** The week-5 app (namespace, Deployment, labels), when week 5 is on. */
-export function appOf(ctx: BuildContext<unknown>): { namespace: string } | undefined {
+/** The week-5 app as weeks 7-10 use it: names, labels and ports as literal values, and its resources. */
+export interface AppInfo {
+  readonly namespace: string;
+  readonly deploymentName: string;
+  readonly serviceName: string;
+  readonly configMapName?: string;
+  /** The pod labels, and the subset the Deployment and Service select on. */
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly image: string;
+  readonly containerPort: number;
+  readonly servicePort: number;
+  /** Week 5's Deployment resource (week 9 tunes it in place). */
+  readonly deployment?: TerraformResource;
+  /** What a resource in the app namespace waits for. */
+  readonly dependable: ITerraformDependable[];
+}
+
+interface KubernetesLike {
+  readonly namespace: string;
+  readonly appName: string;
+  readonly deployment: TerraformResource;
+  readonly service: TerraformResource;
+  readonly configMap?: TerraformResource;
+  readonly namespaces?: readonly TerraformResource[];
+  readonly manifests: Readonly<Record<string, string>>;
+}
+
+interface ManifestShape {
+  metadata?: { labels?: Record<string, string> };
+  spec?: {
+    selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
+    template?: { spec?: { containers?: { image: string; ports?: { containerPort: number }[] }[] } };
+    ports?: { port: number }[];
+  };
+}
+
+/**
+ * The week-5 app, when week 5 is on. Literal values come from the plain manifests week 5 writes
+ * (the same objects its Terraform resources are made from), so they can go into names and policies.
+ */
+export function appOf(ctx: BuildContext<unknown>): AppInfo | undefined {
   if (!ctx.has("kubernetes")) return undefined;
-  const kubernetes = ctx.use<Record<string, unknown>>("kubernetes");
-  const namespace = (kubernetes.namespace as string | undefined) ?? (kubernetes.namespaceName as string | undefined);
-  return namespace ? { namespace } : undefined;
+  const k8s = ctx.use<KubernetesLike>("kubernetes");
+  const manifest = (suffix: string): ManifestShape => {
+    const file = Object.keys(k8s.manifests).find((name) => name.endsWith(`-${k8s.appName}-${suffix}.yaml`));
+    return file ? (parseYaml(k8s.manifests[file]) as ManifestShape) : {};
+  };
+  const deployment = manifest("deployment");
+  const service = manifest("service");
+  const container = deployment.spec?.template?.spec?.containers?.[0];
+  const selector = deployment.spec?.selector?.matchLabels ?? { "app.kubernetes.io/name": k8s.appName };
+  return {
+    namespace: k8s.namespace,
+    deploymentName: k8s.appName,
+    serviceName: k8s.appName,
+    configMapName: k8s.configMap ? k8s.appName : undefined,
+    labels: deployment.metadata?.labels ?? selector,
+    selector,
+    image: container?.image ?? "",
+    containerPort: container?.ports?.[0]?.containerPort ?? 8080,
+    servicePort: service.spec?.ports?.[0]?.port ?? 80,
+    deployment: k8s.deployment,
+    dependable: [k8s.deployment, k8s.service],
+  };
 }

@@ -1,0 +1,279 @@
+/**
+ * Week 9: deploy optimization. The week-5 app scales on CPU (HorizontalPodAutoscaler), keeps pods
+ * through node drains (PodDisruptionBudget), spreads over AZs and nodes, and rolls out with tuned
+ * settings; the cluster's nodes scale with the Cluster Autoscaler; a Spot node group and a canary
+ * Deployment are options. The Docker-host path's blue/green is described in the README.
+ */
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { Token } from "cdktf";
+import type { Construct } from "constructs";
+import { architectureOf } from "../../lib/ec2";
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule, type BuildContext } from "../../lib/module";
+import { appOf, chartRelease, clusterOf, type AppInfo } from "../monitoring/shared";
+import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
+
+export { DEPLOY_OPTIMIZATION_DEFAULTS, deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
+
+export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+export const SPOT_LABEL = "devops-weeks/capacity";
+
+export interface DeployOptimizationExports {
+  readonly hpa?: HorizontalPodAutoscalerV2;
+  readonly spotNodeGroup?: EksNodeGroup;
+  readonly canary?: DeploymentV1;
+}
+
+export const deployOptimizationModule = defineModule<DeployOptimizationSettings, DeployOptimizationExports>({
+  id: "deployOptimization",
+  week: 9,
+  title: { ko: "배포 최적화: 오토스케일링과 카나리 배포", en: "Deploy optimization: autoscaling and canary releases" },
+  requires: ["kubernetes", "eks"],
+  after: ["monitoring"],
+  settings: deployOptimizationSettings,
+  validate(settings) {
+    const problems: ConfigProblem[] = [];
+    const { hpa, podDisruptionBudget: pdb, spotNodeGroup: spot } = settings;
+    if (hpa.enabled && hpa.minReplicas > hpa.maxReplicas) {
+      problems.push({ field: "deployOptimization.hpa.minReplicas", value: hpa.minReplicas, expected: `at most hpa.maxReplicas (${hpa.maxReplicas})` });
+    }
+    if (pdb.enabled && hpa.enabled && pdb.minAvailable >= hpa.minReplicas) {
+      problems.push({
+        field: "deployOptimization.podDisruptionBudget.minAvailable",
+        value: pdb.minAvailable,
+        expected: `less than hpa.minReplicas (${hpa.minReplicas}): otherwise no pod may ever be evicted and node drains (upgrades, scale-down) hang`,
+      });
+    }
+    if (spot.enabled && (spot.minSize > spot.desiredSize || spot.desiredSize > spot.maxSize)) {
+      problems.push({ field: "deployOptimization.spotNodeGroup", value: { minSize: spot.minSize, desiredSize: spot.desiredSize, maxSize: spot.maxSize }, expected: "minSize <= desiredSize <= maxSize" });
+    }
+    if (spot.enabled && new Set(spot.instanceTypes.map(architectureOf)).size > 1) {
+      problems.push({ field: "deployOptimization.spotNodeGroup.instanceTypes", value: spot.instanceTypes, expected: "instance types of one architecture (all x86_64 such as t3.medium, or all Graviton such as t4g.medium)" });
+    }
+    return problems;
+  },
+  build: buildDeployOptimization,
+});
+
+function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>): DeployOptimizationExports {
+  const { settings } = ctx;
+  const app = appOf(ctx);
+  if (!app) throw new Error('deployOptimization needs the week-5 app (module "kubernetes") to export its Deployment');
+  const workloads = ctx.workloads();
+
+  tuneDeployment(ctx, app);
+  const hpa = settings.hpa.enabled ? buildHpa(ctx, workloads, app) : undefined;
+  if (settings.podDisruptionBudget.enabled) {
+    new PodDisruptionBudgetV1(workloads, "app-pdb", {
+      metadata: { name: app.deploymentName, namespace: app.namespace, labels: app.labels },
+      spec: { minAvailable: String(settings.podDisruptionBudget.minAvailable), selector: { matchLabels: app.selector } },
+      dependsOn: app.dependable,
+    });
+  }
+  if (settings.nodeAutoscaling.tool === "cluster-autoscaler") buildClusterAutoscaler(ctx, workloads);
+  const spotNodeGroup = settings.spotNodeGroup.enabled ? buildSpotNodeGroup(ctx) : undefined;
+  const canary = settings.canary.enabled ? buildCanary(ctx, workloads, app) : undefined;
+  return { hpa, spotNodeGroup, canary };
+}
+
+/**
+ * Week 5 owns the Deployment; week 9 tunes it in place: readiness before availability, a progress
+ * deadline, pods spread over AZs then nodes, and replicas left to the HPA once it runs (Terraform
+ * would otherwise scale the app back at every apply).
+ */
+function tuneDeployment(ctx: BuildContext<DeployOptimizationSettings>, app: AppInfo): void {
+  const { settings } = ctx;
+  const deployment = app.deployment;
+  if (!deployment) return;
+  deployment.addOverride("spec.min_ready_seconds", settings.rollout.minReadySeconds);
+  deployment.addOverride("spec.progress_deadline_seconds", settings.rollout.progressDeadlineSeconds);
+  if (settings.topologySpread.enabled) {
+    deployment.addOverride("spec.template.spec.topology_spread_constraint", topologySpreadConstraints(settings.topologySpread.maxSkew, app.selector));
+  }
+  if (settings.hpa.enabled) deployment.addOverride("lifecycle.ignore_changes", ["spec[0].replicas"]);
+}
+
+/** AZ first (an AZ outage leaves pods elsewhere), then node; ScheduleAnyway so a small cluster still schedules. */
+export function topologySpreadConstraints(maxSkew: number, selector: Record<string, string>): Record<string, unknown>[] {
+  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+    max_skew: maxSkew,
+    topology_key: topologyKey,
+    when_unsatisfiable: "ScheduleAnyway",
+    label_selector: [{ match_labels: selector }],
+  }));
+}
+
+function buildHpa(ctx: BuildContext<DeployOptimizationSettings>, workloads: Construct, app: AppInfo): HorizontalPodAutoscalerV2 {
+  const { hpa } = ctx.settings;
+  return new HorizontalPodAutoscalerV2(workloads, "app-hpa", {
+    metadata: { name: app.deploymentName, namespace: app.namespace, labels: app.labels },
+    spec: {
+      minReplicas: hpa.minReplicas,
+      maxReplicas: hpa.maxReplicas,
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.deploymentName },
+      metric: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: hpa.cpuUtilizationPercent } } }],
+      behavior: {
+        // Up fast (double, or +2 pods, per 30 s), down slowly (one pod a minute after the window).
+        scaleUp: [{ stabilizationWindowSeconds: 0, selectPolicy: "Max", policy: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }] }],
+        scaleDown: [{ stabilizationWindowSeconds: hpa.scaleDownStabilizationSeconds, selectPolicy: "Min", policy: [{ type: "Pods", value: 1, periodSeconds: 60 }] }],
+      },
+    },
+    dependsOn: app.dependable,
+  });
+}
+
+/**
+ * Cluster Autoscaler rather than Karpenter: it scales the managed node groups week 6 already has
+ * (their Auto Scaling groups carry the discovery tags), needs one chart and one role, and a learner
+ * can read its decisions in one log. Its role may change only Auto Scaling groups tagged for this cluster.
+ */
+function buildClusterAutoscaler(ctx: BuildContext<DeployOptimizationSettings>, workloads: Construct): void {
+  const { scope, settings } = ctx;
+  const cluster = clusterOf(ctx);
+  cluster.podIdentityRole(scope, "cluster-autoscaler-role", {
+    name: "cluster-autoscaler",
+    namespace: "kube-system",
+    serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+    policy: clusterAutoscalerPolicy(cluster.name),
+  });
+  // Terraform keeps the node group's size it was given; the autoscaler changes desired size from now on.
+  cluster.nodeGroup.addOverride("lifecycle.ignore_changes", ["scaling_config[0].desired_size"]);
+  chartRelease(workloads, "cluster-autoscaler", {
+    name: "cluster-autoscaler",
+    repository: "https://kubernetes.github.io/autoscaler",
+    chart: "cluster-autoscaler",
+    version: settings.nodeAutoscaling.chartVersion,
+    namespace: "kube-system",
+    values: {
+      autoDiscovery: { clusterName: cluster.name },
+      awsRegion: ctx.study.region,
+      cloudProvider: "aws",
+      // The autoscaler's minor version follows the cluster's.
+      image: { tag: `v${cluster.kubernetesVersion}.0` },
+      rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } },
+      extraArgs: {
+        "balance-similar-node-groups": true,
+        "skip-nodes-with-system-pods": false,
+        expander: "least-waste",
+        "scale-down-unneeded-time": `${settings.nodeAutoscaling.scaleDownUnneededMinutes}m`,
+      },
+      podDisruptionBudget: { maxUnavailable: 1 },
+    },
+  });
+  ctx.output("cluster_autoscaler_logs_command", "kubectl -n kube-system logs deployment/cluster-autoscaler-aws-cluster-autoscaler --tail=50", "Shows the Cluster Autoscaler's latest scaling decisions");
+}
+
+/** The Cluster Autoscaler's AWS permissions: read anything, change only this cluster's tagged groups. */
+export function clusterAutoscalerPolicy(clusterName: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Discover",
+        Effect: "Allow",
+        Action: [
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:DescribeAutoScalingInstances",
+          "autoscaling:DescribeLaunchConfigurations",
+          "autoscaling:DescribeScalingActivities",
+          "autoscaling:DescribeTags",
+          "ec2:DescribeImages",
+          "ec2:DescribeInstanceTypes",
+          "ec2:DescribeLaunchTemplateVersions",
+          "ec2:GetInstanceTypesFromInstanceRequirements",
+          "eks:DescribeNodegroup",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "ScaleOwnGroupsOnly",
+        Effect: "Allow",
+        Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+        Resource: "*",
+        Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
+      },
+    ],
+  };
+}
+
+/** A Spot node group beside week 6's, same secure launch template settings, labelled so workloads can choose it. */
+function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksNodeGroup {
+  const { scope, settings } = ctx;
+  const spot = settings.spotNodeGroup;
+  const cluster = clusterOf(ctx);
+  const name = `${cluster.name}-spot`;
+  const template = new LaunchTemplate(scope, "spot-node-template", {
+    name,
+    description: "EKS Spot nodes: IMDSv2 required, encrypted gp3 root volume",
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+    tagSpecifications: [
+      { resourceType: "instance", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
+      { resourceType: "volume", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
+    ],
+    updateDefaultVersion: true,
+  });
+  const group = new EksNodeGroup(scope, "spot-nodes", {
+    clusterName: cluster.name,
+    nodeGroupName: name,
+    version: cluster.cluster.version,
+    nodeRoleArn: cluster.nodeRole.arn,
+    subnetIds: [...cluster.privateSubnetIds],
+    amiType: architectureOf(spot.instanceTypes[0]) === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+    instanceTypes: [...spot.instanceTypes],
+    capacityType: "SPOT",
+    scalingConfig: { minSize: spot.minSize, desiredSize: spot.desiredSize, maxSize: spot.maxSize },
+    updateConfig: { maxUnavailable: 1 },
+    labels: { [SPOT_LABEL]: "spot" },
+    launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
+    tags: { Name: name },
+    dependsOn: [cluster.nodeGroup],
+    lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+  });
+  return group;
+}
+
+/**
+ * The canary recipe: a second Deployment with the new image and the app's labels plus track=canary.
+ * Week 5's Service selects by the app's labels only, so it sends each request to any ready pod of
+ * either Deployment: the canary's share of traffic is its share of the replicas.
+ */
+function buildCanary(ctx: BuildContext<DeployOptimizationSettings>, workloads: Construct, app: AppInfo): DeploymentV1 {
+  const { canary } = ctx.settings;
+  const selector = { ...app.selector, "devops-weeks/track": "canary" };
+  const labels = { ...app.labels, "devops-weeks/track": "canary" };
+  return new DeploymentV1(workloads, "app-canary", {
+    metadata: { name: `${app.deploymentName}-canary`, namespace: app.namespace, labels },
+    spec: {
+      replicas: String(canary.replicas),
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+          container: [
+            {
+              name: "app",
+              image: canary.image ?? app.image,
+              port: [{ name: "http", containerPort: app.containerPort, protocol: "TCP" }],
+              resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+              readinessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 2, periodSeconds: 5 },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              volumeMount: [
+                { name: "tmp", mountPath: "/tmp" },
+                ...(app.configMapName ? [{ name: "html", mountPath: "/usr/share/nginx/html", readOnly: true }] : []),
+              ],
+            },
+          ],
+          volume: [{ name: "tmp", emptyDir: {} }, ...(app.configMapName ? [{ name: "html", configMap: { name: app.configMapName } }] : [])],
+        },
+      },
+    },
+    dependsOn: app.dependable,
+  });
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { instanceTypeSchema } from "../../lib/ec2";
+
+export const DEPLOY_OPTIMIZATION_DEFAULTS = {
+  minReplicas: 2,
+  maxReplicas: 6,
+  cpuUtilizationPercent: 60,
+  scaleDownStabilizationSeconds: 300,
+  minAvailable: 1,
+  clusterAutoscalerChartVersion: "9.46.6",
+  scaleDownUnneededMinutes: 10,
+  spotInstanceTypes: ["t3.medium", "t3a.medium"],
+} as const;
+
+export const deployOptimizationSettings = z.strictObject({
+  hpa: z
+    .strictObject({
+      /** A HorizontalPodAutoscaler (autoscaling/v2) on the week-5 app, on CPU use. Needs metrics-server (week 7). @default true */
+      enabled: z.boolean().default(true),
+      /** @default 2 */
+      minReplicas: z.number().int().min(1).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.minReplicas),
+      /** @default 6 */
+      maxReplicas: z.number().int().min(1).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.maxReplicas),
+      /** Average CPU use, as a percentage of the pods' CPU request, that the HPA keeps. @default 60 */
+      cpuUtilizationPercent: z.number().int().min(10).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.cpuUtilizationPercent),
+      /** Seconds of lower load before pods are removed (no flapping). @default 300 */
+      scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(DEPLOY_OPTIMIZATION_DEFAULTS.scaleDownStabilizationSeconds),
+    })
+    .prefault({}),
+  podDisruptionBudget: z
+    .strictObject({
+      /** A PodDisruptionBudget: node drains (upgrades, scale-down) keep this many app pods running. @default true */
+      enabled: z.boolean().default(true),
+      /** @default 1 */
+      minAvailable: z.number().int().min(1).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.minAvailable),
+    })
+    .prefault({}),
+  topologySpread: z
+    .strictObject({
+      /** Spread the app's pods over AZs and nodes (topologySpreadConstraints on week 5's Deployment). @default true */
+      enabled: z.boolean().default(true),
+      /** Largest allowed difference in pod count between two AZs (or nodes). @default 1 */
+      maxSkew: z.number().int().min(1).max(10).default(1),
+    })
+    .prefault({}),
+  rollout: z
+    .strictObject({
+      /** A new pod counts as available only after being ready this long. @default 10 */
+      minReadySeconds: z.number().int().min(0).max(600).default(10),
+      /** A rollout that makes no progress for this long is reported failed. @default 300 */
+      progressDeadlineSeconds: z.number().int().min(60).max(3600).default(300),
+    })
+    .prefault({}),
+  nodeAutoscaling: z
+    .strictObject({
+      /** cluster-autoscaler (chart, scales the managed node groups) or none. @default cluster-autoscaler */
+      tool: z.enum(["cluster-autoscaler", "none"], { error: "cluster-autoscaler or none (Karpenter is not offered: see the README)" }).default("cluster-autoscaler"),
+      /** @default 9.46.6 */
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 9.46.6").default(DEPLOY_OPTIMIZATION_DEFAULTS.clusterAutoscalerChartVersion),
+      /** Minutes a node must be unneeded before it is removed. @default 10 */
+      scaleDownUnneededMinutes: z.number().int().min(1).max(120).default(DEPLOY_OPTIMIZATION_DEFAULTS.scaleDownUnneededMinutes),
+    })
+    .prefault({}),
+  spotNodeGroup: z
+    .strictObject({
+      /** A second managed node group on Spot capacity (about 60-70 % cheaper, reclaimable at 2 minutes' notice). @default false */
+      enabled: z.boolean().default(false),
+      /** Several types of one architecture help Spot find capacity. @default [t3.medium, t3a.medium] */
+      instanceTypes: z.array(instanceTypeSchema).min(1).default([...DEPLOY_OPTIMIZATION_DEFAULTS.spotInstanceTypes]),
+      minSize: z.number().int().min(0).max(100).default(0),
+      desiredSize: z.number().int().min(0).max(100).default(0),
+      maxSize: z.number().int().min(1).max(100).default(3),
+    })
+    .prefault({}),
+  canary: z
+    .strictObject({
+      /** A canary Deployment beside week 5's, behind the same Service: traffic splits by replica count. @default false */
+      enabled: z.boolean().default(false),
+      /** The new version's image. @default - week 5's image */
+      image: z.string().regex(/^[a-z0-9][\w.\-/:@]*$/, "a container image reference such as docker.io/nginxinc/nginx-unprivileged:1.29-alpine").optional(),
+      /** Canary pods; with 2 stable pods, 1 canary pod takes about a third of the requests. @default 1 */
+      replicas: z.number().int().min(1).max(50).default(1),
+    })
+    .prefault({}),
+});
+
+export type DeployOptimizationSettings = z.output<typeof deployOptimizationSettings>;

@@ -1,0 +1,353 @@
+/**
+ * Week 10: the service mesh, and the cluster-side security of the app namespace. Istio by Helm chart
+ * (base, the CNI node agent, istiod, an ingress gateway) with STRICT mutual TLS in the app namespace,
+ * or Amazon VPC Lattice through the AWS Gateway API controller. AWS App Mesh is never generated: it
+ * reached end of support on 2026-09-30. Around either: NetworkPolicies that deny by default and Pod
+ * Security Admission labels on the namespaces. (AWS-side security of week 10 lives in `security`.)
+ */
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
+import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/vpclattice-service-network-vpc-association";
+import { Labels } from "@cdktf/provider-kubernetes/lib/labels";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Fn } from "cdktf";
+import type { Construct } from "constructs";
+import { stringify } from "yaml";
+import { defineModule, type BuildContext } from "../../lib/module";
+import { KubernetesStudyStack } from "../../lib/stacks";
+import { appOf, chartRelease, clusterOf, networkOf, type AppInfo } from "../monitoring/shared";
+import { serviceMeshSettings, type PodSecurityLevel, type ServiceMeshSettings } from "./settings";
+
+export { SERVICE_MESH_DEFAULTS, serviceMeshSettings, type ServiceMeshSettings } from "./settings";
+
+export const ISTIO_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";
+export const GATEWAY_CONTROLLER_REPOSITORY = "oci://public.ecr.aws/aws-application-networking-k8s";
+export const GATEWAY_CONTROLLER_NAMESPACE = "aws-application-networking-system";
+export const GATEWAY_CONTROLLER_SERVICE_ACCOUNT = "gateway-api-controller";
+/** The IPv4 range of the VPC Lattice managed prefix list: Lattice reaches targets from these addresses. */
+export const VPC_LATTICE_IPV4_RANGE = "169.254.171.0/24";
+export const APP_MESH_END_OF_SUPPORT = "2026-09-30";
+
+/** AWS's recommended inline policy for the AWS Gateway API controller (it manages Lattice services and their logs). */
+export const GATEWAY_CONTROLLER_POLICY = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Action: [
+        "vpc-lattice:*",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeTags",
+        "ec2:DescribeSecurityGroups",
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:DescribeLogGroups",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "tag:GetResources",
+        "tag:TagResources",
+        "tag:UntagResources",
+      ],
+      Resource: "*",
+    },
+    {
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: "arn:aws:iam::*:role/aws-service-role/vpc-lattice.amazonaws.com/AWSServiceRoleForVpcLattice",
+      Condition: { StringLike: { "iam:AWSServiceName": "vpc-lattice.amazonaws.com" } },
+    },
+    {
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: "arn:aws:iam::*:role/aws-service-role/delivery.logs.amazonaws.com/AWSServiceRoleForLogDelivery",
+      Condition: { StringLike: { "iam:AWSServiceName": "delivery.logs.amazonaws.com" } },
+    },
+  ],
+};
+
+export interface ServiceMeshExports {
+  readonly provider: ServiceMeshSettings["provider"];
+  /** Namespaces that carry Pod Security Admission labels, with the enforced level. */
+  readonly podSecurity: Readonly<Record<string, PodSecurityLevel>>;
+  readonly serviceNetwork?: VpclatticeServiceNetwork;
+}
+
+export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshExports>({
+  id: "serviceMesh",
+  week: 10,
+  title: { ko: "서비스 메시(Istio 또는 VPC Lattice)와 클러스터 보안", en: "Service mesh (Istio or VPC Lattice) and cluster security" },
+  requires: ["kubernetes", "eks"],
+  after: ["monitoring", "deployOptimization"],
+  settings: serviceMeshSettings,
+  validate(settings) {
+    const problems = [];
+    const order = ["privileged", "baseline", "restricted"];
+    if (order.indexOf(settings.podSecurity.warn) < order.indexOf(settings.podSecurity.enforce)) {
+      problems.push({
+        field: "serviceMesh.podSecurity.warn",
+        value: settings.podSecurity.warn,
+        expected: `a level at least as strict as enforce (${settings.podSecurity.enforce}): warnings for a looser level than the one enforced never fire`,
+      });
+    }
+    return problems;
+  },
+  build: buildServiceMesh,
+});
+
+function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshExports {
+  const { settings } = ctx;
+  const app = appOf(ctx);
+  if (!app) throw new Error('serviceMesh needs the week-5 app (module "kubernetes") to export its namespace, labels and port');
+  const workloads = ctx.workloads();
+  const podSecurity: Record<string, PodSecurityLevel> = {};
+  const psaLabels = (level: PodSecurityLevel) => ({
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": settings.podSecurity.warn,
+    "pod-security.kubernetes.io/warn-version": "latest",
+    "pod-security.kubernetes.io/audit": settings.podSecurity.warn,
+    "pod-security.kubernetes.io/audit-version": "latest",
+  });
+  const namespace = (id: string, name: string, extraLabels: Record<string, string> = {}) => {
+    podSecurity[name] = settings.podSecurity.enforce;
+    return new NamespaceV1(workloads, id, { metadata: { name, labels: { ...psaLabels(settings.podSecurity.enforce), ...extraLabels } } });
+  };
+
+  const mesh = settings.provider === "istio" ? buildIstio(ctx, workloads, app, namespace) : buildVpcLattice(ctx, workloads, app, namespace);
+
+  // The app namespace belongs to week 5, which already enforces the "restricted" profile there (the
+  // Istio sidecar meets it: the CNI agent replaces the NET_ADMIN init container, and the pods run
+  // with RuntimeDefault seccomp). Istio only adds its injection label, as its own field manager.
+  if (settings.provider === "istio") {
+    new Labels(workloads, "app-namespace-injection", {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: app.namespace },
+      labels: { "istio-injection": "enabled" },
+      fieldManager: "devops-weeks-service-mesh",
+      dependsOn: app.dependable,
+    });
+  }
+
+  if (settings.networkPolicies.enabled) buildNetworkPolicies(ctx, workloads, app);
+  return { provider: settings.provider, podSecurity, serviceNetwork: mesh.serviceNetwork };
+}
+
+type NamespaceFactory = (id: string, name: string, extraLabels?: Record<string, string>) => NamespaceV1;
+
+function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo, namespace: NamespaceFactory): { serviceNetwork?: undefined } {
+  const { istio } = ctx.settings;
+  const system = namespace("istio-system", "istio-system");
+  const chart = (id: string, chartName: string, ns: string, values: Record<string, unknown>, dependsOn: Construct[]) =>
+    chartRelease(workloads, id, { name: id, repository: ISTIO_CHART_REPOSITORY, chart: chartName, version: istio.version, namespace: ns, values, dependsOn: dependsOn as never });
+
+  const base = chart("istio-base", "base", "istio-system", { defaultRevision: "default" }, [system]);
+  // The CNI node agent sets up each pod's traffic redirection, so meshed pods need no NET_ADMIN
+  // init container and pass the baseline Pod Security level. It runs in kube-system, which
+  // privileged node agents already use.
+  const cni = chart("istio-cni", "cni", "kube-system", { cni: { excludeNamespaces: ["kube-system", "istio-system"] } }, [base]);
+  const istiod = chart("istiod", "istiod", "istio-system", { pilot: { cni: { enabled: true } }, meshConfig: { accessLogFile: "/dev/stdout" } }, [base, cni]);
+
+  // Pods of the app namespace accept only mutual TLS from other sidecars.
+  new Manifest(workloads, "peer-authentication", {
+    manifest: {
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name: "default", namespace: app.namespace },
+      spec: { mtls: { mode: istio.mtlsMode } },
+    },
+    dependsOn: [istiod],
+  });
+
+  if (istio.ingressGateway) {
+    const ingress = namespace("istio-ingress", "istio-ingress");
+    chart("istio-ingressgateway", "gateway", "istio-ingress", { service: { type: "LoadBalancer" } }, [istiod, ingress]);
+    // With STRICT mTLS a plain load balancer can no longer reach the app's pods: traffic enters
+    // through the gateway, which speaks mTLS to the sidecars.
+    new Manifest(workloads, "app-gateway", {
+      manifest: {
+        apiVersion: "networking.istio.io/v1",
+        kind: "Gateway",
+        metadata: { name: "app", namespace: app.namespace },
+        spec: { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] },
+      },
+      dependsOn: [istiod],
+    });
+    new Manifest(workloads, "app-virtual-service", {
+      manifest: {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "app", namespace: app.namespace },
+        spec: {
+          hosts: ["*"],
+          gateways: ["app"],
+          http: [{ route: [{ destination: { host: `${app.serviceName}.${app.namespace}.svc.cluster.local`, port: { number: app.servicePort } } }] }],
+        },
+      },
+      dependsOn: [istiod],
+    });
+  }
+  ctx.writeFile(`service-mesh/${ctx.environment.name}/peer-authentication.yaml`, manifestHeader() + stringify({
+    apiVersion: "security.istio.io/v1",
+    kind: "PeerAuthentication",
+    metadata: { name: "default", namespace: app.namespace },
+    spec: { mtls: { mode: istio.mtlsMode } },
+  }));
+  return {};
+}
+
+/**
+ * Amazon VPC Lattice: a service network associated with the VPC (AWS stack), the AWS Gateway API
+ * controller by chart with its pod identity role, and the Gateway API objects as a manifest file the
+ * runbook applies once the Gateway API CRDs are installed.
+ */
+function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo, namespace: NamespaceFactory): { serviceNetwork: VpclatticeServiceNetwork } {
+  const { scope, settings } = ctx;
+  const cluster = clusterOf(ctx);
+  const network = networkOf(ctx);
+  const serviceNetworkName = ctx.name("mesh");
+  const serviceNetwork = new VpclatticeServiceNetwork(scope, "service-network", { name: serviceNetworkName, authType: "NONE" });
+  const associationGroup = new SecurityGroup(scope, "lattice-association-sg", {
+    name: ctx.name("lattice-clients"),
+    description: "VPC Lattice service network association: HTTP(S) from inside the VPC",
+    vpcId: network.vpcId,
+    ingress: [80, 443].map((port) => ({ description: `port ${port} from the VPC`, protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [network.vpcCidr] })),
+    egress: [],
+    tags: { Name: ctx.name("lattice-clients") },
+  });
+  new VpclatticeServiceNetworkVpcAssociation(scope, "service-network-vpc", {
+    serviceNetworkIdentifier: serviceNetwork.id,
+    vpcIdentifier: network.vpcId,
+    securityGroupIds: [associationGroup.id],
+  });
+  // Lattice reaches pods (IP targets) from its managed prefix list: open the app's port to it on the
+  // cluster security group the nodes use.
+  new VpcSecurityGroupIngressRule(scope, "nodes-from-lattice", {
+    securityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+    description: `App port ${app.containerPort} from VPC Lattice`,
+    ipProtocol: "tcp",
+    fromPort: app.containerPort,
+    toPort: app.containerPort,
+    cidrIpv4: VPC_LATTICE_IPV4_RANGE,
+  });
+  cluster.podIdentityRole(scope, "gateway-controller-role", {
+    name: "gateway-api-controller",
+    namespace: GATEWAY_CONTROLLER_NAMESPACE,
+    serviceAccount: GATEWAY_CONTROLLER_SERVICE_ACCOUNT,
+    policy: GATEWAY_CONTROLLER_POLICY,
+  });
+
+  const controllerNamespace = namespace("gateway-controller-namespace", GATEWAY_CONTROLLER_NAMESPACE);
+  const eksCluster = KubernetesStudyStack.of(workloads).eksCluster;
+  chartRelease(workloads, "gateway-api-controller", {
+    name: "gateway-api-controller",
+    repository: GATEWAY_CONTROLLER_REPOSITORY,
+    chart: "aws-gateway-controller-chart",
+    version: settings.vpcLattice.chartVersion,
+    namespace: GATEWAY_CONTROLLER_NAMESPACE,
+    // Read from the cluster by name in this stack: nothing comes from the AWS stack's state.
+    values: {
+      serviceAccount: { create: true, name: GATEWAY_CONTROLLER_SERVICE_ACCOUNT },
+      awsRegion: ctx.study.region,
+      clusterName: cluster.name,
+      clusterVpcId: eksCluster ? eksCluster.vpcConfig.get(0).vpcId : "",
+      awsAccountId: eksCluster ? Fn.element(Fn.split(":", eksCluster.arn), 4) : "",
+      defaultServiceNetwork: serviceNetworkName,
+    },
+    dependsOn: [controllerNamespace],
+  });
+
+  ctx.writeFile(`service-mesh/${ctx.environment.name}/vpc-lattice-gateway.yaml`, latticeManifests(serviceNetworkName, app));
+  ctx.output("vpc_lattice_service_network_id", serviceNetwork.id, "Amazon VPC Lattice service network of the mesh");
+  return { serviceNetwork };
+}
+
+/** GatewayClass, Gateway (named like the service network) and an HTTPRoute to the app's Service. */
+export function latticeManifests(serviceNetworkName: string, app: AppInfo): string {
+  const documents = [
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: { name: "amazon-vpc-lattice" },
+      spec: { controllerName: "application-networking.k8s.aws/gateway-api-controller" },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name: serviceNetworkName, namespace: app.namespace },
+      spec: { gatewayClassName: "amazon-vpc-lattice", listeners: [{ name: "http", protocol: "HTTP", port: 80 }] },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: app.serviceName, namespace: app.namespace },
+      spec: {
+        parentRefs: [{ name: serviceNetworkName, sectionName: "http" }],
+        rules: [{ backendRefs: [{ name: app.serviceName, kind: "Service", port: app.servicePort }] }],
+      },
+    },
+  ];
+  return manifestHeader() + documents.map((d) => stringify(d)).join("---\n");
+}
+
+function manifestHeader(): string {
+  return "# Generated by devops-weeks (week 10, serviceMesh): edit study.yaml and re-run synth.\n";
+}
+
+/**
+ * Default deny in both directions for every pod of the app namespace, then: DNS to CoreDNS, the app's
+ * port from anywhere (its load balancer or gateway), traffic between pods of the namespace, and the
+ * mesh's control plane. On EKS the VPC CNI enforces these once its network policy agent is on.
+ */
+function buildNetworkPolicies(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo): void {
+  const eks = ctx.use<{ addons: Record<string, { addOverride(path: string, value: unknown): void }> }>("eks");
+  // The VPC CNI ignores NetworkPolicies unless its agent is turned on: turn it on for this cluster.
+  eks.addons["vpc-cni"]?.addOverride("configuration_values", JSON.stringify({ enableNetworkPolicy: "true" }));
+
+  const ns = app.namespace;
+  const policy = (id: string, name: string, spec: { podSelector?: Record<string, string>; policyTypes: string[]; ingress?: NetworkPolicyV1SpecIngress[]; egress?: NetworkPolicyV1SpecEgress[] }) =>
+    new NetworkPolicyV1(workloads, id, {
+      metadata: { name, namespace: ns },
+      spec: { podSelector: { matchLabels: spec.podSelector ?? {} }, policyTypes: spec.policyTypes, ingress: spec.ingress, egress: spec.egress },
+      dependsOn: app.dependable,
+    });
+
+  policy("netpol-default-deny", "default-deny-all", { policyTypes: ["Ingress", "Egress"] });
+  policy("netpol-dns", "allow-dns", {
+    policyTypes: ["Egress"],
+    egress: [
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+          { port: "53", protocol: "UDP" },
+          { port: "53", protocol: "TCP" },
+        ],
+      },
+    ],
+  });
+  policy("netpol-app-port", "allow-app-port", {
+    podSelector: app.labels,
+    policyTypes: ["Ingress"],
+    ingress: [{ ports: [{ port: String(app.containerPort), protocol: "TCP" }] }],
+  });
+  policy("netpol-same-namespace", "allow-same-namespace", {
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [{ from: [{ podSelector: {} }] }],
+    egress: [{ to: [{ podSelector: {} }] }],
+  });
+  if (ctx.settings.provider === "istio") {
+    // Sidecars fetch config and certificates from istiod (15012) and the gateway reaches them.
+    policy("netpol-istio", "allow-istio", {
+      policyTypes: ["Ingress", "Egress"],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } } }], ports: [{ port: "15012", protocol: "TCP" }, { port: "15017", protocol: "TCP" }] }],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-ingress" } } }] }],
+    });
+  }
+}

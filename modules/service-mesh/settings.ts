@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+export const SERVICE_MESH_DEFAULTS = {
+  provider: "istio",
+  /** Istio 1.26 (supported until about 2026-04 per istio.io's support table; bump with the cohort). */
+  istioVersion: "1.26.2",
+  gatewayControllerChartVersion: "v1.1.0",
+  gatewayApiVersion: "v1.2.1",
+} as const;
+
+const PSA_LEVELS = ["privileged", "baseline", "restricted"] as const;
+
+export const serviceMeshSettings = z.strictObject({
+  /**
+   * istio (Istio by Helm chart, sidecars with STRICT mutual TLS) or vpc-lattice (Amazon VPC Lattice
+   * through the AWS Gateway API controller, the AWS-managed option). AWS App Mesh is not offered:
+   * it reached end of support on 2026-09-30.
+   * @default istio
+   */
+  provider: z.enum(["istio", "vpc-lattice"], { error: 'istio or vpc-lattice (AWS App Mesh reached end of support on 2026-09-30 and is not offered)' }).default(SERVICE_MESH_DEFAULTS.provider),
+  istio: z
+    .strictObject({
+      /** Version of the base, cni, istiod and gateway charts. @default 1.26.2 */
+      version: z.string().regex(/^1\.\d+\.\d+$/, "an Istio release such as 1.26.2").default(SERVICE_MESH_DEFAULTS.istioVersion),
+      /** STRICT: pods of the app namespace accept only mutual-TLS traffic. PERMISSIVE (plain text too) is for a migration only. @default STRICT */
+      mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
+      /** An ingress gateway (a LoadBalancer Service in istio-ingress) routing to the app. @default true */
+      ingressGateway: z.boolean().default(true),
+    })
+    .prefault({}),
+  vpcLattice: z
+    .strictObject({
+      /** Version of the aws-gateway-controller-chart. @default v1.1.0 */
+      chartVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a chart version such as v1.1.0").default(SERVICE_MESH_DEFAULTS.gatewayControllerChartVersion),
+      /** Kubernetes Gateway API release whose CRDs the runbook installs. @default v1.2.1 */
+      gatewayApiVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a Gateway API release such as v1.2.1").default(SERVICE_MESH_DEFAULTS.gatewayApiVersion),
+    })
+    .prefault({}),
+  networkPolicies: z
+    .strictObject({
+      /** Default deny (ingress and egress) in the app namespace, then only DNS, the app's port and the mesh are allowed. @default true */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+  podSecurity: z
+    .strictObject({
+      /** Pod Security Admission level enforced on the namespaces the mesh creates (week 5 enforces restricted on the app's). @default baseline */
+      enforce: z.enum(PSA_LEVELS).default("baseline"),
+      /** Level that only warns (kubectl) and audits (API server audit log). @default restricted */
+      warn: z.enum(PSA_LEVELS).default("restricted"),
+    })
+    .prefault({}),
+});
+
+export type ServiceMeshSettings = z.output<typeof serviceMeshSettings>;
+export type PodSecurityLevel = (typeof PSA_LEVELS)[number];
+export const POD_SECURITY_LEVELS = PSA_LEVELS;
