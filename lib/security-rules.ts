@@ -121,6 +121,34 @@ export class PlanView {
     return undefined;
   }
 
+  /**
+   * The configuration's value at `path` with every `${type.name.attribute}` interpolation replaced by
+   * that resource's planned value; UNKNOWN if any of them is unknown or is not a plain reference.
+   */
+  resolvedConstantAt(resource: PlanResource, path: Path): Resolved {
+    const expressions = this.expressionsByAddress.get(resource.configAddress);
+    for (let cut = path.length; cut >= 1; cut--) {
+      const node = expressionAt(expressions, path.slice(0, cut));
+      if (!node || typeof node !== "object" || !("constant_value" in node)) continue;
+      let unknown = false;
+      const resolve = (value: unknown): unknown => {
+        if (typeof value === "string" && containsInterpolation(value)) {
+          const m = /^\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
+          const target = m ? this.resources.find((r) => r.configAddress === `${m[1]}.${m[2]}`) : undefined;
+          const resolved = target ? this.value(target, [m![3]]) : UNKNOWN;
+          if (resolved === UNKNOWN || resolved === undefined) unknown = true;
+          return resolved;
+        }
+        if (Array.isArray(value)) return value.map(resolve);
+        if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+        return value;
+      };
+      const value = resolve(at((node as { constant_value: unknown }).constant_value, path.slice(cut)));
+      return unknown ? UNKNOWN : value;
+    }
+    return UNKNOWN;
+  }
+
   /** Resource addresses (configuration level) that the expression at `path` refers to. */
   references(resource: PlanResource, path: Path): string[] {
     const node = expressionAt(this.expressionsByAddress.get(resource.configAddress), path);
@@ -251,15 +279,21 @@ const sshOpen: SecurityRule = {
   check(plan) {
     const found: [string, string][] = [];
     for (const sg of plan.ofType("aws_security_group")) {
-      const ingress = listOf(plan.value(sg, ["ingress"]));
+      let ingress = listOf(plan.value(sg, ["ingress"]));
       if (ingress === UNKNOWN) {
-        found.push([sg.address, "ingress rules are unknown until apply, so SSH from the internet cannot be ruled out"]);
-        continue;
+        // Not written inline: the group's rules are separate resources, checked below.
+        if (!plan.isConfigured(sg, ["ingress"])) continue;
+        // Written inline with references (e.g. a VPC's CIDR): resolve them from the plan.
+        ingress = listOf(plan.resolvedConstantAt(sg, ["ingress"]));
+        if (ingress === UNKNOWN) {
+          found.push([sg.address, "ingress rules are unknown until apply, so SSH from the internet cannot be ruled out"]);
+          continue;
+        }
       }
       ingress.forEach((rule, i) => {
         const r = (rule ?? {}) as Record<string, unknown>;
         if (!coversSsh(r.protocol, r.from_port, r.to_port)) return;
-        const open = [openCidrs(plan.value(sg, ["ingress", i, "cidr_blocks"]) ?? r.cidr_blocks), openCidrs(plan.value(sg, ["ingress", i, "ipv6_cidr_blocks"]) ?? r.ipv6_cidr_blocks)];
+        const open = [openCidrs(r.cidr_blocks === undefined ? UNKNOWN : r.cidr_blocks), openCidrs(r.ipv6_cidr_blocks ?? [])];
         if (open.includes(true)) found.push([sg.address, `ingress[${i}] allows port 22 from the whole internet`]);
         else if (open.includes(UNKNOWN)) found.push([sg.address, `ingress[${i}] covers port 22 from sources unknown until apply`]);
       });
@@ -267,17 +301,23 @@ const sshOpen: SecurityRule = {
     for (const rule of plan.ofType("aws_security_group_rule")) {
       if (plan.value(rule, ["type"]) !== "ingress") continue;
       if (!coversSsh(plan.value(rule, ["protocol"]), plan.value(rule, ["from_port"]), plan.value(rule, ["to_port"]))) continue;
-      const open = [openCidrs(plan.value(rule, ["cidr_blocks"])), openCidrs(plan.value(rule, ["ipv6_cidr_blocks"]))];
+      const source = (key: string) => {
+        const v = plan.value(rule, [key]);
+        return v === UNKNOWN ? plan.resolvedConstantAt(rule, [key]) : v;
+      };
+      const open = [openCidrs(source("cidr_blocks")), openCidrs(source("ipv6_cidr_blocks"))];
       if (open.includes(true)) found.push([rule.address, "allows port 22 from the whole internet"]);
-      else if (open.includes(UNKNOWN) && plan.references(rule, ["cidr_blocks"]).length + plan.references(rule, ["ipv6_cidr_blocks"]).length === 0) {
-        found.push([rule.address, "covers port 22 from sources unknown until apply"]);
-      }
+      else if (open.includes(UNKNOWN)) found.push([rule.address, "covers port 22 from sources unknown until apply"]);
     }
     for (const rule of plan.ofType("aws_vpc_security_group_ingress_rule")) {
       if (!coversSsh(plan.value(rule, ["ip_protocol"]), plan.value(rule, ["from_port"]), plan.value(rule, ["to_port"]))) continue;
-      const v4 = plan.value(rule, ["cidr_ipv4"]);
-      const v6 = plan.value(rule, ["cidr_ipv6"]);
+      const source = (key: string) => {
+        const v = plan.value(rule, [key]);
+        return v === UNKNOWN ? plan.resolvedConstantAt(rule, [key]) : v;
+      };
+      const [v4, v6] = [source("cidr_ipv4"), source("cidr_ipv6")];
       if (v4 === OPEN_IPV4 || v6 === OPEN_IPV6) found.push([rule.address, "allows port 22 from the whole internet"]);
+      else if (v4 === UNKNOWN || v6 === UNKNOWN) found.push([rule.address, "covers port 22 from sources unknown until apply"]);
     }
     return found;
   },
