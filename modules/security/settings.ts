@@ -76,7 +76,7 @@ export const securitySettings = z.strictObject({
       /** A monthly cost budget that emails you at 80% actual and 100% forecast spend. @default true */
       enabled: z.boolean().default(true),
       /** Monthly limit in USD. @default 20 */
-      limitUsd: z.number().positive("a positive amount of US dollars, such as 20").max(100000).default(SECURITY_DEFAULTS.budgetLimitUsd),
+      limitUsd: z.number().min(1).max(100000).default(SECURITY_DEFAULTS.budgetLimitUsd),
       /** Who gets the alerts (required while the budget is on). @default - none: synth asks for one */
       emails: z.array(z.email("an email address such as kim@example.com")).max(10).default([]),
     })
