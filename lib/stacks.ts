@@ -59,17 +59,18 @@ export class KubernetesStudyStack extends TerraformStack {
     this.target = props.target;
     useStateBackend(this, name);
     const target = props.target;
+    // Construct ids carry a prefix: modules' workloads() scopes are named after module ids (e.g. "kubernetes").
     if (target.kind === "kubeconfig") {
       const kubeconfig = { configPath: target.configPath, configContext: target.context };
-      new KubernetesProvider(this, "kubernetes", kubeconfig);
-      new HelmProvider(this, "helm", { kubernetes: kubeconfig });
+      new KubernetesProvider(this, "provider-kubernetes", kubeconfig);
+      new HelmProvider(this, "provider-helm", { kubernetes: kubeconfig });
       return;
     }
     // An AWS provider only for EKS (a kind or minikube learner needs no AWS credentials here). The
     // cluster is read by name, so this stack takes nothing from the AWS stack's state, and the
     // token comes from the AWS CLI at each run instead of being stored in state.
-    new AwsProvider(this, "aws", { region: target.region, defaultTags: [{ tags: { ...props.environment.tags } }] });
-    this.eksCluster = new DataAwsEksCluster(this, "eks-cluster", { name: target.clusterName });
+    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: { ...props.environment.tags } }] });
+    this.eksCluster = new DataAwsEksCluster(this, "eks-cluster-data", { name: target.clusterName });
     const connection = {
       host: this.eksCluster.endpoint,
       clusterCaCertificate: Fn.base64decode(this.eksCluster.certificateAuthority.get(0).data),
@@ -79,7 +80,7 @@ export class KubernetesStudyStack extends TerraformStack {
       command: "aws",
       args: ["eks", "get-token", "--cluster-name", target.clusterName, "--region", target.region],
     };
-    new KubernetesProvider(this, "kubernetes", { ...connection, exec: [exec] });
-    new HelmProvider(this, "helm", { kubernetes: { ...connection, exec } });
+    new KubernetesProvider(this, "provider-kubernetes", { ...connection, exec: [exec] });
+    new HelmProvider(this, "provider-helm", { kubernetes: { ...connection, exec } });
   }
 }

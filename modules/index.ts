@@ -5,8 +5,10 @@
 import type { AnyStudyModule } from "../lib/module";
 import { cicdModule } from "./cicd";
 import { dockerHostModule } from "./docker-host";
+import { eksModule } from "./eks";
+import { kubernetesModule } from "./kubernetes";
 import { networkModule } from "./network";
 import { notificationsModule } from "./notifications";
 import { securityModule } from "./security";
 
-export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, dockerHostModule, cicdModule, notificationsModule, securityModule];
+export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, dockerHostModule, cicdModule, notificationsModule, kubernetesModule, eksModule, securityModule];

@@ -57,10 +57,10 @@ describe("the workloads stack", () => {
     const kind: KubernetesTarget = { kind: "kubeconfig", configPath: "~/.kube/config", context: "kind-devops-weeks" };
     const registry = [workloadModule("web", 5, { kubernetesTarget: () => kind }), clusterModule(eks)];
     const k8s = synth(registry, "5-6").stack("devops-weeks-dev-k8s");
-    expect(k8s.data.aws_eks_cluster["eks-cluster"].name).toBe("devops-weeks-dev-eks");
+    expect(k8s.data.aws_eks_cluster["eks-cluster-data"].name).toBe("devops-weeks-dev-eks");
     const [provider] = k8s.provider.kubernetes;
-    expect(provider.host).toBe("${data.aws_eks_cluster.eks-cluster.endpoint}");
-    expect(provider.cluster_ca_certificate).toContain("base64decode(data.aws_eks_cluster.eks-cluster.certificate_authority[0].data)");
+    expect(provider.host).toBe("${data.aws_eks_cluster.eks-cluster-data.endpoint}");
+    expect(provider.cluster_ca_certificate).toContain("base64decode(data.aws_eks_cluster.eks-cluster-data.certificate_authority[0].data)");
     expect(provider.exec[0]).toEqual({
       api_version: "client.authentication.k8s.io/v1beta1",
       command: "aws",

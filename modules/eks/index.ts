@@ -1,0 +1,390 @@
+/**
+ * Week 6: Amazon EKS. A cluster in the week-1 private subnets (API private, public only for the
+ * ranges the config names), control-plane logs with a retention, secrets encrypted with a rotating
+ * KMS key, admins by access entries, a managed node group with IMDSv2 and encrypted gp3 disks,
+ * the OIDC provider for IRSA, and the managed add-ons a study cluster needs. The bastion gets
+ * kubectl and the AWS CLI.
+ */
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn, Token, type ITerraformDependable } from "cdktf";
+import type { Construct } from "constructs";
+import { architectureOf } from "../../lib/ec2";
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule, type BuildContext } from "../../lib/module";
+import type { NetworkExports } from "../network";
+import { bastionToolsScript } from "./bastion-tools";
+import { EKS_VERSIONS, EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, type EksSettings, type EksVersion } from "./settings";
+
+export { EKS_DEFAULTS, EKS_VERSIONS, eksSettings, type EksSettings } from "./settings";
+
+export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+/** A role for one Kubernetes service account (pod identity or IRSA). */
+export interface WorkloadRoleProps {
+  /** Suffix of the role name: `<environment>-<name>`. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** AWS managed (or other) policies to attach. */
+  readonly managedPolicyArns?: readonly string[];
+  /** An inline policy document (an object, JSON-encoded here). */
+  readonly policy?: unknown;
+}
+
+export interface EksExports {
+  readonly cluster: EksCluster;
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly privateSubnetIds: readonly string[];
+  /** What a workload on the cluster waits for: the node group and every managed add-on. */
+  readonly ready: readonly ITerraformDependable[];
+  readonly kubernetesVersion: string;
+  readonly region: string;
+  readonly clusterRole: IamRole;
+  readonly secretsKey: KmsKey;
+  readonly logGroup: CloudwatchLogGroup;
+  /** Extra security group on the control plane (HTTPS from the bastion); add rules for other clients. */
+  readonly apiSecurityGroup: SecurityGroup;
+  readonly nodeGroup: EksNodeGroup;
+  readonly nodeRole: IamRole;
+  readonly oidcProvider: IamOpenidConnectProvider;
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...). */
+  readonly oidcIssuerUrl: string;
+  /** The managed add-ons, by add-on name. */
+  readonly addons: Readonly<Record<string, EksAddon>>;
+  /**
+   * A role that pods of one service account assume through EKS Pod Identity (the agent add-on is
+   * installed): the role, its policies, and the pod identity association. The preferred way.
+   */
+  podIdentityRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
+  /** The same through IRSA (the service account needs the `eks.amazonaws.com/role-arn` annotation). */
+  irsaRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
+}
+
+export const eksModule = defineModule<EksSettings, EksExports>({
+  id: "eks",
+  week: 6,
+  title: { ko: "Amazon EKS 클러스터 구성", en: "An Amazon EKS cluster" },
+  requires: ["network"],
+  settings: eksSettings,
+  kubernetesTarget: (_settings, study, environment) => ({ kind: "eks", clusterName: `${environment.name}-eks`, region: study.region }),
+  validate(settings, study) {
+    const problems: ConfigProblem[] = [];
+    const version = settings.kubernetesVersion as EksVersion;
+    if (EKS_VERSIONS[version]?.support === "extended" && !settings.allowExtendedSupport) {
+      problems.push({
+        field: "eks.kubernetesVersion",
+        value: settings.kubernetesVersion,
+        expected: `a version in standard support (${STANDARD_VERSIONS.join(", ")}); ${EXTENDED_VERSIONS.join(", ")} are in extended support, billed 0.60 USD per cluster hour instead of 0.10, and need eks.allowExtendedSupport: true`,
+      });
+    }
+    if (settings.endpoint.publicAccessCidrs.some((cidr) => cidr.endsWith("/0")) && !settings.endpoint.allowPublicAccessFromInternet) {
+      problems.push({
+        field: "eks.endpoint.publicAccessCidrs",
+        value: settings.endpoint.publicAccessCidrs,
+        expected: "your own address as a /32 (the API open to the whole internet also needs eks.endpoint.allowPublicAccessFromInternet: true; with [] the API is reached from the bastion)",
+      });
+    }
+    const { minSize, desiredSize, maxSize } = settings.nodeGroup;
+    if (minSize > desiredSize || desiredSize > maxSize) {
+      problems.push({
+        field: "eks.nodeGroup",
+        value: { minSize, desiredSize, maxSize },
+        expected: "minSize <= desiredSize <= maxSize",
+      });
+    }
+    const architectures = new Set(settings.nodeGroup.instanceTypes.map(architectureOf));
+    if (architectures.size > 1) {
+      problems.push({
+        field: "eks.nodeGroup.instanceTypes",
+        value: settings.nodeGroup.instanceTypes,
+        expected: "instance types of one architecture (a node group runs one AMI type: all x86_64 such as t3.medium, or all Graviton such as t4g.medium)",
+      });
+    }
+    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+    if (azCount < 2) {
+      problems.push({ field: "availabilityZones", value: study.availabilityZones, expected: "at least 2 AZs when week 6 (EKS) is on: EKS needs subnets in two AZs" });
+    }
+    return problems;
+  },
+  build: buildEks,
+});
+
+function buildEks(ctx: BuildContext<EksSettings>): EksExports {
+  const { scope, settings } = ctx;
+  const network = ctx.use<NetworkExports>("network");
+  const name = ctx.name("eks");
+  const region = ctx.study.region;
+  const version = settings.kubernetesVersion;
+  const extended = EKS_VERSIONS[version as EksVersion]?.support === "extended";
+  const privateSubnetIds = network.privateSubnets.map((s) => s.id);
+
+  // Created by us, before the cluster: otherwise EKS creates it on first log line, with no retention,
+  // and Terraform would then fail to create it.
+  const logGroup = new CloudwatchLogGroup(scope, "control-plane-logs", { name: `/aws/eks/${name}/cluster`, retentionInDays: settings.logs.retentionDays });
+
+  const secretsKey = new KmsKey(scope, "secrets-key", {
+    description: `Envelope encryption of Kubernetes secrets in ${name}`,
+    enableKeyRotation: true,
+    deletionWindowInDays: 7,
+    tags: { Name: `${name}-secrets` },
+  });
+  new KmsAlias(scope, "secrets-key-alias", { name: `alias/${name}-secrets`, targetKeyId: secretsKey.keyId });
+
+  const clusterRole = new IamRole(scope, "cluster-role", {
+    name: `${name}-cluster`,
+    assumeRolePolicy: trustPolicy({ Service: "eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]),
+  });
+  const clusterPolicy = new IamRolePolicyAttachment(scope, "cluster-policy", { role: clusterRole.name, policyArn: MANAGED("AmazonEKSClusterPolicy") });
+  const clusterKmsPolicy = new IamRolePolicy(scope, "cluster-kms-policy", {
+    name: "encrypt-secrets",
+    role: clusterRole.id,
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: secretsKey.arn }],
+    }),
+  });
+
+  // The control plane's ENIs get this group besides the one EKS manages: it admits the bastion.
+  const apiSecurityGroup = new SecurityGroup(scope, "api-sg", {
+    name: `${name}-api-access`,
+    description: "EKS API: HTTPS from the bastion (nodes use the cluster security group)",
+    vpcId: network.vpc.id,
+    tags: { Name: `${name}-api-access` },
+  });
+  if (network.bastion) {
+    new VpcSecurityGroupIngressRule(scope, "api-from-bastion", {
+      securityGroupId: apiSecurityGroup.id,
+      description: "kubectl from the bastion",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      referencedSecurityGroupId: Fn.element(network.bastion.instance.vpcSecurityGroupIds, 0),
+    });
+  }
+
+  const publicCidrs = settings.endpoint.publicAccessCidrs;
+  const cluster = new EksCluster(scope, "cluster", {
+    name,
+    version,
+    roleArn: clusterRole.arn,
+    vpcConfig: {
+      subnetIds: privateSubnetIds,
+      endpointPrivateAccess: true,
+      endpointPublicAccess: publicCidrs.length > 0,
+      publicAccessCidrs: publicCidrs.length > 0 ? [...publicCidrs] : undefined,
+      securityGroupIds: [apiSecurityGroup.id],
+    },
+    enabledClusterLogTypes: [...settings.logs.types],
+    encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+    accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: settings.clusterCreatorIsAdmin },
+    // The add-ons below are EKS-managed instead of the self-managed copies EKS would otherwise install.
+    bootstrapSelfManagedAddons: false,
+    // STANDARD: when standard support ends, EKS upgrades the cluster rather than billing extended support.
+    upgradePolicy: { supportType: extended ? "EXTENDED" : "STANDARD" },
+    tags: { Name: name },
+    dependsOn: [logGroup, clusterPolicy, clusterKmsPolicy],
+  });
+
+  const oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+  const oidcProvider = new IamOpenidConnectProvider(scope, "oidc-provider", {
+    url: oidcIssuerUrl,
+    clientIdList: ["sts.amazonaws.com"],
+    tags: { Name: `${name}-irsa` },
+  });
+  const issuerHost = Fn.replace(oidcIssuerUrl, "https://", "");
+
+  const attachPolicies = (id: string, role: IamRole, props: WorkloadRoleProps, roleScope: Construct) => {
+    (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(roleScope, `${id}-managed-${i}`, { role: role.name, policyArn: arn }));
+    if (props.policy !== undefined) new IamRolePolicy(roleScope, `${id}-inline`, { name: props.name, role: role.id, policy: JSON.stringify(props.policy) });
+  };
+
+  const irsaRole = (roleScope: Construct, id: string, props: WorkloadRoleProps) => {
+    const role = new IamRole(roleScope, id, {
+      name: ctx.name(props.name),
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: oidcProvider.arn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                [`${issuerHost}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+                [`${issuerHost}:aud`]: "sts.amazonaws.com",
+              },
+            },
+          },
+        ],
+      }),
+    });
+    attachPolicies(id, role, props, roleScope);
+    return role;
+  };
+
+  const addons: Record<string, EksAddon> = {};
+  const addon = (addonName: string, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
+    (addons[addonName] = new EksAddon(scope, `addon-${addonName}`, {
+      clusterName: cluster.name,
+      addonName,
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      ...extra,
+    }));
+
+  // The VPC CNI gets its AWS permissions through IRSA, so the node role does not carry them.
+  const cniRole = irsaRole(scope, "vpc-cni-role", {
+    name: "eks-vpc-cni",
+    namespace: "kube-system",
+    serviceAccount: "aws-node",
+    managedPolicyArns: [MANAGED("AmazonEKS_CNI_Policy")],
+  });
+  // Networking and the pod identity agent come up before the nodes, so the nodes join Ready.
+  const beforeNodes = [
+    addon("vpc-cni", { serviceAccountRoleArn: cniRole.arn }),
+    addon("kube-proxy"),
+    addon("eks-pod-identity-agent"),
+  ];
+
+  const podIdentityRole = (roleScope: Construct, id: string, props: WorkloadRoleProps) => {
+    const role = new IamRole(roleScope, id, {
+      name: ctx.name(props.name),
+      assumeRolePolicy: trustPolicy({ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]),
+    });
+    attachPolicies(id, role, props, roleScope);
+    new EksPodIdentityAssociation(roleScope, `${id}-association`, {
+      clusterName: cluster.name,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      roleArn: role.arn,
+      dependsOn: [addons["eks-pod-identity-agent"]],
+    });
+    return role;
+  };
+
+  const nodeRole = new IamRole(scope, "node-role", {
+    name: `${name}-node`,
+    assumeRolePolicy: trustPolicy({ Service: "ec2.amazonaws.com" }, ["sts:AssumeRole"]),
+  });
+  const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map(
+    (policy) => new IamRolePolicyAttachment(scope, `node-${policy}`, { role: nodeRole.name, policyArn: MANAGED(policy) }),
+  );
+
+  const ng = settings.nodeGroup;
+  const architecture = architectureOf(ng.instanceTypes[0]);
+  const launchTemplate = new LaunchTemplate(scope, "node-template", {
+    name: `${name}-nodes`,
+    description: "EKS nodes: IMDSv2 required, encrypted gp3 root volume",
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: ng.metadataHopLimit },
+    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: ng.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+    tagSpecifications: [
+      { resourceType: "instance", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
+      { resourceType: "volume", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
+    ],
+    updateDefaultVersion: true,
+  });
+
+  const nodeGroup = new EksNodeGroup(scope, "nodes", {
+    clusterName: cluster.name,
+    nodeGroupName: `${name}-nodes`,
+    version: cluster.version,
+    nodeRoleArn: nodeRole.arn,
+    subnetIds: privateSubnetIds,
+    amiType: architecture === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+    instanceTypes: [...ng.instanceTypes],
+    capacityType: ng.capacityType,
+    scalingConfig: { minSize: ng.minSize, desiredSize: ng.desiredSize, maxSize: ng.maxSize },
+    updateConfig: { maxUnavailable: 1 },
+    launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
+    tags: { Name: `${name}-nodes` },
+    dependsOn: [...nodePolicies, ...beforeNodes],
+  });
+
+  // CoreDNS and the EBS CSI controller are Deployments: they need nodes to become ACTIVE.
+  addon("coredns", { dependsOn: [nodeGroup] });
+  const ebsCsiRole = new IamRole(scope, "ebs-csi-role", {
+    name: `${name}-ebs-csi`,
+    assumeRolePolicy: trustPolicy({ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]),
+  });
+  new IamRolePolicyAttachment(scope, "ebs-csi-policy", { role: ebsCsiRole.name, policyArn: MANAGED("service-role/AmazonEBSCSIDriverPolicy") });
+  addon("aws-ebs-csi-driver", {
+    podIdentityAssociation: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }],
+    dependsOn: [nodeGroup, addons["eks-pod-identity-agent"]],
+  });
+
+  const adminPrincipals: { id: string; arn: string }[] = settings.adminPrincipalArns.map((arn, i) => ({ id: `admin-${i}`, arn }));
+  if (network.bastion) {
+    adminPrincipals.unshift({ id: "bastion", arn: network.bastion.role.arn });
+    // update-kubeconfig reads the cluster's endpoint and CA: DescribeCluster on this cluster only.
+    new IamRolePolicy(scope, "bastion-describe-cluster", {
+      name: "describe-eks-cluster",
+      role: network.bastion.role.id,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: cluster.arn }] }),
+    });
+    network.bastion.addUserData(
+      "Week 6: kubectl and the AWS CLI for EKS",
+      bastionToolsScript({ kubernetesVersion: version, clusterName: name, region }),
+    );
+  }
+  for (const principal of adminPrincipals) {
+    const entry = new EksAccessEntry(scope, `access-${principal.id}`, { clusterName: cluster.name, principalArn: principal.arn, type: "STANDARD" });
+    new EksAccessPolicyAssociation(scope, `access-${principal.id}-admin`, {
+      clusterName: cluster.name,
+      principalArn: entry.principalArn,
+      policyArn: CLUSTER_ADMIN_POLICY,
+      accessScope: { type: "cluster" },
+    });
+  }
+
+  ctx.output("eks_cluster_name", cluster.name, "Name of the EKS cluster");
+  ctx.output("eks_kubernetes_version", cluster.version, "Kubernetes version of the EKS control plane");
+  ctx.output(
+    "eks_update_kubeconfig_command",
+    `aws eks update-kubeconfig --region ${region} --name ${name}`,
+    "Writes a kubeconfig entry for the cluster (run it on the bastion, or where the API is reachable)",
+  );
+
+  return {
+    cluster,
+    clusterName: name,
+    clusterArn: cluster.arn,
+    privateSubnetIds,
+    ready: [nodeGroup, ...Object.values(addons)],
+    kubernetesVersion: version,
+    region,
+    clusterRole,
+    secretsKey,
+    logGroup,
+    apiSecurityGroup,
+    nodeGroup,
+    nodeRole,
+    oidcProvider,
+    oidcProviderArn: oidcProvider.arn,
+    oidcIssuerUrl,
+    addons,
+    podIdentityRole,
+    irsaRole,
+  };
+}
+
+function trustPolicy(principal: Record<string, string>, actions: string[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: actions }] });
+}

@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { cidrListSchema, instanceTypeSchema, logRetentionSchema } from "../../lib/ec2";
+
+/**
+ * Kubernetes versions an EKS cluster can be created with, as of late 2026 (dates from the EKS
+ * release calendar, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+ * checked 2026-11). Versions past standard support are billed at the extended-support rate
+ * (0.60 instead of 0.10 USD per cluster hour), so they need an explicit opt-in.
+ */
+export const EKS_VERSIONS = {
+  "1.32": { support: "extended", until: "2027-03-23" },
+  "1.33": { support: "extended", until: "2027-07-29" },
+  "1.34": { support: "standard", until: "2026-12-02" },
+  "1.35": { support: "standard", until: "2027-03-27" },
+  "1.36": { support: "standard", until: "2027-07" },
+} as const satisfies Record<string, { support: "standard" | "extended"; until: string }>;
+
+export type EksVersion = keyof typeof EKS_VERSIONS;
+export const STANDARD_VERSIONS = (Object.keys(EKS_VERSIONS) as EksVersion[]).filter((v) => EKS_VERSIONS[v].support === "standard");
+export const EXTENDED_VERSIONS = (Object.keys(EKS_VERSIONS) as EksVersion[]).filter((v) => EKS_VERSIONS[v].support === "extended");
+
+export const EKS_DEFAULTS = {
+  /** In standard support until 2027-03-27: a study cohort in late 2026 finishes on it without an upgrade. */
+  kubernetesVersion: "1.35",
+  logRetentionDays: 30,
+  instanceType: "t3.medium",
+  diskSizeGiB: 20,
+} as const;
+
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+const versionSchema = z.preprocess(
+  // YAML reads an unquoted 1.35 as a number; 1.30 would become 1.3, which the check below refuses.
+  (value) => (typeof value === "number" ? String(value) : value),
+  z
+    .string()
+    .refine((v) => v in EKS_VERSIONS, `a Kubernetes version EKS offers, as a quoted string: ${STANDARD_VERSIONS.join(", ")} (or ${EXTENDED_VERSIONS.join(", ")} with eks.allowExtendedSupport: true)`),
+);
+
+const principalArnSchema = z
+  .string()
+  .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin");
+
+export const eksSettings = z.strictObject({
+  /** Kubernetes minor version of the control plane and nodes (a quoted string). @default "1.35" */
+  kubernetesVersion: versionSchema.default(EKS_DEFAULTS.kubernetesVersion),
+  /** Allow versions past standard support (billed 0.60 USD/h instead of 0.10). @default false */
+  allowExtendedSupport: z.boolean().default(false),
+  endpoint: z
+    .strictObject({
+      /**
+       * Source ranges allowed to reach the public API endpoint. Empty turns the public endpoint off:
+       * the API is then private to the VPC, reached from the bastion. @default [] - private only
+       */
+      publicAccessCidrs: cidrListSchema("eks.endpoint.publicAccessCidrs").default([]),
+      /** Must be true to list 0.0.0.0/0 above: the API endpoint open to the whole internet. @default false */
+      allowPublicAccessFromInternet: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** IAM roles or users (besides the bastion's role) given cluster admin through access entries. @default [] */
+  adminPrincipalArns: z.array(principalArnSchema).default([]),
+  /** The identity that runs terraform apply gets cluster admin (needed to apply the -k8s stack from it). @default true */
+  clusterCreatorIsAdmin: z.boolean().default(true),
+  logs: z
+    .strictObject({
+      /** Control-plane log types sent to CloudWatch Logs. @default [api, audit, authenticator] */
+      types: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default(["api", "audit", "authenticator"]),
+      retentionDays: logRetentionSchema.default(EKS_DEFAULTS.logRetentionDays),
+    })
+    .prefault({}),
+  nodeGroup: z
+    .strictObject({
+      /** One or more instance types of one architecture (several help SPOT find capacity). @default [t3.medium] */
+      instanceTypes: z.array(instanceTypeSchema).min(1).default([EKS_DEFAULTS.instanceType]),
+      /** ON_DEMAND, or SPOT (about 60-70 % cheaper, can be reclaimed with two minutes' notice). @default ON_DEMAND */
+      capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+      minSize: z.number().int().min(0).max(100).default(1),
+      desiredSize: z.number().int().min(0).max(100).default(2),
+      maxSize: z.number().int().min(1).max(100).default(3),
+      /** Root volume (gp3, encrypted). @default 20 */
+      diskSizeGiB: z.number().int().min(20).max(1000).default(EKS_DEFAULTS.diskSizeGiB),
+      /**
+       * IMDS hop limit. 1 keeps pods (which are one network hop further) away from the node role's
+       * credentials; add-ons and the load balancer controller get theirs from pod identity instead.
+       * @default 1
+       */
+      metadataHopLimit: z.union([z.literal(1), z.literal(2)]).default(1),
+    })
+    .prefault({}),
+});
+
+export type EksSettings = z.output<typeof eksSettings>;
