@@ -1,0 +1,151 @@
+/** Week 4: the encrypted topic, the webhook key only the notifier can decrypt with, and the packaged handler. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { inflateRawSync } from "node:zlib";
+import { describe, expect, test } from "vitest";
+import { synthConfig } from "../support/synth";
+import { expectNoAdminStatements, policyDocuments, withoutInterpolations, type PolicyStatement } from "./iam";
+
+const STACK = "devops-weeks-dev";
+
+const statementsOf = (text: string) => (JSON.parse(withoutInterpolations(text)) as { Statement: PolicyStatement[] }).Statement;
+const bySid = (statements: PolicyStatement[], sid: string) => statements.find((s) => s.Sid === sid)!;
+
+/** File names inside a zip, from its central directory (no unzip binary or library needed). */
+function zipEntries(zip: Buffer): Map<string, Buffer> {
+  const entries = new Map<string, Buffer>();
+  let offset = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(offset + 10);
+  offset = zip.readUInt32LE(offset + 16);
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(offset + 10);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const local = zip.readUInt32LE(offset + 42);
+    const name = zip.subarray(offset + 46, offset + 46 + nameLength).toString("utf8");
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + compressedSize);
+    entries.set(name, method === 8 ? inflateRawSync(data) : data);
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+describe("week 4 notifications", () => {
+  const synthesized = synthConfig({ notifications: { emails: ["kim@example.com", "lee@example.com"] } }, { weeks: "1-4" });
+  const resources = (type: string) => Object.values(synthesized.resources(STACK, type));
+
+  test("the topic is encrypted with a rotating customer-managed key that the publishing services may use", () => {
+    const [topic] = resources("aws_sns_topic");
+    expect(topic.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.notifications_topic-key_[0-9A-F]+\.arn\}$/);
+    const topicKey = resources("aws_kms_key").find((k) => String(k.description).includes("notifications topic"))!;
+    expect(topicKey.enable_key_rotation).toBe(true);
+    expect(bySid(statementsOf(topicKey.policy as string), "PublishingServicesEncrypt")).toMatchObject({
+      Principal: { Service: ["codestar-notifications.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+    });
+  });
+
+  test("the topic policy lets CodeStar Notifications of this account publish", () => {
+    const [topicPolicy] = resources("aws_sns_topic_policy");
+    const publish = bySid(statementsOf(topicPolicy.policy as string), "ServicesOfThisAccountPublish");
+    expect(publish.Principal).toEqual({ Service: expect.arrayContaining(["codestar-notifications.amazonaws.com"]) });
+    expect(publish.Action).toBe("sns:Publish");
+    expect(publish.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "<terraform>" } });
+  });
+
+  test("a notification rule sends the pipeline's started, succeeded and failed executions to the topic", () => {
+    const [rule] = resources("aws_codestarnotifications_notification_rule");
+    expect(rule.event_type_ids).toEqual([
+      "codepipeline-pipeline-pipeline-execution-started",
+      "codepipeline-pipeline-pipeline-execution-succeeded",
+      "codepipeline-pipeline-pipeline-execution-failed",
+    ]);
+    expect(rule.resource).toMatch(/^\$\{aws_codepipeline\.cicd_pipeline_[0-9A-F]+\.arn\}$/);
+    expect(rule.target).toEqual([{ address: expect.stringMatching(/^\$\{aws_sns_topic\..*\.arn\}$/), type: "SNS" }]);
+  });
+
+  test("only the notifier's role may decrypt the webhook URL, and only through SSM for that parameter", () => {
+    const webhookKey = resources("aws_kms_key").find((k) => String(k.description).includes("webhook URL"))!;
+    const statements = statementsOf(webhookKey.policy as string);
+    const decrypting = statements.filter((s) => [s.Action].flat().some((a) => a === "kms:Decrypt" || a === "kms:*" || a === "kms:Decrypt*"));
+    expect(decrypting).toHaveLength(1);
+    expect(decrypting[0]).toMatchObject({
+      Sid: "OnlyTheNotifierDecrypts",
+      Action: "kms:Decrypt",
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": "ssm.ap-northeast-2.amazonaws.com",
+          "kms:EncryptionContext:PARAMETER_ARN": "arn:aws:ssm:ap-northeast-2:<terraform>:parameter/devops-weeks/devops-weeks-dev/webhook-url",
+        },
+      },
+    });
+    // the one principal is the notifier's role itself (the account id placeholders come from its ARN too)
+    expect(webhookKey.policy).toMatch(/"Sid":"OnlyTheNotifierDecrypts","Effect":"Allow","Principal":\{"AWS":"\$\{aws_iam_role\.notifications_notifier-role_[0-9A-F]+\.arn\}"\}/);
+    const notifierPolicy = resources("aws_iam_role_policy").find((p) => p.name === "read-the-webhook-url-and-log")!;
+    expect(bySid(statementsOf(notifierPolicy.policy as string), "DecryptWebhookUrl")).toMatchObject({ Action: "kms:Decrypt", Resource: "<terraform>" });
+    expect(notifierPolicy.policy).toContain(`"Resource":"\${${Object.keys(synthesized.resources(STACK, "aws_kms_key")).map((k) => `aws_kms_key.${k}.arn`).find((ref) => ref.includes("webhook"))}}"`);
+  });
+
+  test("the webhook URL is not in the configuration or the state: no SSM parameter resource is managed", () => {
+    expect(resources("aws_ssm_parameter")).toEqual([]);
+    const [fn] = resources("aws_lambda_function");
+    expect(fn.environment).toEqual({ variables: { WEBHOOK_PARAMETER_NAME: "/devops-weeks/devops-weeks-dev/webhook-url", WEBHOOK_TIMEOUT_MS: "5000" } });
+    const outputs = synthesized.stack(STACK).output as Record<string, { value: string }>;
+    expect(outputs.webhook_put_parameter_command.value).toBe(
+      "aws ssm put-parameter --region ap-northeast-2 --name /devops-weeks/devops-weeks-dev/webhook-url --type SecureString --key-id alias/devops-weeks-dev-webhook --overwrite --value '<your webhook URL>'",
+    );
+  });
+
+  test("the function runs on Node.js 22 from a zip cdktf packaged, with a log group we keep for 14 days", () => {
+    const [fn] = resources("aws_lambda_function");
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 15 });
+    expect(fn.filename).toMatch(/^assets\/notifications_notifier-code_[0-9A-F]+\/[0-9A-F]{32}\/archive\.zip$/);
+    const zip = zipEntries(readFileSync(join(synthesized.stackDir(STACK), fn.filename as string)));
+    expect([...zip.keys()]).toContain("index.js");
+    expect(zip.get("index.js")!.toString("utf8")).toContain("module.exports = { createHandler");
+    expect(resources("aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/devops-weeks-dev-deploy-notifier")).toMatchObject({ retention_in_days: 14 });
+    expect(resources("aws_lambda_permission")[0]).toMatchObject({ principal: "sns.amazonaws.com", action: "lambda:InvokeFunction" });
+  });
+
+  test("email addresses are subscribed beside the function", () => {
+    const subscriptions = resources("aws_sns_topic_subscription").map((s) => `${s.protocol}:${s.endpoint}`);
+    expect(subscriptions.sort()).toEqual(["email:kim@example.com", "email:lee@example.com", expect.stringMatching(/^lambda:\$\{aws_lambda_function\./)]);
+  });
+
+  test("no policy of weeks 1-4 allows Action * on Resource *", () => {
+    expectNoAdminStatements(policyDocuments(synthesized.stack(STACK)));
+  });
+
+  test("two synths give byte-identical stacks and archives: the asset path is relative and content-hashed", () => {
+    const again = synthConfig({ notifications: { emails: ["kim@example.com", "lee@example.com"] } }, { weeks: "1-4" });
+    const text = readFileSync(join(synthesized.stackDir(STACK), "cdk.tf.json"), "utf8");
+    expect(readFileSync(join(again.stackDir(STACK), "cdk.tf.json"), "utf8")).toBe(text);
+    expect(text).not.toContain(synthesized.outdir);
+    expect(text).not.toContain("/work/");
+    const [fn] = resources("aws_lambda_function");
+    expect(readFileSync(join(again.stackDir(STACK), fn.filename as string)).equals(readFileSync(join(synthesized.stackDir(STACK), fn.filename as string)))).toBe(true);
+  });
+});
+
+describe("week 4 on its own", () => {
+  test("needs no network and adds no notification rule when week 3 is off", () => {
+    const synthesized = synthConfig({ notifications: { webhook: { enabled: false }, emails: ["kim@example.com"] } }, { weeks: "4" });
+    expect(synthesized.result.selection.modules.map((m) => m.id)).toEqual(["notifications"]);
+    expect(synthesized.resources(STACK, "aws_codestarnotifications_notification_rule")).toEqual({});
+    expect(synthesized.resources(STACK, "aws_lambda_function")).toEqual({});
+    expect(Object.keys(synthesized.resources(STACK, "aws_sns_topic"))).toHaveLength(1);
+  });
+
+  test.each([
+    [{ emails: ["not-an-email"] }, /notifications\.emails\[0\] = "not-an-email" is not valid; expected an email address such as kim@example\.com/],
+    [{ emails: ["a@example.com", "a@example.com"] }, /notifications\.emails = \["a@example\.com","a@example\.com"\] is not valid; expected each address listed once/],
+    [{ pipelineEvents: ["deployed"] }, /notifications\.pipelineEvents\[0\] = "deployed" is not valid; expected one of "started", "succeeded", "failed"/],
+    [{ webhook: { parameterName: "webhook-url" } }, /notifications\.webhook\.parameterName = "webhook-url" is not valid; expected an SSM parameter path such as \/devops-weeks\/dev\/webhook-url/],
+    [{ webhook: { timeoutMs: 14000 } }, /notifications\.webhook\.timeoutMs = 14000 is not valid; expected less than the function's timeout minus 2 s \(13000 ms for functionTimeoutSeconds 15\)/],
+  ])("refuses %j", (notifications, message) => {
+    expect(() => synthConfig({ notifications }, { weeks: "4" })).toThrow(message);
+  });
+});
