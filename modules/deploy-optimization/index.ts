@@ -14,13 +14,14 @@ import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule, type BuildContext } from "../../lib/module";
-import { appOf, chartRelease, clusterOf, type AppInfo } from "../monitoring/shared";
+import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
 import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 
 export { DEPLOY_OPTIMIZATION_DEFAULTS, deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
 export const SPOT_LABEL = "devops-weeks/capacity";
+export const TRACK_LABEL = "devops-weeks/track";
 
 export interface DeployOptimizationExports {
   readonly hpa?: HorizontalPodAutoscalerV2;
@@ -66,18 +67,44 @@ function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>):
   const workloads = ctx.workloads();
 
   tuneDeployment(ctx, app);
-  const hpa = settings.hpa.enabled ? buildHpa(ctx, workloads, app) : undefined;
-  if (settings.podDisruptionBudget.enabled) {
-    new PodDisruptionBudgetV1(workloads, "app-pdb", {
-      metadata: { name: app.deploymentName, namespace: app.namespace, labels: app.labels },
-      spec: { minAvailable: String(settings.podDisruptionBudget.minAvailable), selector: { matchLabels: app.selector } },
-      dependsOn: app.dependable,
-    });
+  const objects = appObjects(settings, app);
+  let hpa: HorizontalPodAutoscalerV2 | undefined;
+  let canary: DeploymentV1 | undefined;
+  for (const object of objects) {
+    const base = { metadata: object.metadata, dependsOn: app.dependable };
+    if (object.kind === "HorizontalPodAutoscaler") {
+      hpa = new HorizontalPodAutoscalerV2(workloads, "app-hpa", { ...base, spec: providerShape(object.spec, HPA_SHAPE) as never });
+    } else if (object.kind === "PodDisruptionBudget") {
+      new PodDisruptionBudgetV1(workloads, "app-pdb", { ...base, spec: providerShape(object.spec) as never });
+    } else if (object.kind === "Deployment") {
+      canary = new DeploymentV1(workloads, "app-canary", { ...base, spec: providerShape(object.spec, DEPLOYMENT_SHAPE) as never });
+    }
   }
+  if (objects.length > 0) ctx.writeFile(`manifests/${ctx.environment.name}/50-${app.deploymentName}-week9.yaml`, manifestFile(9, "deployOptimization", objects));
   if (settings.nodeAutoscaling.tool === "cluster-autoscaler") buildClusterAutoscaler(ctx, workloads);
   const spotNodeGroup = settings.spotNodeGroup.enabled ? buildSpotNodeGroup(ctx) : undefined;
-  const canary = settings.canary.enabled ? buildCanary(ctx, workloads, app) : undefined;
   return { hpa, spotNodeGroup, canary };
+}
+
+/** The provider calls the HPA's repeated blocks metric and policy, and makes scaleUp/scaleDown block lists. */
+const HPA_SHAPE = { rename: { metrics: "metric", policies: "policy" }, wrap: ["scaleUp", "scaleDown"] };
+const DEPLOYMENT_SHAPE = { rename: { containers: "container", ports: "port", volumeMounts: "volumeMount", volumes: "volume" } };
+
+/** Week 9's objects in the app namespace, as Kubernetes reads them (also written to out/manifests/). */
+export function appObjects(settings: DeployOptimizationSettings, app: AppInfo): KubernetesObject[] {
+  const objects: KubernetesObject[] = [];
+  const metadata = (name: string, labels = app.labels) => ({ name, namespace: app.namespace, labels });
+  if (settings.hpa.enabled) objects.push(hpaObject(settings.hpa, app, metadata(app.deploymentName)));
+  if (settings.podDisruptionBudget.enabled) {
+    objects.push({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: metadata(app.deploymentName),
+      spec: { minAvailable: settings.podDisruptionBudget.minAvailable, selector: { matchLabels: app.selector } },
+    });
+  }
+  if (settings.canary.enabled) objects.push(canaryObject(settings.canary, app));
+  return objects;
 }
 
 /**
@@ -107,23 +134,23 @@ export function topologySpreadConstraints(maxSkew: number, selector: Record<stri
   }));
 }
 
-function buildHpa(ctx: BuildContext<DeployOptimizationSettings>, workloads: Construct, app: AppInfo): HorizontalPodAutoscalerV2 {
-  const { hpa } = ctx.settings;
-  return new HorizontalPodAutoscalerV2(workloads, "app-hpa", {
-    metadata: { name: app.deploymentName, namespace: app.namespace, labels: app.labels },
+function hpaObject(hpa: DeployOptimizationSettings["hpa"], app: AppInfo, metadata: KubernetesObject["metadata"]): KubernetesObject {
+  return {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata,
     spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.deploymentName },
       minReplicas: hpa.minReplicas,
       maxReplicas: hpa.maxReplicas,
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.deploymentName },
-      metric: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: hpa.cpuUtilizationPercent } } }],
+      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: hpa.cpuUtilizationPercent } } }],
       behavior: {
         // Up fast (double, or +2 pods, per 30 s), down slowly (one pod a minute after the window).
-        scaleUp: [{ stabilizationWindowSeconds: 0, selectPolicy: "Max", policy: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }] }],
-        scaleDown: [{ stabilizationWindowSeconds: hpa.scaleDownStabilizationSeconds, selectPolicy: "Min", policy: [{ type: "Pods", value: 1, periodSeconds: 60 }] }],
+        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }] },
+        scaleDown: { stabilizationWindowSeconds: hpa.scaleDownStabilizationSeconds, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
       },
     },
-    dependsOn: app.dependable,
-  });
+  };
 }
 
 /**
@@ -238,42 +265,42 @@ function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksN
 }
 
 /**
- * The canary recipe: a second Deployment with the new image and the app's labels plus track=canary.
+ * The canary recipe: a second Deployment with the new image and the app's labels plus a track label.
  * Week 5's Service selects by the app's labels only, so it sends each request to any ready pod of
  * either Deployment: the canary's share of traffic is its share of the replicas.
  */
-function buildCanary(ctx: BuildContext<DeployOptimizationSettings>, workloads: Construct, app: AppInfo): DeploymentV1 {
-  const { canary } = ctx.settings;
-  const selector = { ...app.selector, "devops-weeks/track": "canary" };
-  const labels = { ...app.labels, "devops-weeks/track": "canary" };
-  return new DeploymentV1(workloads, "app-canary", {
+function canaryObject(canary: DeployOptimizationSettings["canary"], app: AppInfo): KubernetesObject {
+  const selector = { ...app.selector, [TRACK_LABEL]: "canary" };
+  const labels = { ...app.labels, [TRACK_LABEL]: "canary" };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
     metadata: { name: `${app.deploymentName}-canary`, namespace: app.namespace, labels },
     spec: {
-      replicas: String(canary.replicas),
+      replicas: canary.replicas,
       selector: { matchLabels: selector },
       template: {
         metadata: { labels },
         spec: {
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-          container: [
+          containers: [
             {
               name: "app",
               image: canary.image ?? app.image,
-              port: [{ name: "http", containerPort: app.containerPort, protocol: "TCP" }],
+              ports: [{ name: "http", containerPort: app.containerPort, protocol: "TCP" }],
               resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
               readinessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 2, periodSeconds: 5 },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              volumeMount: [
+              volumeMounts: [
                 { name: "tmp", mountPath: "/tmp" },
                 ...(app.configMapName ? [{ name: "html", mountPath: "/usr/share/nginx/html", readOnly: true }] : []),
               ],
             },
           ],
-          volume: [{ name: "tmp", emptyDir: {} }, ...(app.configMapName ? [{ name: "html", configMap: { name: app.configMapName } }] : [])],
+          volumes: [{ name: "tmp", emptyDir: {} }, ...(app.configMapName ? [{ name: "html", configMap: { name: app.configMapName } }] : [])],
         },
       },
     },
-    dependsOn: app.dependable,
-  });
+  };
 }

@@ -12,13 +12,13 @@ import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/
 import { Labels } from "@cdktf/provider-kubernetes/lib/labels";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { defineModule, type BuildContext } from "../../lib/module";
 import { KubernetesStudyStack } from "../../lib/stacks";
-import { appOf, chartRelease, clusterOf, networkOf, type AppInfo } from "../monitoring/shared";
+import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
 import { serviceMeshSettings, type PodSecurityLevel, type ServiceMeshSettings } from "./settings";
 
 export { SERVICE_MESH_DEFAULTS, serviceMeshSettings, type ServiceMeshSettings } from "./settings";
@@ -311,43 +311,57 @@ function buildNetworkPolicies(ctx: BuildContext<ServiceMeshSettings>, workloads:
   // The VPC CNI ignores NetworkPolicies unless its agent is turned on: turn it on for this cluster.
   eks.addons["vpc-cni"]?.addOverride("configuration_values", JSON.stringify({ enableNetworkPolicy: "true" }));
 
-  const ns = app.namespace;
-  const policy = (id: string, name: string, spec: { podSelector?: Record<string, string>; policyTypes: string[]; ingress?: NetworkPolicyV1SpecIngress[]; egress?: NetworkPolicyV1SpecEgress[] }) =>
-    new NetworkPolicyV1(workloads, id, {
-      metadata: { name, namespace: ns },
-      spec: { podSelector: { matchLabels: spec.podSelector ?? {} }, policyTypes: spec.policyTypes, ingress: spec.ingress, egress: spec.egress },
-      dependsOn: app.dependable,
-    });
-
-  policy("netpol-default-deny", "default-deny-all", { policyTypes: ["Ingress", "Egress"] });
-  policy("netpol-dns", "allow-dns", {
-    policyTypes: ["Egress"],
-    egress: [
-      {
-        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-        ports: [
-          { port: "53", protocol: "UDP" },
-          { port: "53", protocol: "TCP" },
-        ],
-      },
-    ],
-  });
-  policy("netpol-app-port", "allow-app-port", {
-    podSelector: app.labels,
-    policyTypes: ["Ingress"],
-    ingress: [{ ports: [{ port: String(app.containerPort), protocol: "TCP" }] }],
-  });
-  policy("netpol-same-namespace", "allow-same-namespace", {
-    policyTypes: ["Ingress", "Egress"],
-    ingress: [{ from: [{ podSelector: {} }] }],
-    egress: [{ to: [{ podSelector: {} }] }],
-  });
-  if (ctx.settings.provider === "istio") {
-    // Sidecars fetch config and certificates from istiod (15012) and the gateway reaches them.
-    policy("netpol-istio", "allow-istio", {
-      policyTypes: ["Ingress", "Egress"],
-      egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } } }], ports: [{ port: "15012", protocol: "TCP" }, { port: "15017", protocol: "TCP" }] }],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-ingress" } } }] }],
-    });
+  const objects = networkPolicyObjects(ctx.settings.provider, app);
+  for (const object of objects) {
+    new NetworkPolicyV1(workloads, `netpol-${object.metadata.name}`, { metadata: object.metadata, spec: providerShape(object.spec) as never, dependsOn: app.dependable });
   }
+  ctx.writeFile(`manifests/${ctx.environment.name}/60-network-policies.yaml`, manifestFile(10, "serviceMesh", objects));
+}
+
+/** The app namespace's NetworkPolicies, as Kubernetes reads them. */
+export function networkPolicyObjects(provider: ServiceMeshSettings["provider"], app: AppInfo): KubernetesObject[] {
+  const policy = (name: string, spec: Record<string, unknown>): KubernetesObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace: app.namespace },
+    spec: { podSelector: {}, ...spec },
+  });
+  const namespaceNamed = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+  const objects = [
+    policy("default-deny-all", { policyTypes: ["Ingress", "Egress"] }),
+    policy("allow-dns", {
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          ports: [
+            { port: 53, protocol: "UDP" },
+            { port: 53, protocol: "TCP" },
+          ],
+        },
+      ],
+    }),
+    // The app's port from anywhere: its load balancer (NLB to pod IPs), the mesh gateway, Lattice.
+    policy("allow-app-port", {
+      podSelector: { matchLabels: app.selector },
+      policyTypes: ["Ingress"],
+      ingress: [{ ports: [{ port: app.containerPort, protocol: "TCP" }] }],
+    }),
+    policy("allow-same-namespace", {
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+  ];
+  if (provider === "istio") {
+    // Sidecars fetch configuration and certificates from istiod; the ingress gateway reaches the pods.
+    objects.push(
+      policy("allow-istio", {
+        policyTypes: ["Ingress", "Egress"],
+        egress: [{ to: [namespaceNamed("istio-system")], ports: [{ port: 15012, protocol: "TCP" }, { port: 15017, protocol: "TCP" }] }],
+        ingress: [{ from: [namespaceNamed("istio-ingress")] }],
+      }),
+    );
+  }
+  return objects;
 }
