@@ -71,6 +71,7 @@ describe("the security gate on real plans", () => {
   test(`every registered week (${allRegisteredWeeks()}) with every week-10 option passes every rule`, () => {
     expect(fullPlans.has(AWS_STACK)).toBe(true);
     const report = gate(full, fullPlans);
+    console.info(formatGateReport(report));
     const failures = report.outcomes.filter((o) => o.status !== "passed");
     expect(failures.map((o) => formatGateReport({ ...report, outcomes: [o] }))).toEqual([]);
     const checked = Object.fromEntries(report.outcomes.map((o) => [o.rule, o.checked]));
