@@ -12,6 +12,7 @@ import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
+import { renderRunbooks } from "./runbooks";
 
 export interface SynthOptions {
   readonly configPath: string;
@@ -19,6 +20,8 @@ export interface SynthOptions {
   readonly registry: readonly AnyStudyModule[];
   readonly weeksOverride?: string;
   readonly log?: (line: string) => void;
+  /** Where the runbook templates live. @default - the repository's templates/ */
+  readonly runbookTemplates?: string;
 }
 
 export interface SynthResult {
@@ -49,6 +52,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     const built = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
     app.synth();
     writeGeneratedFiles(staging, built);
+    renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     commitStaging(staging, options.outdir);
     setStateSettings(app, state);
     return { config, selection, environments: built, classroom };

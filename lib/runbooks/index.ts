@@ -1,0 +1,357 @@
+/**
+ * Runbooks: one guide per enabled week, in each configured language, generated at synth from the
+ * stacks synth just wrote into the staging directory, so stack directories, resource names, outputs,
+ * diagrams and prices always match what Terraform will create. Writes
+ *   runbooks/<lang>/index.md, runbooks/<lang>/week-NN.md      (Markdown, readable on GitHub)
+ *   runbooks/index.html, runbooks/<lang>/*.html, runbooks/assets/   (offline HTML site)
+ * A template error throws before out/ is touched (synth renders into staging).
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import type { StudyConfig } from "../config";
+import type { BuiltEnvironment } from "../environment";
+import type { AnyStudyModule } from "../module";
+import { PRICE_TABLE, weekCosts } from "./costs";
+import { weekDiagram } from "./diagram";
+import { compare, literal, readInventory, type Inventory } from "./inventory";
+import { loadTemplates, type TemplateSet } from "./render";
+import { markdownToHtml } from "./site";
+import {
+  checksFor,
+  cheaperOptions,
+  commandsFromOutputs,
+  kubernetesCommands,
+  lingeringFor,
+  troubleshootingFor,
+  type OutputRef,
+  type StackRef,
+  type WeekFacts,
+} from "./steps";
+import { loadStrings, type Strings } from "./strings";
+
+export { RunbookTemplateError } from "./errors";
+
+/** The repository's `templates/` directory. */
+export const DEFAULT_TEMPLATES_DIR = join(__dirname, "..", "..", "templates");
+
+export interface RunbookInput {
+  readonly config: StudyConfig;
+  /** Enabled modules (selection.modules). */
+  readonly modules: readonly AnyStudyModule[];
+  readonly environments: readonly BuiltEnvironment[];
+  /** The synth staging directory: stacks are read from it and runbooks written into it. */
+  readonly stagingDir: string;
+  /** How the learner names the output directory in commands, e.g. `out`. */
+  readonly outName: string;
+  readonly templatesDir?: string;
+}
+
+export interface WeekPage {
+  readonly week: number;
+  readonly file: string;
+}
+
+const SKIP_TOP_LEVEL = new Set(["stacks", "runbooks", "manifest.json"]);
+
+export function renderRunbooks(input: RunbookInput): void {
+  const templatesDir = input.templatesDir ?? DEFAULT_TEMPLATES_DIR;
+  const environment = input.environments[0];
+  const stackNames = [environment.awsStack.node.id, ...(environment.kubernetesStack ? [environment.kubernetesStack.node.id] : [])];
+  const inventory = readInventory(input.stagingDir, stackNames);
+  const files = attributeFiles(generatedFiles(input.stagingDir, input.outName), input.modules, inventory);
+  const weeks = [...new Set(input.modules.map((m) => m.week))].sort((a, b) => a - b);
+  const languages = [...new Set(input.config.core.runbooks.languages)];
+  const root = join(input.stagingDir, "runbooks");
+  const write = (path: string, content: string) => {
+    const target = join(root, ...path.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  };
+
+  for (const lang of languages) {
+    const strings = loadStrings(templatesDir, lang);
+    const templates = loadTemplates(templatesDir, lang);
+    const pages = weeks.map((week) => buildWeek({ week, lang, input, inventory, files, strings, environment, weeks, languages }));
+    for (const page of pages) {
+      const template = `${lang}/week-${pad(page.week)}.md.hbs`;
+      const markdown = generated(template) + templates.render(template, page.view);
+      write(`${lang}/week-${pad(page.week)}.md`, markdown);
+      write(`${lang}/week-${pad(page.week)}.html`, layout(templates, strings, { markdown, template, title: page.title, lang, assets: "../assets/", languages: otherLanguages(languages, lang, `week-${pad(page.week)}.html`) }));
+    }
+    const indexView = buildIndex({ lang, input, strings, environment, pages, languages, inventory });
+    const indexTemplate = `${lang}/index.md.hbs`;
+    const indexMarkdown = generated(indexTemplate) + templates.render(indexTemplate, indexView);
+    write(`${lang}/index.md`, indexMarkdown);
+    write(`${lang}/index.html`, layout(templates, strings, { markdown: indexMarkdown, template: indexTemplate, title: indexView.title, lang, assets: "../assets/", languages: otherLanguages(languages, lang, "index.html") }));
+  }
+
+  const first = languages[0];
+  const siteTemplates = loadTemplates(templatesDir, first);
+  const siteIndex = languages.map((lang) => {
+    const strings = loadStrings(templatesDir, lang);
+    return {
+      lang,
+      title: strings.text("site.title", { environment: environment.environment.name }),
+      open: strings.text("site.open"),
+      href: `${lang}/index.html`,
+      weeks: weeks.map((week) => ({ href: `${lang}/week-${pad(week)}.html`, label: `${strings.text("nav.week", { week })}: ${weekTitle(input.modules, week, lang)}` })),
+    };
+  });
+  write("index.html", htmlComment("shared/site-index.html.hbs") + siteTemplates.render("shared/site-index.html.hbs", { lang: first, languages: siteIndex, title: siteIndex[0].title }));
+  write("assets/style.css", `/* ${generatedText("templates/shared/style.css")} */\n${readFileSync(join(templatesDir, "shared", "style.css"), "utf8")}`);
+  copyFileSync(mermaidBundle(), join(root, "assets", "mermaid.min.js"));
+}
+
+interface WeekContext {
+  readonly week: number;
+  readonly lang: string;
+  readonly input: RunbookInput;
+  readonly inventory: Inventory;
+  readonly files: readonly GeneratedFile[];
+  readonly strings: Strings;
+  readonly environment: BuiltEnvironment;
+  readonly weeks: readonly number[];
+  readonly languages: readonly string[];
+}
+
+function buildWeek(ctx: WeekContext) {
+  const { week, lang, input, inventory, strings, environment } = ctx;
+  const region = input.config.core.region;
+  const modules = input.modules.filter((m) => m.week === week);
+  const moduleIds = modules.map((m) => m.id);
+  const resources = inventory.resources.filter((r) => r.moduleId !== undefined && moduleIds.includes(r.moduleId));
+  const outputs: OutputRef[] = moduleIds.flatMap((id) =>
+    (environment.outputsByModule.get(id) ?? []).map((o) => ({ name: o.stack, dir: stackDir(input.outName, o.stack), output: o.name, description: markdownText(o.description) })),
+  );
+  // The AWS stack always comes first: the Kubernetes stack runs on what it creates.
+  const stacks: StackRef[] = inventory.stacks
+    .filter((s, i) => i === 0 || s.resources.some((r) => moduleIds.includes(r.moduleId ?? "")) || outputs.some((o) => o.name === s.stack))
+    .map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
+  const allStacks: StackRef[] = inventory.stacks.map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
+  const weekFiles = ctx.files.filter((f) => f.moduleId !== undefined && moduleIds.includes(f.moduleId));
+  const target = environment.kubernetesStack?.target;
+  const network = input.config.settings["network"] as WeekFacts["network"] | undefined;
+  const facts: WeekFacts = {
+    inventory,
+    resources,
+    outputs,
+    region,
+    strings,
+    kubernetes: target,
+    files: weekFiles,
+    network: input.modules.some((m) => m.id === "network") ? network : undefined,
+    availabilityZones: input.config.availabilityZones,
+  };
+  const title = weekTitle(input.modules, week, lang);
+  const diagram = weekDiagram({ inventory, moduleIds, region, strings });
+  const costs = weekCosts(resources, region, strings);
+  const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
+  const checks = checksFor(facts);
+  const cheaper = cheaperOptions(facts, costs);
+  const lingering = lingeringFor(facts);
+  const index = ctx.weeks.indexOf(week);
+  const navLink = (w: number) => ({ href: `week-${pad(w)}.md`, label: `${strings.text("nav.week", { week: w })}: ${weekTitle(input.modules, w, lang)}` });
+  const stackWeeks = (stack: string) =>
+    [...new Set(inventory.resources.filter((r) => r.stack === stack && r.moduleId).map((r) => input.modules.find((m) => m.id === r.moduleId)?.week).filter((w): w is number => w !== undefined))]
+      .sort((a, b) => a - b)
+      .join(", ");
+  const tools = [
+    { name: "Terraform", why: strings.text("tools.terraform") },
+    { name: "AWS CLI v2", why: strings.text("tools.awsCli") },
+    ...(resources.some((r) => r.type === "aws_instance") || commands.some((c) => c.command.includes("ssm start-session")) ? [{ name: "Session Manager plugin", why: strings.text("tools.ssm") }] : []),
+    ...(commands.some((c) => c.command.startsWith("kubectl") || c.command.startsWith("aws eks")) ? [{ name: "kubectl", why: strings.text("tools.kubectl") }] : []),
+    ...(resources.some((r) => r.type === "helm_release") ? [{ name: "Helm", why: strings.text("tools.helm") }] : []),
+  ];
+  const view = {
+    lang,
+    week,
+    weekNumber: pad(week),
+    title,
+    modules: modules.map((m) => ({ id: m.id, title: m.title[lang as "ko" | "en"] })),
+    environment: environment.environment.name,
+    region,
+    nav: {
+      index: "index.md",
+      prev: index > 0 ? [navLink(ctx.weeks[index - 1])] : [],
+      next: index < ctx.weeks.length - 1 ? [navLink(ctx.weeks[index + 1])] : [],
+      languages: ctx.languages.filter((l) => l !== lang).map((l) => ({ href: `../${l}/week-${pad(week)}.md`, label: loadLanguageName(strings, l) })),
+    },
+    stacks: stacks.map((s) => ({ ...s, weeks: stackWeeks(s.name) })),
+    destroyStacks: [...allStacks].reverse(),
+    synthCommand: `WEEKS=${ctx.weeks.filter((w) => w <= week).join(",")} npx cdktf synth`,
+    diagram: diagram ? [{ source: diagram.trimEnd() }] : [],
+    noDiagram: diagram ? [] : [{}],
+    tools,
+    outputs,
+    commands,
+    files: weekFiles.filter((f) => !f.manifest).map((f) => ({ path: f.path })),
+    checks,
+    costs: { ...costs, source: PRICE_TABLE.source, date: PRICE_TABLE.date, hoursPerMonth: PRICE_TABLE.hoursPerMonth },
+    costTable: costs.rows.length > 0 ? [{}] : [],
+    noCosts: costs.rows.length > 0 ? [] : [{}],
+    cheaper,
+    troubleshooting: troubleshootingFor(facts),
+    lingering,
+    cluster: clusterName(facts) ?? "<cluster>",
+    outputSection: section(outputs),
+    commandSection: section(commands),
+    fileSection: section(weekFiles.filter((f) => !f.manifest)),
+    noChecks: checks.length > 0 ? [] : [{}],
+    cheaperSection: section(cheaper),
+    lingerSection: section(lingering),
+  };
+  return { week, title, view, monthly: costs.totalMonthly, expensive: costs.expensive.length };
+}
+
+interface IndexContext {
+  readonly lang: string;
+  readonly input: RunbookInput;
+  readonly strings: Strings;
+  readonly environment: BuiltEnvironment;
+  readonly pages: readonly ReturnType<typeof buildWeek>[];
+  readonly languages: readonly string[];
+  readonly inventory: Inventory;
+}
+
+function buildIndex(ctx: IndexContext) {
+  const { strings, input, pages } = ctx;
+  const stacks = ctx.inventory.stacks.map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
+  const total = pages.reduce((sum, p) => sum + Number(p.monthly), 0);
+  return {
+    lang: ctx.lang,
+    title: strings.text("site.title", { environment: ctx.environment.environment.name }),
+    environment: ctx.environment.environment.name,
+    region: input.config.core.region,
+    weeks: pages.map((p) => ({ week: p.week, weekNumber: pad(p.week), title: p.title, href: `week-${pad(p.week)}.md`, monthly: p.monthly, expensive: p.expensive > 0 ? [{}] : [] })),
+    totalMonthly: total.toFixed(2),
+    stacks,
+    destroyStacks: [...stacks].reverse(),
+    languages: ctx.languages.filter((l) => l !== ctx.lang).map((l) => ({ href: `../${l}/index.md`, label: loadLanguageName(strings, l) })),
+    price: PRICE_TABLE,
+  };
+}
+
+function layout(
+  templates: TemplateSet,
+  strings: Strings,
+  page: { markdown: string; template: string; title: string; lang: string; assets: string; languages: { href: string; label: string }[] },
+): string {
+  return (
+    htmlComment(page.template) +
+    templates.render("shared/page.html.hbs", {
+      lang: page.lang,
+      title: page.title,
+      assets: page.assets,
+      body: markdownToHtml(page.markdown),
+      siteIndex: "../index.html",
+      siteIndexLabel: strings.text("nav.site"),
+      languages: page.languages,
+    })
+  );
+}
+
+function otherLanguages(languages: readonly string[], lang: string, file: string): { href: string; label: string }[] {
+  return languages.filter((l) => l !== lang).map((l) => ({ href: `../${l}/${file}`, label: l.toUpperCase() }));
+}
+
+function loadLanguageName(strings: Strings, lang: string): string {
+  return strings.text(`languages.${lang}`);
+}
+
+function weekTitle(modules: readonly AnyStudyModule[], week: number, lang: string): string {
+  return modules
+    .filter((m) => m.week === week)
+    .map((m) => m.title[lang as "ko" | "en"])
+    .join(" · ");
+}
+
+function generatedText(template: string): string {
+  return `Generated by devops-weeks from ${template} and the synthesized stacks: edit the template or study.yaml and re-run npx cdktf synth.`;
+}
+
+function generated(template: string): string {
+  return `<!-- ${generatedText(`templates/${template}`)} -->\n`;
+}
+
+function htmlComment(template: string): string {
+  return `<!-- ${generatedText(`templates/${template}`)} -->\n`;
+}
+
+function stackDir(outName: string, stack: string): string {
+  return `${outName}/stacks/${stack}`;
+}
+
+/** An optional template section: one empty item when there is something to show, none otherwise. */
+function section(items: readonly unknown[]): object[] {
+  return items.length > 0 ? [{}] : [];
+}
+
+/** Plain text from a module (output descriptions) made safe inside Markdown tables and HTML. */
+function markdownText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|");
+}
+
+function clusterName(facts: WeekFacts): string | undefined {
+  const cluster = facts.resources.find((r) => r.type === "aws_eks_cluster");
+  const name = cluster ? literal(cluster.config["name"]) : undefined;
+  return name ?? (facts.kubernetes?.kind === "eks" ? facts.kubernetes.clusterName : undefined);
+}
+
+function pad(week: number): string {
+  return String(week).padStart(2, "0");
+}
+
+function kebab(id: string): string {
+  return id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+interface GeneratedFile {
+  readonly path: string;
+  readonly top: string;
+  readonly manifest: boolean;
+  /** From the file's "Generated by devops-weeks (week N, moduleId)" header, when it has one. */
+  readonly moduleId?: string;
+}
+
+/**
+ * Which module wrote each file: its header if it names one, else a top folder named after the
+ * module (`cicd/...`, `service-mesh/...`), else, for Kubernetes manifests, the first week with
+ * workloads in the Kubernetes stack.
+ */
+function attributeFiles(files: readonly GeneratedFile[], modules: readonly AnyStudyModule[], inventory: Inventory): GeneratedFile[] {
+  const k8sModules = new Set(inventory.stacks.slice(1).flatMap((s) => s.resources.map((r) => r.moduleId)));
+  const firstK8s = modules.filter((m) => k8sModules.has(m.id)).sort((a, b) => a.week - b.week)[0];
+  return files.map((f) => {
+    const byHeader = f.moduleId && modules.some((m) => m.id === f.moduleId) ? f.moduleId : undefined;
+    const byFolder = modules.find((m) => f.top === m.id || f.top === kebab(m.id))?.id;
+    return { ...f, moduleId: byHeader ?? byFolder ?? (f.manifest ? firstK8s?.id : undefined) };
+  });
+}
+
+/** Files other parts of synth generated (ctx.writeFile), with the folder they sit in. */
+function generatedFiles(stagingDir: string, outName: string): GeneratedFile[] {
+  const found: GeneratedFile[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort(compare)) {
+      const path = join(dir, entry);
+      const rel = relative(stagingDir, path).split("\\").join("/");
+      if (SKIP_TOP_LEVEL.has(rel)) continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else {
+        const text = /\.ya?ml$/.test(entry) ? readFileSync(path, "utf8") : "";
+        const header = /^# Generated by devops-weeks \(week \d+, ([A-Za-z0-9]+)\)/.exec(text);
+        found.push({ path: `${outName}/${rel}`, top: rel.split("/")[0], manifest: /^apiVersion:/m.test(text) && /^kind:/m.test(text), moduleId: header?.[1] });
+      }
+    }
+  };
+  if (existsSync(stagingDir)) walk(stagingDir);
+  return found;
+}
+
+function mermaidBundle(): string {
+  try {
+    return require.resolve("mermaid/dist/mermaid.min.js");
+  } catch {
+    return join(__dirname, "..", "..", "node_modules", "mermaid", "dist", "mermaid.min.js");
+  }
+}

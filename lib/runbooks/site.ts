@@ -1,0 +1,37 @@
+/**
+ * Markdown -> the static HTML site: `marked` for the page body, ```mermaid blocks turned into
+ * `<pre class="mermaid">` that the bundled Mermaid (assets/mermaid.min.js, a classic script)
+ * renders in the browser, with no network, from file://. Links between `.md` pages become `.html`.
+ */
+import { Marked } from "marked";
+
+const marked = new Marked({
+  gfm: true,
+  renderer: {
+    code({ text, lang }) {
+      if (lang === "mermaid") return `<pre class="mermaid">\n${escapeHtml(text)}\n</pre>\n`;
+      return `<pre><code${lang ? ` class="language-${escapeHtml(lang)}"` : ""}>${escapeHtml(text)}\n</code></pre>\n`;
+    },
+    heading({ tokens, depth, text }) {
+      return `<h${depth} id="${slug(text)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+    },
+  },
+});
+
+/** The HTML body of a Markdown page (without the leading "generated" comment, which the layout repeats). */
+export function markdownToHtml(markdown: string): string {
+  const body = markdown.replace(/^<!--[^\n]*-->\n/, "").replace(/\]\(([^)\s]+?)\.md(#[^)]*)?\)/g, "]($1.html$2)");
+  return marked.parse(body, { async: false }) as string;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/<[^>]+>/g, "")
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-|-$/g, "");
+}

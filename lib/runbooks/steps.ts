@@ -1,0 +1,294 @@
+/**
+ * The learner-facing parts of a week computed from the synthesized resources: commands (with the
+ * real stack directories and outputs), checks with what to expect, which troubleshooting tips and
+ * teardown warnings apply, and the cheaper options the config offers. Wording lives in the
+ * templates and `strings.json`; this file decides what applies and fills in names.
+ */
+import { argument, literal, type Inventory, type StackResource } from "./inventory";
+import type { CostTable } from "./costs";
+import type { Strings } from "./strings";
+import prices from "./prices.json";
+import { priceRegion, usd } from "./costs";
+
+export interface StackRef {
+  readonly name: string;
+  /** As the learner types it from the repo root: `out/stacks/<name>`. */
+  readonly dir: string;
+}
+
+export interface OutputRef extends StackRef {
+  readonly output: string;
+  readonly description: string;
+}
+
+export interface Command {
+  readonly description: string;
+  readonly command: string;
+}
+
+export interface Check {
+  readonly title: string;
+  readonly command: string;
+  readonly expect: string;
+}
+
+export interface WeekFacts {
+  readonly inventory: Inventory;
+  /** This week's resources, all stacks. */
+  readonly resources: readonly StackResource[];
+  readonly outputs: readonly OutputRef[];
+  readonly region: string;
+  readonly strings: Strings;
+  /** `eks` cluster name when the workloads stack targets EKS; kubeconfig context otherwise. */
+  readonly kubernetes?: { kind: "eks"; clusterName: string; region: string } | { kind: "kubeconfig"; context?: string; configPath: string };
+  /** Files synth generated for this week, relative to the repo root (`out/...`). */
+  readonly files: readonly { path: string; manifest: boolean }[];
+  /** Network settings, when week 1 is enabled: the cheaper options refer to them. */
+  readonly network?: { nat: { mode: string; perAz: boolean; instanceType: string } };
+  readonly availabilityZones: readonly string[];
+}
+
+const K8S_NAMESPACE = new Set(["kubernetes_namespace", "kubernetes_namespace_v1"]);
+
+export function outputCommand(ref: OutputRef): string {
+  return `terraform -chdir=${ref.dir} output -raw ${ref.output}`;
+}
+
+/** Commands the week's outputs already spell out (`*_command`), with resource ids read from other outputs. */
+export function commandsFromOutputs(facts: WeekFacts): Command[] {
+  const commands: Command[] = [];
+  for (const ref of facts.outputs.filter((o) => o.output.endsWith("_command"))) {
+    const stack = facts.inventory.stacks.find((s) => s.stack === ref.name);
+    const value = stack?.outputs[ref.output]?.value;
+    const resolved = typeof value === "string" ? resolveExpressions(value, ref, stack?.outputs ?? {}) : undefined;
+    commands.push({ description: ref.description, command: resolved ?? `eval "$(${outputCommand(ref)})"` });
+  }
+  return commands;
+}
+
+/** `${aws_instance.x.id}` -> `$(terraform -chdir=... output -raw bastion_instance_id)` when an output holds exactly that. */
+function resolveExpressions(value: string, ref: StackRef, outputs: Readonly<Record<string, { value: unknown }>>): string | undefined {
+  let unresolved = false;
+  const text = value.replace(/\$\{([^}]+)\}/g, (whole) => {
+    const holder = Object.entries(outputs).find(([, o]) => o.value === whole);
+    if (!holder) {
+      unresolved = true;
+      return whole;
+    }
+    return `"$(terraform -chdir=${ref.dir} output -raw ${holder[0]})"`;
+  });
+  return unresolved ? undefined : text;
+}
+
+export function kubernetesCommands(facts: WeekFacts): Command[] {
+  const s = facts.strings;
+  const commands: Command[] = [];
+  const clusters = facts.resources.filter((r) => r.type === "aws_eks_cluster");
+  const hasWorkloads = facts.resources.some((r) => r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) || facts.files.some((f) => f.manifest);
+  if (clusters.length > 0 || (hasWorkloads && facts.kubernetes?.kind === "eks")) {
+    const names = clusters.map((c) => literal(c.config["name"])).filter((n): n is string => Boolean(n));
+    if (names.length === 0 && facts.kubernetes?.kind === "eks") names.push(facts.kubernetes.clusterName);
+    for (const name of names) {
+      commands.push({ description: s.text("steps.kubeconfig", { cluster: name }), command: `aws eks update-kubeconfig --region ${facts.region} --name ${name}` });
+    }
+    commands.push({ description: s.text("steps.nodes"), command: "kubectl get nodes -o wide" });
+  } else if (hasWorkloads && facts.kubernetes?.kind === "kubeconfig") {
+    commands.push({
+      description: s.text("steps.context"),
+      command: facts.kubernetes.context ? `kubectl config use-context ${facts.kubernetes.context}` : "kubectl config current-context",
+    });
+  }
+  const manifests = facts.files.filter((f) => f.manifest);
+  if (manifests.length > 0) {
+    commands.push({ description: s.text("steps.applyManifest"), command: `kubectl apply ${manifests.map((f) => `-f ${f.path}`).join(" ")}` });
+  }
+  for (const namespace of namespacesOf(facts)) {
+    commands.push({ description: s.text("steps.pods", { namespace }), command: `kubectl get pods -n ${namespace}` });
+  }
+  return commands;
+}
+
+export function namespacesOf(facts: WeekFacts): string[] {
+  const names = new Set<string>();
+  for (const r of facts.resources) {
+    if (K8S_NAMESPACE.has(r.type)) {
+      const name = literal(argument(r.config, "metadata", "name"));
+      if (name) names.add(name);
+    } else if (r.type.startsWith("kubernetes_") || r.type === "helm_release") {
+      const name = literal(argument(r.config, "metadata", "namespace")) ?? literal(r.config["namespace"]);
+      if (name) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Checks for the week's resources, each with the command and what the learner should see. */
+export function checksFor(facts: WeekFacts): Check[] {
+  const s = facts.strings;
+  const checks: Check[] = [];
+  const region = `--region ${facts.region}`;
+  const idOutput = (r: StackResource) => {
+    const ref = facts.outputs.find((o) => o.name === r.stack && facts.inventory.stacks.find((st) => st.stack === r.stack)?.outputs[o.output]?.value === `\${${r.address}.id}`);
+    return ref ? `"$(${outputCommand(ref)})"` : undefined;
+  };
+  const of = (type: string) => facts.resources.filter((r) => r.type === type);
+  const nameOf = (r: StackResource) => literal((r.config["tags"] as Record<string, unknown> | undefined)?.["Name"]) ?? literal(r.config["name"]) ?? r.localPath;
+
+  for (const vpc of of("aws_vpc")) {
+    const subnets = facts.inventory.resources.filter((r) => r.type === "aws_subnet" && r.references.includes(vpc.address));
+    const cidrs = subnets.map((r) => `${literal(r.config["availability_zone"])} ${literal(r.config["cidr_block"])}`).sort();
+    checks.push({
+      title: s.text("checks.vpc.title"),
+      command: `aws ec2 describe-subnets ${region} --filters Name=tag:Name,Values=${nameOf(vpc).replace(/-vpc$/, "")}-* --query 'Subnets[].[AvailabilityZone,CidrBlock,Tags[?Key==\`Name\`]|[0].Value]' --output table`,
+      expect: s.text("checks.vpc.expect", { count: subnets.length, cidrs: cidrs.join(", ") }),
+    });
+  }
+  for (const gateway of of("aws_nat_gateway")) {
+    checks.push({
+      title: s.text("checks.natGateway.title", { name: nameOf(gateway) }),
+      command: `aws ec2 describe-nat-gateways ${region} --filter Name=tag:Name,Values=${nameOf(gateway)} --query 'NatGateways[].[State,SubnetId]' --output text`,
+      expect: s.text("checks.natGateway.expect"),
+    });
+  }
+  for (const instance of of("aws_instance")) {
+    const id = idOutput(instance);
+    const nat = instance.config["source_dest_check"] === false;
+    checks.push({
+      title: s.text(nat ? "checks.natInstance.title" : "checks.ssm.title", { name: nameOf(instance) }),
+      command: id
+        ? `aws ssm describe-instance-information ${region} --filters Key=InstanceIds,Values=${id} --query 'InstanceInformationList[].[InstanceId,PingStatus]' --output text`
+        : `aws ec2 describe-instances ${region} --filters Name=tag:Name,Values=${nameOf(instance)} --query 'Reservations[].Instances[].[InstanceId,State.Name,SourceDestCheck]' --output text`,
+      expect: s.text(id ? "checks.ssm.expect" : nat ? "checks.natInstance.expect" : "checks.instance.expect"),
+    });
+  }
+  for (const group of of("aws_cloudwatch_log_group")) {
+    const name = literal(group.config["name"]);
+    if (!name) continue;
+    checks.push({
+      title: s.text("checks.logGroup.title", { name }),
+      command: `aws logs describe-log-groups ${region} --log-group-name-prefix ${name} --query 'logGroups[].[logGroupName,retentionInDays]' --output text`,
+      expect: s.text("checks.logGroup.expect", { days: literal(group.config["retention_in_days"]) ?? "-" }),
+    });
+  }
+  for (const repo of of("aws_ecr_repository")) {
+    const name = literal(repo.config["name"]);
+    if (name) checks.push({ title: s.text("checks.ecr.title", { name }), command: `aws ecr describe-images ${region} --repository-name ${name} --query 'imageDetails[].imageTags' --output text`, expect: s.text("checks.ecr.expect") });
+  }
+  for (const lb of of("aws_lb")) {
+    const name = literal(lb.config["name"]);
+    if (name) checks.push({ title: s.text("checks.lb.title", { name }), command: `aws elbv2 describe-load-balancers ${region} --names ${name} --query 'LoadBalancers[].[State.Code,DNSName]' --output text`, expect: s.text("checks.lb.expect") });
+  }
+  for (const pipeline of of("aws_codepipeline")) {
+    const name = literal(pipeline.config["name"]);
+    if (name) checks.push({ title: s.text("checks.pipeline.title", { name }), command: `aws codepipeline get-pipeline-state ${region} --name ${name} --query 'stageStates[].[stageName,latestExecution.status]' --output text`, expect: s.text("checks.pipeline.expect") });
+  }
+  for (const topic of of("aws_sns_topic")) {
+    const name = literal(topic.config["name"]);
+    if (name) checks.push({ title: s.text("checks.sns.title", { name }), command: `aws sns list-topics ${region} --query "Topics[?ends_with(TopicArn, ':${name}')]" --output text`, expect: s.text("checks.sns.expect") });
+  }
+  for (const fn of of("aws_lambda_function")) {
+    const name = literal(fn.config["function_name"]);
+    if (name) checks.push({ title: s.text("checks.lambda.title", { name }), command: `aws lambda get-function ${region} --function-name ${name} --query 'Configuration.[State,LastUpdateStatus]' --output text`, expect: s.text("checks.lambda.expect") });
+  }
+  for (const cluster of of("aws_eks_cluster")) {
+    const name = literal(cluster.config["name"]);
+    if (name) {
+      checks.push({ title: s.text("checks.eks.title", { name }), command: `aws eks describe-cluster ${region} --name ${name} --query 'cluster.[status,version]' --output text`, expect: s.text("checks.eks.expect") });
+    }
+  }
+  for (const group of of("aws_eks_node_group")) {
+    const desired = literal(argument(group.config, "scaling_config", "desired_size")) ?? "?";
+    checks.push({ title: s.text("checks.nodes.title"), command: "kubectl get nodes", expect: s.text("checks.nodes.expect", { count: desired }) });
+  }
+  for (const namespace of namespacesOf(facts)) {
+    checks.push({ title: s.text("checks.pods.title", { namespace }), command: `kubectl get pods,svc -n ${namespace}`, expect: s.text("checks.pods.expect") });
+  }
+  for (const trail of of("aws_cloudtrail")) {
+    const name = literal(trail.config["name"]);
+    if (name) checks.push({ title: s.text("checks.trail.title", { name }), command: `aws cloudtrail get-trail-status ${region} --name ${name} --query IsLogging`, expect: s.text("checks.trail.expect") });
+  }
+  for (const detector of of("aws_guardduty_detector")) {
+    const id = idOutput(detector);
+    if (id) checks.push({ title: s.text("checks.guardDuty.title"), command: `aws guardduty get-detector ${region} --detector-id ${id} --query Status --output text`, expect: s.text("checks.guardDuty.expect") });
+  }
+  for (const alarm of of("aws_cloudwatch_metric_alarm").slice(0, 1)) {
+    const prefix = literal(alarm.config["alarm_name"]);
+    if (prefix) checks.push({ title: s.text("checks.alarms.title"), command: `aws cloudwatch describe-alarms ${region} --alarm-name-prefix ${prefix.split("-").slice(0, 3).join("-")} --query 'MetricAlarms[].[AlarmName,StateValue]' --output table`, expect: s.text("checks.alarms.expect") });
+  }
+  return checks;
+}
+
+/** Tips for the failures learners actually hit, picked by what the week contains (partial names). */
+export function troubleshootingFor(facts: WeekFacts): { partial: string }[] {
+  const has = (type: string) => facts.resources.some((r) => r.type === type);
+  const k8s = facts.resources.some((r) => r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) || facts.files.some((f) => f.manifest);
+  const eks = has("aws_eks_cluster") || (k8s && facts.kubernetes?.kind === "eks");
+  const loadBalancers = k8s && facts.resources.some((r) => isKubernetesLoadBalancer(r));
+  const tips = ["terraform-init"];
+  if (has("aws_instance")) tips.push("ssm-offline");
+  if (has("aws_nat_gateway") || facts.resources.some((r) => r.type === "aws_instance" && r.config["source_dest_check"] === false)) tips.push("private-no-internet");
+  if (has("aws_ecr_repository")) tips.push("ecr-denied");
+  if (eks) tips.push("kubectl-unauthorized", "addons-degraded");
+  if (eks || loadBalancers) tips.push("lb-pending", "destroy-blocked");
+  return tips.map((tip) => ({ partial: `tips/${tip}` }));
+}
+
+export function isKubernetesLoadBalancer(r: StackResource): boolean {
+  if (r.type === "kubernetes_ingress_v1") return true;
+  return (r.type === "kubernetes_service" || r.type === "kubernetes_service_v1") && literal(argument(r.config, "spec", "type")) === "LoadBalancer";
+}
+
+/** What stays behind after `terraform destroy`, or blocks it, for this week's resources. */
+export function lingeringFor(facts: WeekFacts): string[] {
+  const s = facts.strings;
+  const items: string[] = [];
+  const of = (type: string) => facts.resources.filter((r) => r.type === type);
+  const k8s = facts.resources.some((r) => r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) || facts.files.some((f) => f.manifest);
+  if (of("aws_eks_cluster").length > 0 || (k8s && facts.kubernetes?.kind === "eks")) items.push(s.text("linger.k8sLoadBalancers", { region: facts.region }));
+  for (const repo of of("aws_ecr_repository")) {
+    const name = literal(repo.config["name"]) ?? repo.localPath;
+    items.push(s.text(repo.config["force_delete"] === true ? "linger.ecrForced" : "linger.ecr", { name, region: facts.region }));
+  }
+  for (const bucket of of("aws_s3_bucket")) {
+    const name = literal(bucket.config["bucket"]) ?? literal(bucket.config["bucket_prefix"]) ?? bucket.localPath;
+    const versioned = facts.inventory.resources.some(
+      (v) => v.type === "aws_s3_bucket_versioning" && v.references.includes(bucket.address) && literal(argument(v.config, "versioning_configuration", "status")) === "Enabled",
+    );
+    items.push(s.text(bucket.config["force_destroy"] === true ? "linger.s3Forced" : versioned ? "linger.s3Versioned" : "linger.s3", { name }));
+  }
+  for (const cluster of of("aws_eks_cluster")) {
+    const name = literal(cluster.config["name"]);
+    const managed = name && facts.inventory.resources.some((r) => r.type === "aws_cloudwatch_log_group" && literal(r.config["name"]) === `/aws/eks/${name}/cluster`);
+    if (name && !managed) items.push(s.text("linger.eksLogs", { name }));
+    items.push(s.text("linger.ebsVolumes", { region: facts.region }));
+  }
+  for (const fn of of("aws_lambda_function")) {
+    const name = literal(fn.config["function_name"]);
+    const managed = name && facts.inventory.resources.some((r) => r.type === "aws_cloudwatch_log_group" && literal(r.config["name"]) === `/aws/lambda/${name}`);
+    if (name && !managed) items.push(s.text("linger.lambdaLogs", { name }));
+  }
+  if (of("aws_cloudwatch_log_group").length > 0) items.push(s.text("linger.logGroups"));
+  if (of("aws_kms_key").length > 0) items.push(s.text("linger.kms"));
+  return items;
+}
+
+/** The cheaper options the config offers, with what they save according to the price table. */
+export function cheaperOptions(facts: WeekFacts, costs: CostTable): string[] {
+  const s = facts.strings;
+  const { prices: p } = priceRegion(facts.region);
+  const month = (hourly: number) => usd(hourly * prices.hoursPerMonth, 2);
+  const options: string[] = [];
+  const gateways = facts.resources.filter((r) => r.type === "aws_nat_gateway").length;
+  if (gateways > 0 && facts.network) {
+    const instanceType = facts.network.nat.instanceType;
+    const instanceHour = ((p.ec2Hour as Record<string, number>)[instanceType] ?? p.ec2Hour["t3.micro"]) + p.publicIpv4Hour + (8 * p.ebsGp3GBMonth) / prices.hoursPerMonth;
+    const gatewayHour = p.natGatewayHour + p.publicIpv4Hour;
+    options.push(s.text("cheaper.natInstance", { count: gateways, gateway: month(gatewayHour * gateways), instance: month(instanceHour * gateways), type: instanceType }));
+    if (facts.network.nat.perAz && gateways > 1) options.push(s.text("cheaper.sharedNat", { saved: month(gatewayHour * (gateways - 1)) }));
+  }
+  if (facts.availabilityZones.length > 1 && (gateways > 1 || facts.resources.some((r) => r.type === "aws_lb" || r.type === "aws_eks_node_group"))) {
+    options.push(s.text("cheaper.fewerAzs", { count: facts.availabilityZones.length }));
+  }
+  if (costs.expensive.length > 0) options.push(s.text("cheaper.destroyDaily", { monthly: usd(costs.expensive.reduce((sum, r) => sum + r.hourlyValue, 0) * prices.hoursPerMonth, 2), daily: usd(costs.expensive.reduce((sum, r) => sum + r.hourlyValue, 0) * 8, 2) }));
+  return options;
+}
