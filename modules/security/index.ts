@@ -55,8 +55,22 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
   title: { ko: "계정 보안: GuardDuty, CloudTrail, Inspector, 예산 알림", en: "Account security: GuardDuty, CloudTrail, Inspector, budget alerts" },
   requires: ["network"],
   settings: securitySettings,
-  validate(settings) {
+  validate(settings, study) {
     const problems: ConfigProblem[] = [];
+    if (study.classroom) {
+      // Every learner's stack would build these once more in the same account: GuardDuty allows one
+      // detector per account and region, and the others are account-wide or duplicate the classroom's own.
+      const accountWide: [boolean, string, string][] = [
+        [settings.guardDuty.enabled, "security.guardDuty.enabled", "GuardDuty allows one detector per account and region, and every learner stack would create one"],
+        [settings.inspector.enabled, "security.inspector.enabled", "Inspector is switched on for the whole account, and one learner's destroy would switch it off for all"],
+        [settings.budget.enabled, "security.budget.enabled", "classroom.budget already gives each learner a budget that mails them"],
+        [settings.learners.enabled, "security.learners.enabled", "classroom.iamUsers already creates one IAM user per learner in the instructor stack"],
+      ];
+      for (const [on, field, why] of accountWide) {
+        if (on) problems.push({ field, value: true, expected: `false in classroom mode (${why}); turn it on in a single-learner config of the account instead` });
+      }
+      return problems;
+    }
     if (settings.budget.enabled && settings.budget.emails.length === 0) {
       problems.push({
         field: "security.budget.emails",

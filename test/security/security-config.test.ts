@@ -1,4 +1,7 @@
 /** Week 10's config: what each switch synthesizes, and one clear message per bad input. Synth only, no plans. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { synthConfig } from "../support/synth";
 
@@ -84,5 +87,29 @@ describe("bad week 10 input gets one clear message", () => {
 
   test.each(cases)("%s", (_what, security, message) => {
     expect(() => week10(security)).toThrow(message);
+  });
+});
+
+describe("week 10 in classroom mode (every learner's stack in one account)", () => {
+  const roster = () => {
+    const path = join(mkdtempSync(join(tmpdir(), "devops-weeks-roster-")), "roster.csv");
+    writeFileSync(path, "id,name,email\nkim,Kim Minji,minji@example.com\nlee,Lee Junho,junho@example.com\n");
+    return path;
+  };
+
+  test("account-wide services are refused, each with the reason, instead of failing at apply", () => {
+    const attempt = () => synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { learners: { enabled: true, users: ["kim"] } } });
+    expect(attempt).toThrow(/security\.guardDuty\.enabled = true is not valid; expected false in classroom mode \(GuardDuty allows one detector per account and region/);
+    expect(attempt).toThrow(/security\.inspector\.enabled = true is not valid; expected false in classroom mode/);
+    expect(attempt).toThrow(/security\.budget\.enabled = true is not valid; expected false in classroom mode \(classroom\.budget already gives each learner a budget/);
+    expect(attempt).toThrow(/security\.learners\.enabled = true is not valid; expected false in classroom mode \(classroom\.iamUsers/);
+  });
+
+  test("with those off, each learner gets their own trail, key and buckets", () => {
+    const synth = synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { guardDuty: { enabled: false }, inspector: { enabled: false }, budget: { enabled: false } } });
+    for (const learner of ["kim", "lee"]) {
+      const trail = Object.entries(synth.resources(`devops-weeks-${learner}`, "aws_cloudtrail")).filter(([name]) => name.startsWith("security_"));
+      expect(trail.map(([, t]) => t.name)).toEqual([`devops-weeks-${learner}-trail`]);
+    }
   });
 });
