@@ -194,12 +194,6 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
       dependsOn: [istiod],
     });
   }
-  ctx.writeFile(`service-mesh/${ctx.environment.name}/peer-authentication.yaml`, manifestHeader() + stringify({
-    apiVersion: "security.istio.io/v1",
-    kind: "PeerAuthentication",
-    metadata: { name: "default", namespace: app.namespace },
-    spec: { mtls: { mode: istio.mtlsMode } },
-  }));
   return {};
 }
 
