@@ -54,7 +54,9 @@ export const deployOptimizationSettings = z.strictObject({
   nodeAutoscaling: z
     .strictObject({
       /** cluster-autoscaler (chart, scales the managed node groups) or none. @default cluster-autoscaler */
-      tool: z.enum(["cluster-autoscaler", "none"], { error: "cluster-autoscaler or none (Karpenter is not offered: see the README)" }).default("cluster-autoscaler"),
+      tool: z
+        .custom<"cluster-autoscaler" | "none">((value) => value === "cluster-autoscaler" || value === "none", "cluster-autoscaler or none (Karpenter is not offered: see the README, week 9)")
+        .default("cluster-autoscaler"),
       /** @default 9.46.6 */
       chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 9.46.6").default(DEPLOY_OPTIMIZATION_DEFAULTS.clusterAutoscalerChartVersion),
       /** Minutes a node must be unneeded before it is removed. @default 10 */

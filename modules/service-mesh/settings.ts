@@ -17,7 +17,9 @@ export const serviceMeshSettings = z.strictObject({
    * it reached end of support on 2026-09-30.
    * @default istio
    */
-  provider: z.enum(["istio", "vpc-lattice"], { error: 'istio or vpc-lattice (AWS App Mesh reached end of support on 2026-09-30 and is not offered)' }).default(SERVICE_MESH_DEFAULTS.provider),
+  provider: z
+    .custom<"istio" | "vpc-lattice">((value) => value === "istio" || value === "vpc-lattice", "istio or vpc-lattice (AWS App Mesh reached end of support on 2026-09-30 and is not offered)")
+    .default(SERVICE_MESH_DEFAULTS.provider),
   istio: z
     .strictObject({
       /** Version of the base, cni, istiod and gateway charts. @default 1.26.2 */
