@@ -134,7 +134,7 @@ function buildSecurity(ctx: BuildContext<SecuritySettings>): SecurityExports {
     });
     arns ??= { partition: partitionOf(ctx.study.region), account: budget.accountId };
     exports.budgetName = budget.name;
-    ctx.output("budget_name", budget.name, `Monthly cost budget (${settings.budget.limitUsd} USD); alerts go to ${settings.budget.emails.join(", ")}`);
+    ctx.output("budget_name", budget.name, `Monthly cost budget (${settings.budget.limitUsd} USD) that mails at 80% actual and 100% forecast spend`);
   }
 
   if (settings.inspector.enabled) {
