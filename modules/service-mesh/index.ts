@@ -149,11 +149,15 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
     chartRelease(workloads, id, { name: id, repository: ISTIO_CHART_REPOSITORY, chart: chartName, version: istio.version, namespace: ns, values, dependsOn: dependsOn as never });
 
   const base = chart("istio-base", "base", "istio-system", { defaultRevision: "default" }, [system]);
+  const k8sStackDir = `out/stacks/${KubernetesStudyStack.of(workloads).node.id}`;
   // The CNI node agent sets up each pod's traffic redirection, so meshed pods need no NET_ADMIN
   // init container and pass the baseline Pod Security level. It runs in kube-system, which
   // privileged node agents already use.
   const cni = chart("istio-cni", "cni", "kube-system", { cni: { excludeNamespaces: ["kube-system", "istio-system"] } }, [base]);
   const istiod = chart("istiod", "istiod", "istio-system", { pilot: { cni: { enabled: true } }, meshConfig: { accessLogFile: "/dev/stdout" } }, [base, cni]);
+  // kubernetes_manifest needs Istio's CRDs at plan time: on a fresh cluster the charts go first.
+  const targets = [base, cni, istiod].map((release) => `-target=${release.terraformResourceType}.${release.friendlyUniqueId}`).join(" ");
+  ctx.output("istio_charts_first_apply_command", `terraform -chdir=${k8sStackDir} apply ${targets}`, "First apply on a new cluster: Istio's charts (and CRDs) before the PeerAuthentication that needs them; then apply the whole stack", { stack: "workloads" });
 
   // Pods of the app namespace accept only mutual TLS from other sidecars.
   new Manifest(workloads, "peer-authentication", {
@@ -169,6 +173,12 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
   if (istio.ingressGateway) {
     const ingress = namespace("istio-ingress", "istio-ingress");
     chart("istio-ingressgateway", "gateway", "istio-ingress", { service: { type: "LoadBalancer" } }, [istiod, ingress]);
+    ctx.output(
+      "istio_ingress_hostname_command",
+      "kubectl -n istio-ingress get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].hostname}'",
+      "Prints the DNS name of the Istio ingress gateway: the app's address once STRICT mTLS is on",
+      { stack: "workloads" },
+    );
     // With STRICT mTLS a plain load balancer can no longer reach the app's pods: traffic enters
     // through the gateway, which speaks mTLS to the sidecars.
     new Manifest(workloads, "app-gateway", {
@@ -258,7 +268,15 @@ function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Cons
     dependsOn: [controllerNamespace],
   });
 
-  ctx.writeFile(`service-mesh/${ctx.environment.name}/vpc-lattice-gateway.yaml`, latticeManifests(serviceNetworkName, app));
+  const manifestPath = `service-mesh/${ctx.environment.name}/vpc-lattice-gateway.yaml`;
+  ctx.writeFile(manifestPath, latticeManifests(serviceNetworkName, app));
+  ctx.output(
+    "gateway_api_crds_install_command",
+    `kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/${settings.vpcLattice.gatewayApiVersion}/standard-install.yaml`,
+    "Installs the Kubernetes Gateway API CRDs (once per cluster, before the Gateway manifest)",
+    { stack: "workloads" },
+  );
+  ctx.output("vpc_lattice_gateway_apply_command", `kubectl apply -f out/${manifestPath}`, "Creates the GatewayClass, the Gateway (the service network) and the app's HTTPRoute", { stack: "workloads" });
   ctx.output("vpc_lattice_service_network_id", serviceNetwork.id, "Amazon VPC Lattice service network of the mesh");
   return { serviceNetwork };
 }
