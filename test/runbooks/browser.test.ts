@@ -1,0 +1,125 @@
+/**
+ * Opens the generated HTML runbooks the way a learner does, from file:// in a real browser (Debian's
+ * headless Chromium driven by playwright-core), with no network: every enabled week's page loads,
+ * its diagram is rendered to SVG by the bundled Mermaid with the nodes the synthesized stacks have,
+ * and the links between weeks and languages lead where they say. Screenshots go to test/.artifacts/.
+ * Set RUNBOOK_SCREENSHOT=docs/runbook-screenshot.png to refresh the README's screenshot.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
+import { synthConfig, type Synthesized } from "../support/synth";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const INSTALL_HINT = "apt-get update && apt-get install -y --no-install-recommends chromium fonts-nanum fontconfig";
+const ARTIFACTS = join(__dirname, "..", ".artifacts", "runbooks");
+
+let synth: Synthesized;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+
+const weeks = () => [...new Set(synth.result.selection.modules.map((m) => m.week))].sort((a, b) => a - b);
+const pad = (week: number) => String(week).padStart(2, "0");
+const urlOf = (path: string) => pathToFileURL(join(synth.outdir, "runbooks", path)).href;
+const languages = () => synth.result.config.core.runbooks.languages;
+
+/** The first line of every node and subgraph label in a page's Mermaid source (what the SVG must show). */
+function expectedLabels(markdown: string): string[] {
+  const source = /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1] ?? "";
+  return [...source.matchAll(/"([^"]+)"/g)].map((m) => m[1].split("<br/>")[0].replace(/#quot;/g, '"').replace(/#amp;/g, "&").trim()).filter((l) => l.length > 0);
+}
+
+async function openRunbook(path: string): Promise<string> {
+  const errors: string[] = [];
+  const onError = (error: Error) => errors.push(error.message);
+  page.on("pageerror", onError);
+  await page.goto(urlOf(path));
+  await page.waitForFunction(() => [...document.querySelectorAll("pre.mermaid")].every((pre) => pre.querySelector("svg")), undefined, { timeout: 20_000 });
+  page.off("pageerror", onError);
+  expect(errors, `script errors on ${path}`).toEqual([]);
+  return page.locator("pre.mermaid svg").first().evaluate((svg) => svg.textContent ?? "");
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: the runbook browser test needs Debian's chromium and a Hangul font. Install them with: ${INSTALL_HINT} (or set CHROMIUM_PATH).`);
+  }
+  synth = synthConfig(ALL_WEEKS_CONFIG);
+  userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    viewport: { width: 1100, height: 900 },
+    offline: true,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+describe("the HTML runbooks in headless Chromium, from file://", () => {
+  it("render every enabled week's diagram to SVG with the nodes of its stacks (all weeks in the first language, week 1 in the others)", async () => {
+    expect(weeks().length).toBeGreaterThan(1);
+    for (const lang of languages()) {
+      for (const week of lang === languages()[0] ? weeks() : weeks().slice(0, 1)) {
+        const path = `${lang}/week-${pad(week)}.html`;
+        const markdown = readFileSync(join(synth.outdir, "runbooks", lang, `week-${pad(week)}.md`), "utf8");
+        const labels = expectedLabels(markdown);
+        const svgText = await openRunbook(path);
+        expect(await page.locator("h1").first().textContent(), path).toMatch(lang === "ko" ? new RegExp(`^${week}주차`) : new RegExp(`^Week ${week}`));
+        expect(svgText, path).not.toMatch(/Syntax error/i);
+        for (const label of labels) expect(svgText, `${path}: node "${label}"`).toContain(label);
+        await page.screenshot({ path: join(ARTIFACTS, `${lang}-week-${pad(week)}.png`) });
+        await page.locator("pre.mermaid").first().screenshot({ path: join(ARTIFACTS, `${lang}-week-${pad(week)}-diagram.png`) });
+      }
+    }
+  });
+
+  it("draws week 1 with its subnet CIDRs, the NAT and the bastion", async () => {
+    const svgText = await openRunbook("ko/week-01.html");
+    for (const text of ["10.0.0.0/16", "10.0.0.0/20", "10.0.16.0/20", "10.0.128.0/20", "10.0.144.0/20", "NAT 게이트웨이", "devops-weeks-dev-bastion", "퍼블릭 서브넷", "프라이빗 서브넷"]) {
+      expect(svgText).toContain(text);
+    }
+    const box = await page.locator("pre.mermaid svg").first().boundingBox();
+    expect(box?.width ?? 0).toBeGreaterThan(300);
+    await page.locator("main h1").first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "readme-ko-week-01.png"), clip: { x: 0, y: 0, width: 1100, height: 1800 }, fullPage: true });
+    if (process.env.RUNBOOK_SCREENSHOT) copyFileSync(join(ARTIFACTS, "readme-ko-week-01.png"), process.env.RUNBOOK_SCREENSHOT);
+  });
+
+  it("links each week to the next and back, to the other language and to the index", async () => {
+    const [first, second] = weeks();
+    await openRunbook(`ko/week-${pad(first)}.html`);
+    await page.locator(`main a[href="week-${pad(second)}.html"]`).first().click();
+    expect(page.url()).toBe(urlOf(`ko/week-${pad(second)}.html`));
+    await page.locator(`main a[href="week-${pad(first)}.html"]`).first().click();
+    expect(page.url()).toBe(urlOf(`ko/week-${pad(first)}.html`));
+    await page.locator(`main a[href="../en/week-${pad(first)}.html"]`).first().click();
+    expect(page.url()).toBe(urlOf(`en/week-${pad(first)}.html`));
+    expect(await page.locator("h1").first().textContent()).toMatch(/^Week 1/);
+    await page.locator('main a[href="index.html"]').first().click();
+    expect(page.url()).toBe(urlOf("en/index.html"));
+    for (const week of weeks()) expect(await page.locator(`main a[href="week-${pad(week)}.html"]`).count(), `index links week ${week}`).toBeGreaterThan(0);
+  });
+
+  it("opens the site index, whose links reach every week's page in every language", async () => {
+    await page.goto(urlOf("index.html"));
+    const hrefs = await page.locator("main a").evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+    for (const lang of languages()) for (const week of weeks()) expect(hrefs).toContain(urlOf(`${lang}/week-${pad(week)}.html`));
+    for (const href of hrefs) expect(existsSync(fileURLToPath(href)), href).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "index.png"), fullPage: true });
+    await page.locator(`main a[href="${languages()[0]}/index.html"]`).click();
+    expect(page.url()).toBe(urlOf(`${languages()[0]}/index.html`));
+    expect(await page.locator("main table a").count()).toBe(weeks().length);
+  });
+});
