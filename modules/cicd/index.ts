@@ -59,6 +59,11 @@ export const cicdModule = defineModule<CicdSettings, CicdExports>({
   settings: cicdSettings,
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
+    // EventBridge rule names stop at 64 characters: <project>-<environment>-source-uploaded.
+    const longest = `${environment.name}-source-uploaded`;
+    if (longest.length > 64) {
+      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the name ${longest} has ${longest.length} characters, AWS allows 64` });
+    }
     if (settings.source.provider === "github" && !settings.source.repository) {
       problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.source.provider is github" });
     }

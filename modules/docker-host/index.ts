@@ -48,8 +48,13 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
   title: { ko: "EC2에 Docker 호스트 구성", en: "A Docker host on EC2" },
   requires: ["network"],
   settings: dockerHostSettings,
-  validate(settings, study) {
+  validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
+    // IAM role names stop at 64 characters: the host's role is <project>-<environment>-docker-host-role.
+    const longest = `${environment.name}-docker-host-role`;
+    if (longest.length > 64) {
+      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the Docker host's role ${longest} has ${longest.length} characters, IAM allows 64` });
+    }
     const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
     if (settings.loadBalancer.enabled && azCount < 2) {
       problems.push({

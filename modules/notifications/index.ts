@@ -16,7 +16,8 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { Fn } from "cdktf";
+import { archiveAsset } from "../../lib/assets";
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule, type BuildContext } from "../../lib/module";
 import type { CicdExports } from "../cicd";
@@ -51,8 +52,13 @@ export const notificationsModule = defineModule<NotificationsSettings, Notificat
   week: 4,
   title: { ko: "배포 알림과 챗봇", en: "Deploy notifications and a chat bot" },
   settings: notificationsSettings,
-  validate(settings) {
+  validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
+    // Lambda function and IAM role names stop at 64 characters: <project>-<environment>-deploy-notifier.
+    const longest = `${environment.name}-deploy-notifier`;
+    if (longest.length > 64) {
+      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the function ${longest} has ${longest.length} characters, AWS allows 64` });
+    }
     const { webhook } = settings;
     if (webhook.enabled && webhook.timeoutMs >= (webhook.functionTimeoutSeconds - 2) * 1000) {
       problems.push({
@@ -225,7 +231,8 @@ function buildNotifier(ctx: BuildContext<NotificationsSettings>, props: Notifier
 
   // cdktf zips the folder into the stack directory at synth (no archive provider needed); the
   // content hash in the path replaces the function's code whenever the handler changes.
-  const code = new TerraformAsset(scope, "notifier-code", { path: NOTIFIER_SOURCE, type: AssetType.ARCHIVE });
+  // (archiveAsset: an ARCHIVE asset zipped once per synth, not once per stack: see lib/assets.ts)
+  const code = archiveAsset(scope, "notifier-code", NOTIFIER_SOURCE);
   const notifier = new LambdaFunction(scope, "notifier", {
     functionName: props.functionName,
     description: "Posts deploy events and alarms from SNS to the chat webhook",
