@@ -75,6 +75,15 @@ function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExpor
     // The add-on's agent and Fluent Bit write metrics and logs for the whole cluster; AWS documents
     // CloudWatchAgentServerPolicy as its permission set (X-Ray for Application Signals traces).
     const role = addonRole(scope, "cloudwatch-agent-role", ctx.name("cloudwatch-agent"), [CLOUDWATCH_AGENT_SERVER_POLICY, AWS_XRAY_WRITE_ONLY_POLICY]);
+    // Created by us before the agent writes to them, so none is left without a retention.
+    const groups = ["performance", ...(ctx.has("logging") ? [] : ["application", "dataplane", "host"])];
+    const logGroups = groups.map(
+      (group) =>
+        new CloudwatchLogGroup(scope, `container-insights-${group}`, {
+          name: `/aws/containerinsights/${cluster.name}/${group}`,
+          retentionInDays: settings.containerInsights.logRetentionDays,
+        }),
+    );
     new EksAddon(scope, "cloudwatch-observability", {
       clusterName: cluster.name,
       addonName: "amazon-cloudwatch-observability",
@@ -85,7 +94,7 @@ function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExpor
       configurationValues: JSON.stringify({ containerLogs: { enabled: !ctx.has("logging") } }),
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn: [cluster.nodeGroup, cluster.addons["eks-pod-identity-agent"]],
+      dependsOn: [cluster.nodeGroup, cluster.addons["eks-pod-identity-agent"], ...logGroups],
     });
   }
 

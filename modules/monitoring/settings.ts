@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logRetentionSchema } from "../../lib/ec2";
 
 export const MONITORING_DEFAULTS = {
   nodeCpuPercent: 80,
@@ -19,6 +20,8 @@ export const monitoringSettings = z.strictObject({
       enabled: z.boolean().default(true),
       /** Add-on version, e.g. v4.4.0-eksbuild.1. @default - the version EKS picks for the cluster */
       addonVersion: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "an add-on version such as v4.4.0-eksbuild.1").optional(),
+      /** Retention of the /aws/containerinsights/<cluster>/... log groups, which we create before the agent does. @default 7 */
+      logRetentionDays: logRetentionSchema.default(7),
     })
     .prefault({}),
   metricsServer: z
