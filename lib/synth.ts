@@ -8,6 +8,7 @@ import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
 import { buildSharedStacks, planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
+import { withoutTokenStackTraces } from "./perf";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
@@ -49,14 +50,17 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const staging = stagingDirectory(options.outdir);
   try {
     const app = new App({ outdir: staging, skipBackendValidation: false });
-    const built = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
-    app.synth();
+    setStateSettings(app, state);
+    const built = withoutTokenStackTraces(() => {
+      const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
+      buildSharedStacks(app, config, state, classroom);
+      app.synth();
+      return environmentsBuilt;
+    });
     writeGeneratedFiles(staging, built);
     renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     commitStaging(staging, options.outdir);
-    setStateSettings(app, state);
     return { config, selection, environments: built, classroom };
-    buildSharedStacks(app, config, state, classroom);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
