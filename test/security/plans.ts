@@ -4,6 +4,7 @@
  */
 import type { PlanJson } from "../../lib/security-rules";
 import { STUDY_MODULES } from "../../modules";
+import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
 
 export interface SyntheticResource {
   type: string;
@@ -70,13 +71,18 @@ export function allRegisteredWeeks(): string {
   return [...new Set(STUDY_MODULES.map((m) => m.week))].sort((a, b) => a - b).join(",");
 }
 
-/** The study config with every registered week on and every week-10 security option exercised. */
+/**
+ * The study config with every registered week on (the shared all-weeks config, so fields other weeks
+ * require come along) and every week-10 security option exercised.
+ */
 export function fullSecurityConfig(): Record<string, unknown> {
   const registered = new Set(STUDY_MODULES.map((m) => m.id));
+  const eks = (ALL_WEEKS_CONFIG.eks ?? {}) as Record<string, unknown>;
   return {
+    ...ALL_WEEKS_CONFIG,
     weeks: allRegisteredWeeks(),
     // Week 6 logs three control-plane log types by default; CKV_AWS_37 (like Checkov) wants all five.
-    ...(registered.has("eks") ? { eks: { logs: { types: ["api", "audit", "authenticator", "controllerManager", "scheduler"] } } } : {}),
+    ...(registered.has("eks") ? { eks: { ...eks, logs: { ...(eks.logs as object), types: ["api", "audit", "authenticator", "controllerManager", "scheduler"] } } } : {}),
     security: {
       budget: { emails: ["instructor@example.com"], limitUsd: 30 },
       learners: { enabled: true, users: ["kim", "lee"], policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
