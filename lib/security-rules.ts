@@ -653,7 +653,7 @@ export interface RuleOutcome {
   readonly rule: SecurityRuleId;
   readonly title: string;
   readonly status: "passed" | "failed" | "skipped";
-  /** Resources of the rule's types that were checked, over all stacks. */
+  /** Resources of the rule's types in the plans (subjects and the resources matched to them), over all stacks. */
   readonly checked: number;
   readonly findings: readonly Finding[];
   /** Findings a skip entry turned off, with the skip that did it. */
@@ -705,7 +705,7 @@ export function formatGateReport(report: GateReport): string {
   const lines: string[] = [];
   for (const o of report.outcomes) {
     const mark = o.status === "passed" ? "PASS" : o.status === "failed" ? "FAIL" : "SKIP";
-    lines.push(`${mark} ${o.rule.padEnd(11)} ${o.title} (${o.checked} resource(s) checked)`);
+    lines.push(`${mark} ${o.rule.padEnd(11)} ${o.title} (${o.checked} resource(s) of its types)`);
     if (o.status === "skipped") lines.push(`     skipped by config: ${o.skipReason}`);
     for (const f of o.findings) lines.push(`     ${f.stack}: ${f.address}: ${f.message}`);
     for (const f of o.skippedFindings) if (o.status !== "skipped") lines.push(`     skipped ${f.stack}: ${f.address}: ${f.message} (reason: ${f.reason})`);
