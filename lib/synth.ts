@@ -9,6 +9,7 @@ import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
 import { buildSharedStacks, planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
 import { withoutTokenStackTraces } from "./perf";
+import { renderLearnerSheets } from "./classroom-sheets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
@@ -59,6 +60,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     });
     writeGeneratedFiles(staging, built);
     renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
+    if (classroom) renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     commitStaging(staging, options.outdir);
     return { config, selection, environments: built, classroom };
   } catch (error) {

@@ -117,6 +117,19 @@ describe("a roster of three learners", () => {
     expect(new Set(notifications.flatMap((n) => n.subscriber_email_addresses))).toEqual(new Set(["junho@example.com"]));
   });
 
+  test("writes each learner a sheet, in each runbook language, with their stacks, outputs, state, sign-in and budget", () => {
+    const sheet = readFileSync(join(synthesized.outdir, "runbooks", "en", "learners", "lee.md"), "utf8");
+    expect(sheet).toContain("# Lee, Junho (lee)");
+    expect(sheet).toContain("| devops-weeks-lee | `out/stacks/devops-weeks-lee` |");
+    expect(sheet).toContain("`terraform -chdir=out/stacks/devops-weeks-lee output vpc_id`");
+    expect(sheet).toContain("s3://devops-weeks-tfstate-example/devops-weeks/devops-weeks-lee/terraform.tfstate");
+    expect(sheet).toContain("Your IAM user is `devops-weeks-lee`");
+    expect(sheet).toMatch(/`devops-weeks-lee-monthly`: 30\.00 USD a month/);
+    const korean = readFileSync(join(synthesized.outdir, "runbooks", "ko", "learners", "kim.md"), "utf8");
+    expect(korean).toContain("# Kim Minji (kim) 님의 실습 환경");
+    expect(korean).toContain("10.0.0.0/16");
+  });
+
   test("tells the runbooks what each learner's sheet needs", () => {
     const lee = synthesized.result.classroom!.learners[1];
     expect(lee).toMatchObject({
