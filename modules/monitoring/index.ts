@@ -342,7 +342,9 @@ function buildManagedPrometheus(ctx: BuildContext<MonitoringSettings>, cluster: 
   const workspace = new PrometheusWorkspace(scope, "prometheus", { alias: ctx.name("prometheus") });
   const scraper = new PrometheusScraper(scope, "prometheus-scraper", {
     alias: ctx.name("scraper"),
-    source: [{ eks: [{ clusterArn: cluster.arn, subnetIds: [...cluster.privateSubnetIds] }] }],
+    // In the cluster security group, whose members may reach each other: the scraper's network
+    // interfaces reach the API server and the nodes, and nothing else changes.
+    source: [{ eks: [{ clusterArn: cluster.arn, subnetIds: [...cluster.privateSubnetIds], securityGroupIds: [cluster.cluster.vpcConfig.clusterSecurityGroupId] }] }],
     destination: [{ amp: [{ workspaceArn: workspace.arn }] }],
     scrapeConfiguration: managedScrapeConfiguration(ctx.settings.prometheus.scrapeIntervalSeconds),
     dependsOn: cluster.ready,

@@ -31,7 +31,7 @@ describe("weeks 7-10 with every week on and the options turned on, planned offli
   beforeAll(() => {
     synthesized = synthConfig(withOptions);
     plan = planStackOffline(synthesized.stackDir(STACK));
-  }, 120_000);
+  }, 300_000);
 
   test("week 7: Container Insights and metrics-server are EKS add-ons; the agent's role comes by pod identity", () => {
     const insights = named(plan, "aws_eks_addon", "addon_name", "amazon-cloudwatch-observability");
@@ -178,7 +178,7 @@ describe("week 10 with VPC Lattice as the mesh (weeks 5, 6, 10), planned offline
   beforeAll(() => {
     // weeks 5, 6 and 10 (with the network they pull in): a smaller plan than the whole study
     plan = planStackOffline(synthConfig({ weeks: "5,6,10", security: ALL_WEEKS_CONFIG.security, serviceMesh: { provider: "vpc-lattice" } }).stackDir(STACK));
-  }, 120_000);
+  }, 300_000);
 
   test("a service network associated with the VPC, open to the VPC only", () => {
     expect(plan.byType("aws_vpclattice_service_network")[0].values).toMatchObject({ name: "devops-weeks-dev-mesh", auth_type: "NONE" });
