@@ -169,6 +169,17 @@ interface ManifestShape {
 export function appOf(ctx: BuildContext<unknown>): AppInfo | undefined {
   if (!ctx.has("kubernetes")) return undefined;
   const k8s = ctx.use<KubernetesLike>("kubernetes");
+  // Several weeks ask for the same environment's app: parse its manifests once (a class synthesizes 100 environments).
+  const known = appInfoCache.get(k8s);
+  if (known) return known;
+  const info = readAppInfo(k8s);
+  appInfoCache.set(k8s, info);
+  return info;
+}
+
+const appInfoCache = new WeakMap<KubernetesLike, AppInfo>();
+
+function readAppInfo(k8s: KubernetesLike): AppInfo {
   const manifest = (suffix: string): ManifestShape => {
     const file = Object.keys(k8s.manifests).find((name) => name.endsWith(`-${k8s.appName}-${suffix}.yaml`));
     return file ? (parseYaml(k8s.manifests[file]) as ManifestShape) : {};
