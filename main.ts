@@ -3,6 +3,7 @@
  * Config problems print one line each and exit non-zero, leaving the previous out/ untouched.
  */
 import { StudyConfigError } from "./lib/errors";
+import { RunbookTemplateError } from "./lib/runbooks/errors";
 import { synthesizeStudy } from "./lib/synth";
 import { DEFAULT_CONFIG_FILE } from "./lib/config";
 import { STUDY_MODULES } from "./modules";
@@ -16,6 +17,10 @@ try {
     log: (line) => console.log(`devops-weeks: ${line}`),
   });
 } catch (error) {
+  if (error instanceof RunbookTemplateError) {
+    console.error(`devops-weeks: ${error.message}`);
+    process.exit(1);
+  }
   if (!(error instanceof StudyConfigError)) throw error;
   console.error(`devops-weeks: the study config has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; nothing in out/ was changed.`);
   console.error(error.message);

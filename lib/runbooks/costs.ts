@@ -5,7 +5,7 @@
  * Ingresses) are listed too: Terraform does not own them, but the learner pays for them.
  */
 import prices from "./prices.json";
-import { argument, literal, type StackResource } from "./inventory";
+import { argument, literal, prefixed, type StackResource } from "./inventory";
 import type { Strings } from "./strings";
 
 type RegionPrices = (typeof prices.regions)["ap-northeast-2"];
@@ -178,6 +178,7 @@ function displayName(r: StackResource): string {
     literal(r.config["node_group_name"]) ??
     literal(r.config["function_name"]) ??
     literal(r.config["bucket"]) ??
+    prefixed(r.config["bucket_prefix"]) ??
     literal(r.config["alarm_name"]) ??
     literal(r.config["dashboard_name"]) ??
     literal(r.config["description"]) ??

@@ -4,7 +4,7 @@
  * live in, with the VPC, AZs and subnets they sit in drawn as context even when an earlier week
  * created them. Edges come from the references between resources (routes, subscriptions, listeners).
  */
-import { argument, compare, literal, type Inventory, type StackResource } from "./inventory";
+import { argument, compare, literal, prefixed, type Inventory, type StackResource } from "./inventory";
 import { isKubernetesLoadBalancer } from "./steps";
 import type { Strings } from "./strings";
 
@@ -313,7 +313,7 @@ function refersThrough(value: unknown, address: string): boolean {
 
 function resourceName(r: StackResource): string | undefined {
   const tags = r.config["tags"] as Record<string, unknown> | undefined;
-  return literal(tags?.["Name"]) ?? literal(r.config["name"]) ?? literal(argument(r.config, "metadata", "name")) ?? literal(r.config["cluster_name"]) ?? literal(r.config["node_group_name"]) ?? literal(r.config["function_name"]) ?? literal(r.config["bucket"]) ?? literal(r.config["alarm_name"]) ?? literal(r.config["dashboard_name"]) ?? literal(r.config["project_name"]);
+  return literal(tags?.["Name"]) ?? literal(r.config["name"]) ?? literal(argument(r.config, "metadata", "name")) ?? literal(r.config["cluster_name"]) ?? literal(r.config["node_group_name"]) ?? literal(r.config["function_name"]) ?? literal(r.config["bucket"]) ?? prefixed(r.config["bucket_prefix"]) ?? literal(r.config["alarm_name"]) ?? literal(r.config["dashboard_name"]) ?? literal(r.config["project_name"]);
 }
 
 /** The construct's own id (`trail-logs` for `trail-logs` or `bastion` for `bastion/instance`) when the resource has no name. */

@@ -178,6 +178,8 @@ function buildWeek(ctx: WeekContext) {
     },
     stacks: stacks.map((s) => ({ ...s, weeks: stackWeeks(s.name) })),
     destroyStacks: [...allStacks].reverse(),
+    severalStacks: allStacks.length > 1 ? [{}] : [],
+    oneStack: allStacks.length > 1 ? [] : [{}],
     synthCommand: `WEEKS=${ctx.weeks.filter((w) => w <= week).join(",")} npx cdktf synth`,
     diagram: diagram ? [{ source: diagram.trimEnd() }] : [],
     noDiagram: diagram ? [] : [{}],
@@ -226,6 +228,7 @@ function buildIndex(ctx: IndexContext) {
     totalMonthly: total.toFixed(2),
     stacks,
     destroyStacks: [...stacks].reverse(),
+    severalStacks: stacks.length > 1 ? [{}] : [],
     languages: ctx.languages.filter((l) => l !== ctx.lang).map((l) => ({ href: `../${l}/index.md`, label: loadLanguageName(strings, l) })),
     price: PRICE_TABLE,
   };

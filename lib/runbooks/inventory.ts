@@ -101,6 +101,12 @@ export function literal(value: unknown): string | undefined {
   return typeof value === "string" && !value.includes("${") ? value : undefined;
 }
 
+/** A name AWS completes (`bucket_prefix`), shown with a trailing `*`. */
+export function prefixed(value: unknown): string | undefined {
+  const prefix = literal(value);
+  return prefix ? `${prefix}*` : undefined;
+}
+
 /** Reads a nested argument that cdktf may have written as an object or a one-element list. */
 export function argument(config: Readonly<Record<string, unknown>>, ...path: string[]): unknown {
   let node: unknown = config;

@@ -4,7 +4,7 @@
  * teardown warnings apply, and the cheaper options the config offers. Wording lives in the
  * templates and `strings.json`; this file decides what applies and fills in names.
  */
-import { argument, literal, type Inventory, type StackResource } from "./inventory";
+import { argument, literal, prefixed, type Inventory, type StackResource } from "./inventory";
 import type { CostTable } from "./costs";
 import type { Strings } from "./strings";
 import prices from "./prices.json";
@@ -250,7 +250,7 @@ export function lingeringFor(facts: WeekFacts): string[] {
     items.push(s.text(repo.config["force_delete"] === true ? "linger.ecrForced" : "linger.ecr", { name, region: facts.region }));
   }
   for (const bucket of of("aws_s3_bucket")) {
-    const name = literal(bucket.config["bucket"]) ?? literal(bucket.config["bucket_prefix"]) ?? bucket.localPath;
+    const name = literal(bucket.config["bucket"]) ?? prefixed(bucket.config["bucket_prefix"]) ?? bucket.localPath;
     const versioned = facts.inventory.resources.some(
       (v) => v.type === "aws_s3_bucket_versioning" && v.references.includes(bucket.address) && literal(argument(v.config, "versioning_configuration", "status")) === "Enabled",
     );
