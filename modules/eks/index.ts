@@ -21,6 +21,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { createHash } from "node:crypto";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
@@ -37,7 +38,7 @@ const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 /** A role for one Kubernetes service account (pod identity or IRSA). */
 export interface WorkloadRoleProps {
-  /** Suffix of the role name: `<environment>-<name>`. */
+  /** Suffix of the role name: `<environment>-<name>` (shortened with a hash past IAM's 64 characters). */
   readonly name: string;
   readonly namespace: string;
   readonly serviceAccount: string;
@@ -211,6 +212,12 @@ function buildEks(ctx: BuildContext<EksSettings>): EksExports {
   });
   const issuerHost = Fn.replace(oidcIssuerUrl, "https://", "");
 
+  // IAM role names stop at 64 characters; a long <project>-<environment> keeps a readable prefix and a stable hash.
+  const roleName = (suffix: string) => {
+    const full = ctx.name(suffix);
+    return full.length <= 64 ? full : `${full.slice(0, 55)}-${createHash("sha256").update(full).digest("hex").slice(0, 8)}`;
+  };
+
   const attachPolicies = (id: string, role: IamRole, props: WorkloadRoleProps, roleScope: Construct) => {
     (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(roleScope, `${id}-managed-${i}`, { role: role.name, policyArn: arn }));
     if (props.policy !== undefined) new IamRolePolicy(roleScope, `${id}-inline`, { name: props.name, role: role.id, policy: JSON.stringify(props.policy) });
@@ -218,7 +225,7 @@ function buildEks(ctx: BuildContext<EksSettings>): EksExports {
 
   const irsaRole = (roleScope: Construct, id: string, props: WorkloadRoleProps) => {
     const role = new IamRole(roleScope, id, {
-      name: ctx.name(props.name),
+      name: roleName(props.name),
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -266,7 +273,7 @@ function buildEks(ctx: BuildContext<EksSettings>): EksExports {
 
   const podIdentityRole = (roleScope: Construct, id: string, props: WorkloadRoleProps) => {
     const role = new IamRole(roleScope, id, {
-      name: ctx.name(props.name),
+      name: roleName(props.name),
       assumeRolePolicy: trustPolicy({ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]),
     });
     attachPolicies(id, role, props, roleScope);

@@ -140,7 +140,8 @@ function buildLoadBalancerController(ctx: BuildContext<KubernetesSettings>, scop
   const eks = ctx.use<EksExports>("eks");
   const network = ctx.use<NetworkExports>("network");
   eks.podIdentityRole(ctx.scope, "load-balancer-controller-role", {
-    name: "aws-load-balancer-controller",
+    // Short: IAM role names stop at 64 characters, and <project>-<environment>- may take 49.
+    name: "lb-controller",
     namespace: LOAD_BALANCER_CONTROLLER.namespace,
     serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
     policy: scopedControllerPolicy(ctx.study.region, network.vpc.id),

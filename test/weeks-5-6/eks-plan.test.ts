@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
+import type { EksExports } from "../../modules/eks";
 import { synthConfig, type Synthesized } from "../support/synth";
 import { planStackOffline, type PlanResult, type PlannedResource } from "../support/terraform";
 
@@ -31,8 +32,11 @@ describe("weeks 1-6 with default settings, the AWS stack planned offline by real
     });
     const [vpcConfig] = cluster.values.vpc_config as Record<string, unknown>[];
     expect(vpcConfig).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
-    const privateSubnets = synth.stack(AWS_STACK).resource!.aws_subnet;
-    expect(Object.values(privateSubnets).filter((s) => (s.tags as Record<string, string>).Tier === "private")).toHaveLength(2);
+    // Load balancers find their subnets by these tags (week 1 sets them).
+    const subnets = Object.values(synth.resources(AWS_STACK, "aws_subnet")).map((s) => s.tags as Record<string, string>);
+    expect(subnets.filter((t) => t.Tier === "private").every((t) => t["kubernetes.io/role/internal-elb"] === "1")).toBe(true);
+    expect(subnets.filter((t) => t.Tier === "public").every((t) => t["kubernetes.io/role/elb"] === "1")).toBe(true);
+    expect(subnets).toHaveLength(4);
     expect(synth.resources(AWS_STACK, "aws_eks_cluster")["eks_cluster_55B0C966"] ?? Object.values(synth.resources(AWS_STACK, "aws_eks_cluster"))[0]).toMatchObject({
       vpc_config: { subnet_ids: [expect.stringContaining("private-ap-northeast-2a"), expect.stringContaining("private-ap-northeast-2c")] },
     });
@@ -127,7 +131,7 @@ describe("weeks 1-6 with default settings, the AWS stack planned offline by real
   test("week 5's load balancer controller gets a pod identity role scoped by the controller's tags and the study VPC", () => {
     const association = one(plan, "aws_eks_pod_identity_association");
     expect(association.values).toMatchObject({ namespace: "kube-system", service_account: "aws-load-balancer-controller", cluster_name: "devops-weeks-dev-eks" });
-    const inline = Object.values(synth.resources(AWS_STACK, "aws_iam_role_policy")).find((p) => p.name === "aws-load-balancer-controller")!;
+    const inline = Object.values(synth.resources(AWS_STACK, "aws_iam_role_policy")).find((p) => p.name === "lb-controller")!;
     const statements = JSON.parse(inline.policy as string).Statement as { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[];
     expect(statements.every((s) => s.Action !== "*" && !(Array.isArray(s.Action) && s.Action.includes("*")))).toBe(true);
     const nodeRules = statements.find((s) => s.Sid === "ManageNodeSecurityGroupRules")!;
@@ -212,4 +216,21 @@ describe("week 6 with the options a learner changes, planned offline", () => {
     expect(synth.result.environments[0].kubernetesStack).toBeUndefined();
     expect(ours(plan, "aws_eks_pod_identity_association")).toHaveLength(0);
   });
+});
+
+test("every IAM role and name of weeks 5-6 fits AWS's limits even with the longest project and environment names", () => {
+  const synth = synthConfig({ weeks: "1,5,6", project: "p".repeat(24), environment: "e".repeat(24) });
+  const stack = `${"p".repeat(24)}-${"e".repeat(24)}`;
+  const roles = Object.values(synth.resources(stack, "aws_iam_role")).map((r) => r.name as string);
+  expect(roles.length).toBeGreaterThan(5);
+  for (const name of roles) expect(name.length, name).toBeLessThanOrEqual(64);
+  const nodeGroup = Object.values(synth.resources(stack, "aws_eks_node_group"))[0];
+  expect((nodeGroup.node_group_name as string).length).toBeLessThanOrEqual(63);
+  expect(Object.values(synth.resources(stack, "aws_eks_cluster"))[0].name).toBe(`${stack}-eks`);
+  // The role helpers later weeks use shorten a name past 64 characters, keeping it unique and stable.
+  const eks = synth.result.environments[0].exports.get("eks") as EksExports;
+  const scope = synth.result.environments[0].awsStack;
+  const role = eks.podIdentityRole(scope, "long-role", { name: "a-rather-long-workload-name", namespace: "x", serviceAccount: "y" });
+  expect(role.nameInput).toMatch(new RegExp(`^${stack}-a-rat-[0-9a-f]{8}$`));
+  expect(role.nameInput!.length).toBe(64);
 });

@@ -142,7 +142,7 @@ describe("the workloads: Terraform resources and plain manifests say the same", 
 
   test("namespaces enforce the restricted Pod Security profile, in both forms", () => {
     for (const ns of files["00-namespaces.yaml"]) expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    const resources = Object.values(synth.resources(K8S_STACK, "kubernetes_namespace_v1"));
+    const resources = Object.values(synth.resources(K8S_STACK, "kubernetes_namespace_v1")) as Json[];
     expect(resources.map((r) => [r.metadata.name, r.metadata.labels["pod-security.kubernetes.io/enforce"]]).sort()).toEqual([
       ["dev", "restricted"],
       ["shop", "restricted"],
