@@ -137,6 +137,8 @@ export interface AppInfo {
   readonly image: string;
   readonly containerPort: number;
   readonly servicePort: number;
+  /** Week 5's namespace resource of the app (week 10 adds Istio's injection label to it). */
+  readonly namespaceResource?: TerraformResource;
   /** Week 5's Deployment resource (week 9 tunes it in place). */
   readonly deployment?: TerraformResource;
   /** What a resource in the app namespace waits for. */
@@ -198,6 +200,7 @@ function readAppInfo(k8s: KubernetesLike): AppInfo {
     image: container?.image ?? "",
     containerPort: container?.ports?.[0]?.containerPort ?? 8080,
     servicePort: service.spec?.ports?.[0]?.port ?? 80,
+    namespaceResource: k8s.namespaces?.find((ns) => (ns as unknown as { metadata: { name: string } }).metadata.name === k8s.namespace) ?? k8s.namespaces?.[0],
     deployment: k8s.deployment,
     dependable: [k8s.deployment, k8s.service],
   };

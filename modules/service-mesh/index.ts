@@ -9,7 +9,6 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
 import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/vpclattice-service-network-vpc-association";
-import { Labels } from "@cdktf/provider-kubernetes/lib/labels";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
@@ -124,16 +123,11 @@ function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshEx
 
   // The app namespace belongs to week 5, which already enforces the "restricted" profile there (the
   // Istio sidecar meets it: the CNI agent replaces the NET_ADMIN init container, and the pods run
-  // with RuntimeDefault seccomp). Istio only adds its injection label, as its own field manager.
+  // with RuntimeDefault seccomp). Istio adds its injection label to week 5's own namespace resource,
+  // so one resource owns the labels and no apply takes another's label away.
   if (settings.provider === "istio") {
-    new Labels(workloads, "app-namespace-injection", {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: app.namespace },
-      labels: { "istio-injection": "enabled" },
-      fieldManager: "devops-weeks-service-mesh",
-      dependsOn: app.dependable,
-    });
+    if (!app.namespaceResource) throw new Error("serviceMesh needs week 5's namespace resource to label it for sidecar injection");
+    app.namespaceResource.addOverride("metadata.labels.istio-injection", "enabled");
   }
 
   if (settings.networkPolicies.enabled) buildNetworkPolicies(ctx, workloads, app);

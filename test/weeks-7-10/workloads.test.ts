@@ -13,8 +13,10 @@ const AWS_STACK = "devops-weeks-dev";
 const K8S_STACK = "devops-weeks-dev-k8s";
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Resources of one type in the -k8s stack's JSON. */
+const k8s = (synth: Synthesized, type: string): Json[] => Object.values(synth.resources(K8S_STACK, type)) as Json[];
 const releases = (synth: Synthesized): Record<string, Json> =>
-  Object.fromEntries(Object.values(synth.resources(K8S_STACK, "helm_release")).map((r) => [r.name as string, r]));
+  Object.fromEntries(k8s(synth, "helm_release").map((r) => [r.name as string, r]));
 const valuesOf = (release: Json): Json => parse((release.values as string[])[0]) as Json;
 
 function manifestDocuments(synth: Synthesized, file: string): Json[] {
@@ -73,16 +75,16 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     expect(canary.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
 
     // the same objects as Terraform resources
-    const tfHpa = Object.values(synth.resources(K8S_STACK, "kubernetes_horizontal_pod_autoscaler_v2"))[0];
+    const tfHpa = k8s(synth, "kubernetes_horizontal_pod_autoscaler_v2")[0];
     expect(tfHpa.spec).toMatchObject({ min_replicas: 2, max_replicas: 6, scale_target_ref: { kind: "Deployment", name: "web" } });
     expect(tfHpa.spec.metric[0].resource.target).toEqual({ type: "Utilization", average_utilization: 60 });
     expect(tfHpa.spec.behavior.scale_down[0]).toMatchObject({ stabilization_window_seconds: 300, policy: [{ type: "Pods", value: 1, period_seconds: 60 }] });
-    const tfCanary = Object.values(synth.resources(K8S_STACK, "kubernetes_deployment_v1")).find((d) => d.metadata.name === "web-canary")!;
+    const tfCanary = k8s(synth, "kubernetes_deployment_v1").find((d) => d.metadata.name === "web-canary")!;
     expect(tfCanary.spec.template.spec.container[0].port).toEqual([{ name: "http", container_port: 8080, protocol: "TCP" }]);
   });
 
   test("week 9: week 5's Deployment is tuned in place: spread over AZs and nodes, replicas left to the HPA", () => {
-    const deployment = Object.values(synth.resources(K8S_STACK, "kubernetes_deployment_v1")).find((d) => d.metadata.name === "web")!;
+    const deployment = k8s(synth, "kubernetes_deployment_v1").find((d) => d.metadata.name === "web")!;
     expect(deployment.lifecycle).toEqual({ ignore_changes: ["spec[0].replicas"] });
     expect(deployment.spec).toMatchObject({ min_ready_seconds: 10, progress_deadline_seconds: 300 });
     expect(deployment.spec.template.spec.topology_spread_constraint.map((c: Json) => c.topology_key)).toEqual(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
@@ -110,7 +112,7 @@ describe("every week on, Istio as the mesh, the canary on", () => {
   });
 
   test("week 10: STRICT mutual TLS in the app namespace, and traffic enters through the gateway", () => {
-    const manifests = Object.values(synth.resources(K8S_STACK, "kubernetes_manifest")).map((m) => m.manifest);
+    const manifests = k8s(synth, "kubernetes_manifest").map((m) => m.manifest);
     expect(manifests).toContainEqual({
       apiVersion: "security.istio.io/v1",
       kind: "PeerAuthentication",
@@ -119,12 +121,14 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     });
     const route = manifests.find((m) => m.kind === "VirtualService");
     expect(route.spec.http[0].route[0].destination).toEqual({ host: "web.devops-weeks.svc.cluster.local", port: { number: 80 } });
-    const injection = Object.values(synth.resources(K8S_STACK, "kubernetes_labels"))[0];
-    expect(injection).toMatchObject({ kind: "Namespace", metadata: { name: "devops-weeks" }, labels: { "istio-injection": "enabled" } });
+    // the injection label sits on week 5's own namespace resource, beside its Pod Security labels
+    const namespace = k8s(synth, "kubernetes_namespace_v1").find((n) => n.metadata.name === "devops-weeks")!;
+    expect(namespace.metadata.labels).toMatchObject({ "istio-injection": "enabled", "pod-security.kubernetes.io/enforce": "restricted" });
+    expect(synth.resources(K8S_STACK, "kubernetes_labels")).toEqual({});
   });
 
   test("week 10: the mesh's namespaces carry Pod Security Admission labels", () => {
-    const namespaces = Object.values(synth.resources(K8S_STACK, "kubernetes_namespace_v1")).map((n) => n.metadata);
+    const namespaces = k8s(synth, "kubernetes_namespace_v1").map((n) => n.metadata);
     for (const name of ["istio-system", "istio-ingress"]) {
       const ns = namespaces.find((n) => n.name === name);
       expect(ns?.labels, name).toMatchObject({ "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" });
@@ -144,7 +148,7 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     ]);
     expect(documents[0].spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     expect(documents[2].spec.ingress).toEqual([{ ports: [{ port: 8080, protocol: "TCP" }] }]);
-    const policies = Object.values(synth.resources(K8S_STACK, "kubernetes_network_policy_v1"));
+    const policies = k8s(synth, "kubernetes_network_policy_v1");
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(documents.map((d) => d.metadata.name).sort());
     expect(policies.find((p) => p.metadata.name === "default-deny-all")!.spec).toEqual({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
   });
@@ -179,7 +183,9 @@ describe("VPC Lattice as the mesh", () => {
 
   test("no Istio, no sidecar injection; the Gateway API objects are a manifest file for after the CRDs", () => {
     expect(Object.keys(releases(synth)).filter((name) => name.startsWith("istio"))).toEqual([]);
-    expect(Object.values(synth.resources(K8S_STACK, "kubernetes_manifest"))).toEqual([]);
+    const namespace = k8s(synth, "kubernetes_namespace_v1").find((n) => n.metadata.name === "devops-weeks")!;
+    expect(namespace.metadata.labels["istio-injection"]).toBeUndefined();
+    expect(k8s(synth, "kubernetes_manifest")).toEqual([]);
     const file = readFileSync(join(synth.outdir, "service-mesh", AWS_STACK, "vpc-lattice-gateway.yaml"), "utf8");
     const documents = parseAllDocuments(file).map((d) => d.toJS() as Json);
     expect(documents.map((d) => d.kind)).toEqual(["GatewayClass", "Gateway", "HTTPRoute"]);
@@ -188,7 +194,7 @@ describe("VPC Lattice as the mesh", () => {
   });
 
   test("the NetworkPolicies have no Istio rule", () => {
-    const names = Object.values(synth.resources(K8S_STACK, "kubernetes_network_policy_v1")).map((p) => p.metadata.name);
+    const names = k8s(synth, "kubernetes_network_policy_v1").map((p) => p.metadata.name);
     expect(names.sort()).toEqual(["allow-app-port", "allow-dns", "allow-same-namespace", "default-deny-all"]);
   });
 });
