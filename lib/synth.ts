@@ -38,6 +38,10 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const log = options.log ?? (() => {});
   const config = loadConfigFile(options.configPath, options.registry, { weeksOverride: options.weeksOverride });
   const selection = selectModules(config.weeks, options.registry);
+  if (selection.modules.length === 0) {
+    const registered = [...new Set(options.registry.map((m) => m.week))].sort((a, b) => a - b).join(", ");
+    throw new StudyConfigError(config.source, [{ field: options.weeksOverride !== undefined ? "WEEKS (environment variable)" : "weeks", value: config.weeks.join(","), expected: `weeks that have modules (${registered})` }]);
+  }
   for (const { module, neededBy } of selection.added) {
     log(`week ${module.week} (${module.id}) added: week ${neededBy.week} (${neededBy.id}) requires it`);
   }

@@ -63,8 +63,12 @@ export const eksSettings = z.strictObject({
   clusterCreatorIsAdmin: z.boolean().default(true),
   logs: z
     .strictObject({
-      /** Control-plane log types sent to CloudWatch Logs. @default [api, audit, authenticator] */
-      types: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default(["api", "audit", "authenticator"]),
+      /**
+       * Control-plane log types sent to CloudWatch Logs. All five by default, as the security gate's
+       * CKV_AWS_37 expects; a small study cluster's scheduler and controller logs cost cents a month.
+       * @default [api, audit, authenticator, controllerManager, scheduler]
+       */
+      types: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default([...CONTROL_PLANE_LOG_TYPES]),
       retentionDays: logRetentionSchema.default(EKS_DEFAULTS.logRetentionDays),
     })
     .prefault({}),

@@ -44,7 +44,7 @@ describe("weeks 1-6 with default settings, the AWS stack planned offline by real
 
   test("control-plane logs go to a log group we create first, with a retention", () => {
     const cluster = one(plan, "aws_eks_cluster");
-    expect(cluster.values.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator"]);
+    expect(cluster.values.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
     const group = plan.byType("aws_cloudwatch_log_group").find((g) => g.values.name === "/aws/eks/devops-weeks-dev-eks/cluster");
     expect(group?.values.retention_in_days).toBe(30);
     const synthesized = Object.values(synth.resources(AWS_STACK, "aws_eks_cluster"))[0];
