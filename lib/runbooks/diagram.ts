@@ -212,7 +212,8 @@ export function weekDiagram(input: WeekDiagramInput): string {
     const vpcId = idOf(vpc);
     const vpcOwn = input.moduleIds.includes(vpc.moduleId ?? "");
     if (!vpcOwn) contextIds.push(vpcId);
-    lines.push(`    subgraph ${vpcId}[${quote([`VPC ${resourceName(vpc) ?? ""}`.trim(), literal(vpc.config["cidr_block"])].filter(Boolean).join("<br/>"))}]`);
+    // Subgraph titles stay on one line: Mermaid clips a second line of a cluster label.
+    lines.push(`    subgraph ${vpcId}[${quote([`VPC ${resourceName(vpc) ?? ""}`.trim(), literal(vpc.config["cidr_block"])].filter(Boolean).join(" · "))}]`);
     lines.push("      direction TB");
     const subnets = inventory.resources.filter((r) => r.stack === vpc.stack && r.type === "aws_subnet" && r.references.includes(vpc.address));
     const zones = [...new Set(subnets.map((s) => literal(s.config["availability_zone"]) ?? "?"))].sort(compare);
@@ -223,13 +224,13 @@ export function weekDiagram(input: WeekDiagramInput): string {
         const subnetId = idOf(subnet);
         if (!input.moduleIds.includes(subnet.moduleId ?? "")) contextIds.push(subnetId);
         const tier = literal((subnet.config["tags"] as Record<string, unknown> | undefined)?.["Tier"]);
-        const label = [strings.text(tier === "public" ? "diagram.publicSubnet" : tier === "private" ? "diagram.privateSubnet" : "diagram.subnet"), cidrOf(subnet)].join("<br/>");
+        const kind = strings.text(tier === "public" ? "diagram.publicSubnet" : tier === "private" ? "diagram.privateSubnet" : "diagram.subnet");
         nodeFor.set(`${subnet.stack}\u0000${subnet.address}`, subnetId);
         const inside = nodesIn(`s:${subnet.address}`);
         if (inside.length === 0) {
-          lines.push(`        ${subnetId}${shaped("box", label)}`);
+          lines.push(`        ${subnetId}${shaped("box", `${kind}<br/>${cidrOf(subnet)}`)}`);
         } else {
-          lines.push(`        subgraph ${subnetId}[${quote(label)}]`);
+          lines.push(`        subgraph ${subnetId}[${quote(`${kind} ${cidrOf(subnet)}`)}]`);
           for (const node of inside) emit(5, node);
           lines.push("        end");
         }

@@ -5,6 +5,7 @@
  * and the links between weeks and languages lead where they say. Screenshots go to test/.artifacts/.
  * Set RUNBOOK_SCREENSHOT=docs/runbook-screenshot.png to refresh the README's screenshot.
  */
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,10 +29,13 @@ const pad = (week: number) => String(week).padStart(2, "0");
 const urlOf = (path: string) => pathToFileURL(join(synth.outdir, "runbooks", path)).href;
 const languages = () => synth.result.config.core.runbooks.languages;
 
-/** The first line of every node and subgraph label in a page's Mermaid source (what the SVG must show). */
+/** Every line of every node, subgraph and edge label in a page's Mermaid source (what the SVG must show). */
 function expectedLabels(markdown: string): string[] {
   const source = /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1] ?? "";
-  return [...source.matchAll(/"([^"]+)"/g)].map((m) => m[1].split("<br/>")[0].replace(/#quot;/g, '"').replace(/#amp;/g, "&").trim()).filter((l) => l.length > 0);
+  return [...source.matchAll(/"([^"]+)"/g)]
+    .flatMap((m) => m[1].split("<br/>"))
+    .map((line) => line.replace(/#quot;/g, '"').replace(/#amp;/g, "&").replace(/#lt;/g, "<").replace(/#gt;/g, ">").trim())
+    .filter((line) => line.length > 0);
 }
 
 async function openRunbook(path: string): Promise<string> {
@@ -49,6 +53,14 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}: the runbook browser test needs Debian's chromium and a Hangul font. Install them with: ${INSTALL_HINT} (or set CHROMIUM_PATH).`);
   }
+  const fonts = (() => {
+    try {
+      return execFileSync("fc-list", [":lang=ko", "family"], { encoding: "utf8" });
+    } catch {
+      return "";
+    }
+  })();
+  if (!/nanum/i.test(fonts)) throw new Error(`No Hangul font (fonts-nanum) found by fc-list: Korean runbooks would render as empty boxes. Install it with: ${INSTALL_HINT}.`);
   synth = synthConfig(ALL_WEEKS_CONFIG);
   userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
