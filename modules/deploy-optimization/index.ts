@@ -4,6 +4,7 @@
  * settings; the cluster's nodes scale with the Cluster Autoscaler; a Spot node group and a canary
  * Deployment are options. The Docker-host path's blue/green is described in the README.
  */
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
@@ -14,6 +15,7 @@ import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule, type BuildContext } from "../../lib/module";
+import type { MonitoringExports } from "../monitoring";
 import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
 import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 
@@ -67,6 +69,18 @@ function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>):
   const workloads = ctx.workloads();
 
   tuneDeployment(ctx, app);
+  // The HPA reads CPU use from metrics-server: week 7 installs it; without week 7, this week does.
+  const monitoring = ctx.has("monitoring") ? ctx.use<MonitoringExports>("monitoring") : undefined;
+  if (settings.hpa.enabled && !monitoring?.metricsServer) {
+    const cluster = clusterOf(ctx);
+    new EksAddon(ctx.scope, "metrics-server", {
+      clusterName: cluster.name,
+      addonName: "metrics-server",
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn: cluster.ready,
+    });
+  }
   const objects = appObjects(settings, app);
   let hpa: HorizontalPodAutoscalerV2 | undefined;
   let canary: DeploymentV1 | undefined;

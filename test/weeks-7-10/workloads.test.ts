@@ -198,3 +198,20 @@ describe("VPC Lattice as the mesh", () => {
     expect(names.sort()).toEqual(["allow-app-port", "allow-dns", "allow-same-namespace", "default-deny-all"]);
   });
 });
+
+describe("the open-source and the weeks-apart paths", () => {
+  test("week 7 options: metrics-server and Prometheus with Grafana by chart, Grafana's password left to the chart", () => {
+    const synth = synthConfig({ weeks: "7", monitoring: { metricsServer: { install: "chart" }, prometheus: { kubePrometheusStack: true } } });
+    const all = releases(synth);
+    expect(all["metrics-server"]).toMatchObject({ repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.12.2", namespace: "kube-system" });
+    expect(all["kube-prometheus-stack"]).toMatchObject({ chart: "kube-prometheus-stack", namespace: "monitoring", create_namespace: true });
+    expect(JSON.stringify(valuesOf(all["kube-prometheus-stack"]))).not.toMatch(/adminPassword/);
+    expect(Object.values(synth.resources(AWS_STACK, "aws_eks_addon")).map((a) => a.addon_name)).not.toContain("metrics-server");
+  }, 60_000);
+
+  test("week 9 without week 7 installs metrics-server itself, since the HPA needs it", () => {
+    const synth = synthConfig({ weeks: "9" });
+    expect(Object.values(synth.resources(AWS_STACK, "aws_eks_addon")).map((a) => a.addon_name)).toContain("metrics-server");
+    expect(synth.resources(AWS_STACK, "aws_cloudwatch_metric_alarm")).toEqual({});
+  }, 60_000);
+});
