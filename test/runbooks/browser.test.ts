@@ -91,7 +91,6 @@ describe("the HTML runbooks in headless Chromium, from file://", () => {
         expect(await page.locator("h1").first().textContent(), path).toMatch(lang === "ko" ? new RegExp(`^${week}주차`) : new RegExp(`^Week ${week}`));
         expect(svgText, path).not.toMatch(/Syntax error/i);
         for (const label of labels) expect(svgText, `${path}: node "${label}"`).toContain(label);
-        await page.screenshot({ path: join(ARTIFACTS, `${lang}-week-${pad(week)}.png`) });
         await page.locator("pre.mermaid").first().screenshot({ path: join(ARTIFACTS, `${lang}-week-${pad(week)}-diagram.png`) });
       }
     }

@@ -136,6 +136,14 @@ describe("runbooks follow the config", () => {
     expect(md).toContain("you run 3 now");
   });
 
+  it("outside Seoul, says the prices are Seoul's and only a guide", () => {
+    const synth = synthConfig({ region: "us-east-1" });
+    const cost = section(runbook(synth, "en/week-01.md"), "Cost");
+    expect(cost).toContain("Prices for ap-northeast-2 (Seoul)");
+    expect(cost).toContain("> The price table has no column for us-east-1; the numbers are ap-northeast-2 prices and only a guide.");
+    expect(runbook(synth, "en/week-01.md")).toContain("aws ssm start-session --region us-east-1");
+  });
+
   it("writes only the languages the config lists", () => {
     const synth = synthConfig({ runbooks: { languages: ["en"] } });
     expect(existsSync(join(synth.outdir, "runbooks", "en", "week-01.md"))).toBe(true);
