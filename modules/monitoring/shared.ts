@@ -13,8 +13,10 @@ import type { Construct } from "constructs";
 import { parse as parseYaml, stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
 import type { EksExports } from "../eks";
+import type { CicdExports } from "../cicd";
 import type { DockerHostExports } from "../docker-host";
 import type { NetworkExports } from "../network";
+import type { NotificationsExports } from "../notifications";
 
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -54,19 +56,7 @@ export function addonRole(scope: Construct, id: string, name: string, managedPol
 
 /** SNS topic ARNs alarms notify: week 4's topic when that week is on, otherwise none (alarms still show in the console). */
 export function alarmActions(ctx: BuildContext<unknown>): string[] {
-  if (!ctx.has("notifications")) return [];
-  const notifications = ctx.use<Record<string, unknown>>("notifications");
-  const arn = topicArnOf(notifications);
-  return arn ? [arn] : [];
-}
-
-function topicArnOf(exports: Record<string, unknown>): string | undefined {
-  for (const key of ["topicArn", "alarmTopicArn"]) if (typeof exports[key] === "string") return exports[key] as string;
-  for (const key of ["topic", "alarmTopic"]) {
-    const topic = exports[key] as { arn?: unknown } | undefined;
-    if (topic && typeof topic.arn === "string") return topic.arn;
-  }
-  return undefined;
+  return ctx.has("notifications") ? [ctx.use<NotificationsExports>("notifications").topicArn] : [];
 }
 
 export interface ChartProps {
@@ -118,11 +108,7 @@ export function loadBalancerOf(ctx: BuildContext<unknown>): { name: string; arnS
 
 /** The week-3 pipeline, when week 3 is on. */
 export function pipelineOf(ctx: BuildContext<unknown>): { name: string } | undefined {
-  if (!ctx.has("cicd")) return undefined;
-  const cicd = ctx.use<Record<string, unknown>>("cicd");
-  const pipeline = cicd.pipeline as { name?: string } | undefined;
-  const name = (cicd.pipelineName as string | undefined) ?? pipeline?.name;
-  return name ? { name } : undefined;
+  return ctx.has("cicd") ? { name: ctx.use<CicdExports>("cicd").pipelineName } : undefined;
 }
 
 /** The week-5 app as weeks 7-10 use it: names, labels and ports as literal values, and its resources. */

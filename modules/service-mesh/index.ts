@@ -83,7 +83,6 @@ export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshEx
   week: 10,
   title: { ko: "서비스 메시(Istio 또는 VPC Lattice)와 클러스터 보안", en: "Service mesh (Istio or VPC Lattice) and cluster security" },
   requires: ["kubernetes", "eks"],
-  after: ["monitoring", "deployOptimization"],
   settings: serviceMeshSettings,
   validate(settings) {
     const problems = [];
