@@ -199,6 +199,9 @@ export function fluentBitValues(region: string, logGroupName: string): Record<st
       enabled: true,
       region,
       logGroupName,
+      // The chart's default template sends each namespace to a group of its own, which the role may
+      // not create: empty, every pod writes to the one group above (a stream per pod and container).
+      logGroupTemplate: "",
       logStreamPrefix: "pod-",
       autoCreateGroup: false,
     },

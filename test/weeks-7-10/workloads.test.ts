@@ -57,7 +57,7 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     expect(valuesOf(fluentBit)).toMatchObject({
       serviceAccount: { create: true, name: "aws-for-fluent-bit" },
       cloudWatch: { enabled: false },
-      cloudWatchLogs: { enabled: true, region: "ap-northeast-2", logGroupName: `/devops-weeks/${AWS_STACK}/containers`, autoCreateGroup: false },
+      cloudWatchLogs: { enabled: true, region: "ap-northeast-2", logGroupName: `/devops-weeks/${AWS_STACK}/containers`, logGroupTemplate: "", autoCreateGroup: false },
     });
   });
 
