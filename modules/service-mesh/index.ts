@@ -17,6 +17,8 @@ import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { defineModule, type BuildContext } from "../../lib/module";
 import { KubernetesStudyStack } from "../../lib/stacks";
+import type { KubernetesExports } from "../kubernetes";
+import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
 import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
 import { serviceMeshSettings, type PodSecurityLevel, type ServiceMeshSettings } from "./settings";
 
@@ -165,7 +167,10 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
 
   if (istio.ingressGateway) {
     const ingress = namespace("istio-ingress", "istio-ingress");
-    chart("istio-ingressgateway", "gateway", "istio-ingress", { service: { type: "LoadBalancer" } }, [istiod, ingress]);
+    // With week 5's AWS Load Balancer Controller, the gateway gets the same kind of NLB as the app had.
+    const controller = ctx.use<KubernetesExports>("kubernetes").loadBalancerController;
+    const service = controller ? { type: "LoadBalancer", annotations: { ...NLB_ANNOTATIONS } } : { type: "LoadBalancer" };
+    chart("istio-ingressgateway", "gateway", "istio-ingress", { service }, controller ? [istiod, ingress, controller] : [istiod, ingress]);
     ctx.output(
       "istio_ingress_hostname_command",
       "kubectl -n istio-ingress get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].hostname}'",

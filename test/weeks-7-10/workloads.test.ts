@@ -107,6 +107,7 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     for (const release of istio) expect(release).toMatchObject({ repository: "https://istio-release.storage.googleapis.com/charts", version: "1.26.2" });
     expect(istio.map((r) => r.chart)).toEqual(["base", "cni", "istiod", "gateway"]);
     expect(valuesOf(all.istiod)).toMatchObject({ pilot: { cni: { enabled: true } } });
+    expect(valuesOf(all["istio-ingressgateway"]).service.annotations).toMatchObject({ "service.beta.kubernetes.io/aws-load-balancer-type": "external" });
     // istiod after base and the CNI agent
     expect(all.istiod.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/istio-base/), expect.stringMatching(/istio-cni/)]));
   });
