@@ -12,7 +12,7 @@ import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { Fn } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { defineModule, type BuildContext } from "../../lib/module";
@@ -140,8 +140,8 @@ type NamespaceFactory = (id: string, name: string, extraLabels?: Record<string, 
 function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo, namespace: NamespaceFactory): { serviceNetwork?: undefined } {
   const { istio } = ctx.settings;
   const system = namespace("istio-system", "istio-system");
-  const chart = (id: string, chartName: string, ns: string, values: Record<string, unknown>, dependsOn: Construct[]) =>
-    chartRelease(workloads, id, { name: id, repository: ISTIO_CHART_REPOSITORY, chart: chartName, version: istio.version, namespace: ns, values, dependsOn: dependsOn as never });
+  const chart = (id: string, chartName: string, ns: string, values: Record<string, unknown>, dependsOn: ITerraformDependable[]) =>
+    chartRelease(workloads, id, { name: id, repository: ISTIO_CHART_REPOSITORY, chart: chartName, version: istio.version, namespace: ns, values, dependsOn });
 
   const base = chart("istio-base", "base", "istio-system", { defaultRevision: "default" }, [system]);
   const k8sStackDir = `out/stacks/${KubernetesStudyStack.of(workloads).node.id}`;
