@@ -1,14 +1,22 @@
 /**
- * Synth-time cost that grows with the size of the app, kept in check.
+ * Synth-time costs that grow with the size of the app (a class of 100 learners is a few hundred
+ * stacks), kept in check without changing a byte of the output. Both are switched off only while
+ * synth runs, and DEVOPS_WEEKS_PLAIN_SYNTH=1 keeps cdktf's own behaviour (e.g. to debug a token error).
  *
- * cdktf records a full stack trace (unlimited depth, formatted, through Node's source-map support
- * when tsx runs the synth) for every token it creates: each attribute reference, list and map,
- * thousands per environment, only to quote them in a few error messages. That was a third of a
- * classroom synth's time. While `fn` runs, cdktf's `captureStackTrace` (cdktf 0.21,
- * lib/tokens/private/stack-trace.js, read at each call by the token classes) records nothing;
- * it is restored afterwards. The synthesized output is unchanged: the traces only ever appear in
- * cdktf's own error messages. Set DEVOPS_WEEKS_TOKEN_STACKS=1 to keep them when debugging a token error.
+ * 1. Token stack traces. cdktf records a full stack trace (unlimited depth, formatted through Node's
+ *    source-map support when tsx runs the synth) for every token it creates: each attribute reference,
+ *    list and map, thousands per environment, only to quote them in a few error messages. That was a
+ *    third of a classroom synth's time. cdktf 0.21's `captureStackTrace` (lib/tokens/private/stack-trace.js,
+ *    read at each call by the token classes) records nothing while synth runs.
+ * 2. The preparing resolve. Before writing any stack, cdktf resolves every element of every stack once,
+ *    only so that cross-stack references can add their outputs and remote-state data sources; then it
+ *    resolves everything again to write it. This project's stacks take nothing from each other's state
+ *    (the `-k8s` stack reads its cluster by name), so the first pass is skipped: a quarter of the synth.
+ *    Should a module ever create a cross-stack reference, `fastSynth` sees the reference resolve in a
+ *    stack other than its own, and synth runs again the plain way, so the output is still right.
  */
+import { type App, TerraformStack } from "cdktf";
+
 interface StackTraceModule {
   captureStackTrace(below?: unknown): string[];
 }
@@ -22,8 +30,29 @@ function cdktfStackTraceModule(): StackTraceModule | undefined {
   }
 }
 
+interface StackInternals {
+  ensureBackendExists(): unknown;
+}
+
+interface ReferenceInternals {
+  originStack?: unknown;
+  resolve(context: { scope: import("constructs").IConstruct; preparing?: boolean }): unknown;
+}
+
+/** The prototype of cdktf's `Reference` (lib/tfExpression.js), the token of `resource.attr`-style references. */
+function cdktfReferencePrototype(): ReferenceInternals | undefined {
+  try {
+    const { ref } = require("cdktf/lib/tfExpression.js") as { ref?: (identifier: string) => object };
+    const prototype = ref ? (Object.getPrototypeOf(ref("x")) as Partial<ReferenceInternals>) : undefined;
+    return typeof prototype?.resolve === "function" ? (prototype as ReferenceInternals) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` (cdktf's usual behaviour) with cdktf's token stack traces off. */
 export function withoutTokenStackTraces<T>(fn: () => T): T {
-  const stackTraces = process.env.DEVOPS_WEEKS_TOKEN_STACKS ? undefined : cdktfStackTraceModule();
+  const stackTraces = process.env.DEVOPS_WEEKS_PLAIN_SYNTH ? undefined : cdktfStackTraceModule();
   if (!stackTraces) return fn();
   const original = stackTraces.captureStackTrace;
   stackTraces.captureStackTrace = () => [];
@@ -32,4 +61,39 @@ export function withoutTokenStackTraces<T>(fn: () => T): T {
   } finally {
     stackTraces.captureStackTrace = original;
   }
+}
+
+/**
+ * Builds and synthesizes an app with both savings on. `build` creates a fresh App, its stacks, and
+ * calls `app.synth()`; if the app turns out to use cross-stack references, `reset` clears what was
+ * written and `build` runs again with cdktf's preparing resolve.
+ */
+export function fastSynth<T>(build: () => { app: App; result: T }, reset: () => void): T {
+  const reference = process.env.DEVOPS_WEEKS_PLAIN_SYNTH ? undefined : cdktfReferencePrototype();
+  if (!reference) return build().result;
+  return withoutTokenStackTraces(() => {
+    const stackPrototype = TerraformStack.prototype as unknown as { prepareStack(): void };
+    const prepareStack = stackPrototype.prepareStack;
+    const resolveReference = reference.resolve;
+    // cdktf turns a reference into a cross-stack one only in the preparing resolve; without it, the
+    // reference would be written as if local. Watch for one, and synthesize again the plain way if seen.
+    let crossStack = false;
+    stackPrototype.prepareStack = function (this: StackInternals) {
+      this.ensureBackendExists();
+    };
+    reference.resolve = function (this: ReferenceInternals, context) {
+      if (this.originStack && this.originStack !== TerraformStack.of(context.scope)) crossStack = true;
+      return resolveReference.call(this, context);
+    };
+    let result: T;
+    try {
+      result = build().result;
+    } finally {
+      stackPrototype.prepareStack = prepareStack;
+      reference.resolve = resolveReference;
+    }
+    if (!crossStack) return result;
+    reset();
+    return build().result;
+  });
 }

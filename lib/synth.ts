@@ -8,7 +8,7 @@ import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
 import { buildSharedStacks, planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
-import { withoutTokenStackTraces } from "./perf";
+import { fastSynth } from "./perf";
 import { renderLearnerSheets } from "./classroom-sheets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
@@ -54,14 +54,20 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
 
   const staging = stagingDirectory(options.outdir);
   try {
-    const app = new App({ outdir: staging, skipBackendValidation: false });
-    setStateSettings(app, state);
-    const built = withoutTokenStackTraces(() => {
-      const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
-      buildSharedStacks(app, config, state, classroom);
-      app.synth();
-      return environmentsBuilt;
-    });
+    const built = fastSynth(
+      () => {
+        const app = new App({ outdir: staging, skipBackendValidation: false });
+        setStateSettings(app, state);
+        const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
+        buildSharedStacks(app, config, state, classroom);
+        app.synth();
+        return { app, result: environmentsBuilt };
+      },
+      () => {
+        rmSync(staging, { recursive: true, force: true });
+        mkdirSync(staging, { recursive: true });
+      },
+    );
     writeGeneratedFiles(staging, built);
     renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     if (classroom) renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
