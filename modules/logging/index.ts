@@ -17,7 +17,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule, type BuildContext } from "../../lib/module";
 import type { MonitoringExports } from "../monitoring";
-import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostOf, networkOf, policyDocument } from "../monitoring/shared";
+import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostOf, networkOf, policyDocument, fitName } from "../monitoring/shared";
 import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent";
 import { loggingSettings, type LoggingSettings } from "./settings";
 
@@ -225,7 +225,7 @@ function buildOpenSearch(ctx: BuildContext<LoggingSettings>, key: KmsKey, accoun
   const zones = openSearchZones(openSearch.instanceCount, network.privateSubnetIds.length);
   const domainName = `${ctx.environment.name.slice(0, 23).replace(/-+$/, "")}-logs`;
   const admin = new IamRole(scope, "opensearch-admin-role", {
-    name: ctx.name("opensearch-admin"),
+    name: fitName(ctx.name("opensearch-admin"), 64),
     description: "OpenSearch master user (fine-grained access control); assume it to administer the domain",
     assumeRolePolicy: JSON.stringify({
       Version: "2012-10-17",

@@ -24,7 +24,7 @@ import { ManagedInstance } from "../../lib/constructs/managed-instance";
 import { defineModule, type BuildContext } from "../../lib/module";
 import { CourseDashboard, type DashboardSection } from "./dashboard";
 import { monitoringSettings, type MonitoringSettings } from "./settings";
-import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf } from "./shared";
+import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf, fitName } from "./shared";
 
 export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
 export { CourseDashboard, type DashboardSection, type GraphWidget } from "./dashboard";
@@ -74,7 +74,7 @@ function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExpor
   if (settings.containerInsights.enabled) {
     // The add-on's agent and Fluent Bit write metrics and logs for the whole cluster; AWS documents
     // CloudWatchAgentServerPolicy as its permission set (X-Ray for Application Signals traces).
-    const role = addonRole(scope, "cloudwatch-agent-role", ctx.name("cloudwatch-agent"), [CLOUDWATCH_AGENT_SERVER_POLICY, AWS_XRAY_WRITE_ONLY_POLICY]);
+    const role = addonRole(scope, "cloudwatch-agent-role", fitName(ctx.name("cloudwatch-agent"), 64), [CLOUDWATCH_AGENT_SERVER_POLICY, AWS_XRAY_WRITE_ONLY_POLICY]);
     // Created by us before the agent writes to them, so none is left without a retention.
     const groups = ["performance", ...(ctx.has("logging") ? [] : ["application", "dataplane", "host"])];
     const logGroups = groups.map(
@@ -292,7 +292,7 @@ type AlarmFactory = (name: string, config: Omit<CloudwatchMetricAlarmConfig, "al
 function buildPipelineFailureAlarm(ctx: BuildContext<MonitoringSettings>, pipelineName: string, alarm: AlarmFactory): void {
   const { scope } = ctx;
   const rule = new CloudwatchEventRule(scope, "pipeline-failed-rule", {
-    name: ctx.name("pipeline-failed"),
+    name: fitName(ctx.name("pipeline-failed"), 64),
     description: `Failed executions of the ${pipelineName} pipeline`,
     eventPattern: JSON.stringify({
       source: ["aws.codepipeline"],
