@@ -1,14 +1,15 @@
 /**
- * Weeks 1-4 planned offline by real Terraform, config 2 of 3: every default. The pipeline's source
- * is a zip in S3, there is no load balancer, artifacts use S3-managed keys.
+ * Weeks 1-4 planned offline by real Terraform, config 2 of 2: every default plus two email
+ * subscriptions. The pipeline's source is a zip in S3, there is no load balancer, artifacts use
+ * S3-managed keys. (Week 4 alone, with no network, is checked at synth in notifications.test.ts.)
  */
 import { describe, expect, test } from "vitest";
 import { planStackOffline } from "../support/terraform";
 import { synthConfig } from "../support/synth";
 import { byName, countsByType, expectSecureDefaults, referencesOf, STACK } from "./plan-helpers";
 
-describe("weeks 1-4 with the defaults (S3 source, no load balancer), planned offline", () => {
-  const synthesized = synthConfig({}, { weeks: "1-4" });
+describe("weeks 1-4 with the defaults (S3 source, no load balancer) and email subscriptions, planned offline", () => {
+  const synthesized = synthConfig({ notifications: { emails: ["kim@example.com", "lee@example.com"] } }, { weeks: "1-4" });
   const plan = planStackOffline(synthesized.stackDir(STACK));
 
   test("plans two private, encrypted, versioned buckets and no load balancer", () => {
@@ -57,7 +58,7 @@ describe("weeks 1-4 with the defaults (S3 source, no load balancer), planned off
     expect(stages[0].action[0]).toMatchObject({ provider: "S3", configuration: expect.objectContaining({ S3ObjectKey: "source/app.zip", PollForSourceChanges: "false" }) });
   });
 
-  test("pipeline events reach the encrypted topic, and the topic reaches the notifier", () => {
+  test("pipeline events reach the encrypted topic, and the topic reaches the notifier and the mailboxes", () => {
     const [rule] = plan.byType("aws_codestarnotifications_notification_rule");
     expect(rule.values).toMatchObject({ detail_type: "FULL", status: "ENABLED" });
     expect((rule.values.event_type_ids as string[]).sort()).toEqual([
@@ -65,7 +66,13 @@ describe("weeks 1-4 with the defaults (S3 source, no load balancer), planned off
       "codepipeline-pipeline-pipeline-execution-started",
       "codepipeline-pipeline-pipeline-execution-succeeded",
     ]);
-    expect(plan.byType("aws_sns_topic_subscription").map((s) => s.values.protocol)).toEqual(["lambda"]);
+    expect(plan.byType("aws_sns_topic_subscription").map((s) => `${s.values.protocol}:${s.values.endpoint ?? "(function arn)"}`).sort()).toEqual([
+      "email:kim@example.com",
+      "email:lee@example.com",
+      "lambda:(function arn)",
+    ]);
+    expect(plan.byType("aws_sns_topic")[0].values).toMatchObject({ name: "devops-weeks-dev-deploy-events" });
+    expect(plan.byType("aws_kms_alias").map((a) => a.values.name).sort()).toEqual(["alias/devops-weeks-dev-notifications", "alias/devops-weeks-dev-webhook"]);
     expect(plan.byType("aws_lambda_function")[0].values).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", function_name: "devops-weeks-dev-deploy-notifier" });
     expect(plan.byType("aws_ssm_parameter")).toEqual([]);
   });

@@ -1,5 +1,5 @@
 /**
- * Weeks 1-4 planned offline by real Terraform, config 1 of 3: GitHub source through a CodeStar
+ * Weeks 1-4 planned offline by real Terraform, config 1 of 2: GitHub source through a CodeStar
  * connection, GitHub Actions OIDC, a load balancer in front of the host, KMS everywhere it is optional.
  */
 import { describe, expect, test } from "vitest";
