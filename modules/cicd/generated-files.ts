@@ -26,6 +26,8 @@ export interface WorkflowSettings {
   readonly applicationName: string;
   readonly deploymentGroupName: string;
   readonly dockerContext: string;
+  /** A Graviton host: build on GitHub's arm64 runner so the image matches it. */
+  readonly arm64?: boolean;
 }
 
 /**
@@ -137,7 +139,7 @@ env:
   CODEDEPLOY_GROUP: ${settings.deploymentGroupName}
 jobs:
   deploy:
-    runs-on: ubuntu-latest
+    runs-on: ${settings.arm64 ? "ubuntu-24.04-arm" : "ubuntu-latest"}
     steps:
       - uses: actions/checkout@v4
       - uses: aws-actions/configure-aws-credentials@v4

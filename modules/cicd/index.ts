@@ -26,7 +26,7 @@ import { defineModule, type BuildContext } from "../../lib/module";
 import type { DockerHostExports } from "../docker-host";
 import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts } from "./generated-files";
 import { SecureBucket } from "./secure-bucket";
-import { cicdSettings, type CicdSettings } from "./settings";
+import { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
 
 export { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
 export { appspec, buildspec, githubWorkflow, hookScripts, codeDeployAgentScript, DEPLOY_DIRECTORY } from "./generated-files";
@@ -125,6 +125,8 @@ function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
       ...kmsUse(["kms:Decrypt", "kms:GenerateDataKey*"]),
     ]),
   });
+  // The image must run on the host: a Graviton host gets an arm64 build unless the config names an image.
+  const buildImage = settings.build.image ?? (dockerHost.architecture === "arm64" ? CICD_DEFAULTS.armBuildImage : CICD_DEFAULTS.buildImage);
   const buildProject = new CodebuildProject(scope, "build", {
     name: projectName,
     description: `Builds the app image and pushes it to ${dockerHost.repository.name}`,
@@ -134,9 +136,9 @@ function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
     artifacts: { type: "CODEPIPELINE" },
     source: { type: "CODEPIPELINE", buildspec: terraformLiteral(buildspec()) },
     environment: {
-      type: "LINUX_CONTAINER",
+      type: buildImage.includes("aarch64") ? "ARM_CONTAINER" : "LINUX_CONTAINER",
       computeType: settings.build.computeType,
-      image: settings.build.image,
+      image: buildImage,
       imagePullCredentialsType: "CODEBUILD",
       // docker build needs the Docker daemon inside the build container.
       privilegedMode: true,
@@ -251,6 +253,7 @@ function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
         applicationName: ctx.name("app"),
         deploymentGroupName: dockerHost.hostName,
         dockerContext: settings.build.dockerContext,
+        arm64: dockerHost.architecture === "arm64",
       }),
     );
   }

@@ -8,6 +8,8 @@ export const CICD_DEFAULTS = {
   artifactExpirationDays: 30,
   buildComputeType: "BUILD_GENERAL1_SMALL",
   buildImage: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+  /** The default for a Graviton (arm64) Docker host: images must match the host's architecture. */
+  armBuildImage: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
   buildTimeoutMinutes: 20,
   logRetentionDays: 14,
 } as const;
@@ -48,8 +50,11 @@ export const cicdSettings = z.strictObject({
   build: z
     .strictObject({
       computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default(CICD_DEFAULTS.buildComputeType),
-      /** A CodeBuild-managed image. @default aws/codebuild/amazonlinux-x86_64-standard:5.0 */
-      image: z.string().regex(/^aws\/codebuild\/[a-z0-9._/-]+:[\w.-]+$/, "a CodeBuild-managed image such as aws/codebuild/amazonlinux-x86_64-standard:5.0").default(CICD_DEFAULTS.buildImage),
+      /**
+       * A CodeBuild-managed image; aarch64 images build for a Graviton host.
+       * @default - aws/codebuild/amazonlinux-x86_64-standard:5.0, or amazonlinux-aarch64-standard:3.0 for a Graviton Docker host
+       */
+      image: z.string().regex(/^aws\/codebuild\/[a-z0-9._/-]+:[\w.-]+$/, "a CodeBuild-managed image such as aws/codebuild/amazonlinux-x86_64-standard:5.0").optional(),
       timeoutMinutes: z.number().int().min(5).max(480).default(CICD_DEFAULTS.buildTimeoutMinutes),
       /** Directory of the Dockerfile inside your repository. @default . */
       dockerContext: z.string().regex(/^(\.|[\w.-]+(\/[\w.-]+)*)$/, "a relative directory such as . or app").default("."),

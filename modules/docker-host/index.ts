@@ -16,6 +16,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
+import { architectureOf } from "../../lib/ec2";
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule, type BuildContext } from "../../lib/module";
 import type { NetworkExports } from "../network";
@@ -31,6 +32,8 @@ export interface DockerHostExports {
   readonly host: ManagedInstance;
   /** Value of the host's `Name` tag: CodeDeploy finds the host by it. */
   readonly hostName: string;
+  /** CPU architecture of the host: images built for it must match (week 3 picks its build image by it). */
+  readonly architecture: "x86_64" | "arm64";
   readonly hostSecurityGroup: SecurityGroup;
   readonly repository: EcrRepository;
   readonly hostPort: number;
@@ -150,6 +153,7 @@ function buildDockerHost(ctx: BuildContext<DockerHostSettings>): DockerHostExpor
   return {
     host,
     hostName,
+    architecture: architectureOf(settings.instanceType),
     hostSecurityGroup,
     repository,
     hostPort: container.hostPort,

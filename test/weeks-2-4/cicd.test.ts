@@ -66,7 +66,7 @@ describe("week 3 generated files", () => {
     expect(spec.version).toBe(0.2);
     expect(spec.artifacts.files).toEqual(["appspec.yml", "scripts/**/*", "image.env"]);
     const [project] = Object.values(synthesized.resources(STACK, "aws_codebuild_project"));
-    expect(project.environment).toMatchObject({ privileged_mode: true, type: "LINUX_CONTAINER" });
+    expect(project.environment).toMatchObject({ privileged_mode: true, type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0" });
     const inline = (project.source as { buildspec: string }).buildspec;
     expect(inline).toBe(buildspec().replaceAll("${", () => "$${"));
     expect(inline).toContain('"$${REPOSITORY_URI%%/*}"');
@@ -138,6 +138,24 @@ describe("week 3 with the S3 source (default)", () => {
   test("configured bucket names replace the derived ones", () => {
     const synthesized = synthConfig({ cicd: { artifacts: { bucketName: "kim-study-artifacts", sourceBucketName: "kim-study-source" } } }, { weeks: "3" });
     expect(Object.values(synthesized.resources(STACK, "aws_s3_bucket")).map((b) => b.bucket).sort()).toEqual(["kim-study-artifacts", "kim-study-source"]);
+  });
+});
+
+describe("week 3 for a Graviton Docker host", () => {
+  test("builds on an arm64 CodeBuild image and an arm64 GitHub runner, so the image runs on the host", () => {
+    const synthesized = synthConfig(
+      { dockerHost: { instanceType: "t4g.micro" }, cicd: { source: { repository: "octocat/hello-docker" }, githubActions: { enabled: true } } },
+      { weeks: "3" },
+    );
+    const [project] = Object.values(synthesized.resources(STACK, "aws_codebuild_project"));
+    expect(project.environment).toMatchObject({ type: "ARM_CONTAINER", image: "aws/codebuild/amazonlinux-aarch64-standard:3.0" });
+    const workflow = parseYaml(readFileSync(join(synthesized.outdir, "cicd", STACK, ".github/workflows/deploy.yml"), "utf8"));
+    expect(workflow.jobs.deploy["runs-on"]).toBe("ubuntu-24.04-arm");
+  });
+
+  test("an image the config names wins", () => {
+    const synthesized = synthConfig({ dockerHost: { instanceType: "t4g.micro" }, cicd: { build: { image: "aws/codebuild/amazonlinux-aarch64-standard:2.0" } } }, { weeks: "3" });
+    expect(Object.values(synthesized.resources(STACK, "aws_codebuild_project"))[0].environment).toMatchObject({ type: "ARM_CONTAINER", image: "aws/codebuild/amazonlinux-aarch64-standard:2.0" });
   });
 });
 
