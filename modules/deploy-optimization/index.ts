@@ -7,7 +7,8 @@
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { deploymentV1Class } from "../../lib/lazy-providers";
 import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { Token } from "cdktf";
@@ -91,7 +92,7 @@ function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>):
     } else if (object.kind === "PodDisruptionBudget") {
       new PodDisruptionBudgetV1(workloads, "app-pdb", { ...base, spec: providerShape(object.spec) as never });
     } else if (object.kind === "Deployment") {
-      canary = new DeploymentV1(workloads, "app-canary", { ...base, spec: providerShape(object.spec, DEPLOYMENT_SHAPE) as never });
+      canary = new (deploymentV1Class())(workloads, "app-canary", { ...base, spec: providerShape(object.spec, DEPLOYMENT_SHAPE) as never });
     }
   }
   if (objects.length > 0) ctx.writeFile(`manifests/${ctx.environment.name}/50-${app.deploymentName}-week9.yaml`, manifestFile(9, "deployOptimization", objects));

@@ -7,7 +7,8 @@
  * written as plain manifests to out/manifests/<environment>/ for the `kubectl apply -f` path.
  */
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { deploymentV1Class } from "../../lib/lazy-providers";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { Release } from "@cdktf/provider-helm/lib/release";
@@ -99,7 +100,7 @@ function buildKubernetes(ctx: BuildContext<KubernetesSettings>): KubernetesExpor
     metadata: { ...metadataOf(workloads.configMap), namespace: appNamespace.metadata.name },
     data: workloads.configMap.data,
   });
-  const deployment = new DeploymentV1(scope, "deployment", {
+  const deployment = new (deploymentV1Class())(scope, "deployment", {
     metadata: { ...metadataOf(workloads.deployment), namespace: appNamespace.metadata.name },
     spec: deploymentSpec(workloads),
     dependsOn: [configMap],
