@@ -7,5 +7,10 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // Project code runs as it does under `npx tsx main.ts`: Node loads lib/ and modules/ itself (tsx
+    // compiles them), so a module's lazy `require("./index")` at build time finds the same module
+    // instances the test imported (one KubernetesStudyStack class, one ManagedInstance class).
+    execArgv: ["--import", "tsx"],
+    server: { deps: { external: [/^(?!.*\/node_modules\/).*\/(lib|modules)\/.*\.ts$/] } },
   },
 });

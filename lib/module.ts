@@ -1,7 +1,9 @@
 /**
- * The contract every week module implements. A module is a folder under `modules/` that exports one
- * `defineModule({...})`; `modules/index.ts` registers it. The core validates the module's settings,
+ * The contract every week module implements. A module is a folder under `modules/` whose `module.ts`
+ * exports one `defineModule({...})`; `modules/index.ts` registers it. The core validates the module's settings,
  * resolves dependencies, and calls `build` once per environment with the module's own construct scope.
+ * `module.ts` imports only settings and validation helpers; its `build` requires the folder's `index.ts`
+ * (provider classes, constructs) on first call, so a synth loads the build code of enabled weeks only.
  */
 import type { Construct } from "constructs";
 import type { z } from "zod";

@@ -3,16 +3,16 @@
  * the core reads ids, weeks, dependencies and settings schemas from this list and nothing else.
  */
 import type { AnyStudyModule } from "../lib/module";
-import { cicdModule } from "./cicd";
-import { deployOptimizationModule } from "./deploy-optimization";
-import { dockerHostModule } from "./docker-host";
-import { eksModule } from "./eks";
-import { kubernetesModule } from "./kubernetes";
-import { loggingModule } from "./logging";
-import { monitoringModule } from "./monitoring";
-import { networkModule } from "./network";
-import { notificationsModule } from "./notifications";
-import { securityModule } from "./security";
-import { serviceMeshModule } from "./service-mesh";
+import { cicdModule } from "./cicd/module";
+import { deployOptimizationModule } from "./deploy-optimization/module";
+import { dockerHostModule } from "./docker-host/module";
+import { eksModule } from "./eks/module";
+import { kubernetesModule } from "./kubernetes/module";
+import { loggingModule } from "./logging/module";
+import { monitoringModule } from "./monitoring/module";
+import { networkModule } from "./network/module";
+import { notificationsModule } from "./notifications/module";
+import { securityModule } from "./security/module";
+import { serviceMeshModule } from "./service-mesh/module";
 
 export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, dockerHostModule, cicdModule, notificationsModule, kubernetesModule, eksModule, monitoringModule, loggingModule, deployOptimizationModule, securityModule, serviceMeshModule];

@@ -21,12 +21,11 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import type { DockerHostExports } from "../docker-host";
 import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts } from "./generated-files";
 import { SecureBucket } from "./secure-bucket";
-import { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
+import { CICD_DEFAULTS, type CicdSettings } from "./settings";
 
 export { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
 export { appspec, buildspec, githubWorkflow, hookScripts, codeDeployAgentScript, DEPLOY_DIRECTORY } from "./generated-files";
@@ -46,46 +45,11 @@ export interface CicdExports {
 const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 const POLICY_VERSION = "2012-10-17";
 
-/** `<project>-<environment>-<suffix>-<region>`, unless the config names the bucket. */
-export function derivedBucketName(environmentName: string, suffix: string, region: string): string {
-  return `${environmentName}-${suffix}-${region}`;
-}
 
-export const cicdModule = defineModule<CicdSettings, CicdExports>({
-  id: "cicd",
-  week: 3,
-  title: { ko: "CodePipeline으로 빌드와 배포 자동화", en: "Build and deploy automation with CodePipeline" },
-  requires: ["dockerHost"],
-  settings: cicdSettings,
-  validate(settings, study, environment) {
-    const problems: ConfigProblem[] = [];
-    // EventBridge rule names stop at 64 characters: <project>-<environment>-source-uploaded.
-    const longest = `${environment.name}-source-uploaded`;
-    if (longest.length > 64) {
-      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the name ${longest} has ${longest.length} characters, AWS allows 64` });
-    }
-    if (settings.source.provider === "github" && !settings.source.repository) {
-      problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.source.provider is github" });
-    }
-    if (settings.githubActions.enabled && !settings.source.repository) {
-      problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.githubActions.enabled is true (the role trusts only that repository)" });
-    }
-    const buckets: [string, string | undefined, string][] = [
-      ["cicd.artifacts.bucketName", settings.artifacts.bucketName, "artifacts"],
-      ...(settings.source.provider === "s3" ? [["cicd.artifacts.sourceBucketName", settings.artifacts.sourceBucketName, "source"] as [string, string | undefined, string]] : []),
-    ];
-    for (const [field, configured, suffix] of buckets) {
-      const derived = derivedBucketName(environment.name, suffix, study.region);
-      if (!configured && derived.length > 63) {
-        problems.push({ field, value: undefined, expected: `a bucket name of at most 63 characters: the derived name ${derived} has ${derived.length} (shorten project/environment or name the bucket)` });
-      }
-    }
-    return problems;
-  },
-  build: buildCicd,
-});
+import { derivedBucketName } from "./module";
+export { cicdModule, derivedBucketName } from "./module";
 
-function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
+export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   const { scope, settings } = ctx;
   const dockerHost = ctx.use<DockerHostExports>("dockerHost");
   const region = ctx.study.region;

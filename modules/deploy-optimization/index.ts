@@ -7,18 +7,16 @@
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import type { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { deploymentV1Class } from "../../lib/lazy-providers";
+import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { Token } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import type { MonitoringExports } from "../monitoring";
 import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
-import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
+import type { DeployOptimizationSettings } from "./settings";
 
 export { DEPLOY_OPTIMIZATION_DEFAULTS, deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 
@@ -32,38 +30,9 @@ export interface DeployOptimizationExports {
   readonly canary?: DeploymentV1;
 }
 
-export const deployOptimizationModule = defineModule<DeployOptimizationSettings, DeployOptimizationExports>({
-  id: "deployOptimization",
-  week: 9,
-  title: { ko: "배포 최적화: 오토스케일링과 카나리 배포", en: "Deploy optimization: autoscaling and canary releases" },
-  requires: ["kubernetes", "eks"],
-  after: ["monitoring"],
-  settings: deployOptimizationSettings,
-  validate(settings) {
-    const problems: ConfigProblem[] = [];
-    const { hpa, podDisruptionBudget: pdb, spotNodeGroup: spot } = settings;
-    if (hpa.enabled && hpa.minReplicas > hpa.maxReplicas) {
-      problems.push({ field: "deployOptimization.hpa.minReplicas", value: hpa.minReplicas, expected: `at most hpa.maxReplicas (${hpa.maxReplicas})` });
-    }
-    if (pdb.enabled && hpa.enabled && pdb.minAvailable >= hpa.minReplicas) {
-      problems.push({
-        field: "deployOptimization.podDisruptionBudget.minAvailable",
-        value: pdb.minAvailable,
-        expected: `less than hpa.minReplicas (${hpa.minReplicas}): otherwise no pod may ever be evicted and node drains (upgrades, scale-down) hang`,
-      });
-    }
-    if (spot.enabled && (spot.minSize > spot.desiredSize || spot.desiredSize > spot.maxSize)) {
-      problems.push({ field: "deployOptimization.spotNodeGroup", value: { minSize: spot.minSize, desiredSize: spot.desiredSize, maxSize: spot.maxSize }, expected: "minSize <= desiredSize <= maxSize" });
-    }
-    if (spot.enabled && new Set(spot.instanceTypes.map(architectureOf)).size > 1) {
-      problems.push({ field: "deployOptimization.spotNodeGroup.instanceTypes", value: spot.instanceTypes, expected: "instance types of one architecture (all x86_64 such as t3.medium, or all Graviton such as t4g.medium)" });
-    }
-    return problems;
-  },
-  build: buildDeployOptimization,
-});
+export { deployOptimizationModule } from "./module";
 
-function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>): DeployOptimizationExports {
+export function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>): DeployOptimizationExports {
   const { settings } = ctx;
   const app = appOf(ctx);
   if (!app) throw new Error('deployOptimization needs the week-5 app (module "kubernetes") to export its Deployment');
@@ -92,7 +61,7 @@ function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>):
     } else if (object.kind === "PodDisruptionBudget") {
       new PodDisruptionBudgetV1(workloads, "app-pdb", { ...base, spec: providerShape(object.spec) as never });
     } else if (object.kind === "Deployment") {
-      canary = new (deploymentV1Class())(workloads, "app-canary", { ...base, spec: providerShape(object.spec, DEPLOYMENT_SHAPE) as never });
+      canary = new DeploymentV1(workloads, "app-canary", { ...base, spec: providerShape(object.spec, DEPLOYMENT_SHAPE) as never });
     }
   }
   if (objects.length > 0) ctx.writeFile(`manifests/${ctx.environment.name}/50-${app.deploymentName}-week9.yaml`, manifestFile(9, "deployOptimization", objects));

@@ -17,10 +17,9 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
 import { architectureOf } from "../../lib/ec2";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import type { NetworkExports } from "../network";
-import { dockerHostSettings, type DockerHostSettings } from "./settings";
+import type { DockerHostSettings } from "./settings";
 import { APP_ENV_FILE, APP_SERVICE, dockerHostUserData } from "./user-data";
 
 export { DOCKER_HOST_DEFAULTS, dockerHostSettings, type DockerHostSettings } from "./settings";
@@ -45,35 +44,11 @@ export interface DockerHostExports {
   readonly loadBalancer?: Lb;
 }
 
-export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExports>({
-  id: "dockerHost",
-  week: 2,
-  title: { ko: "EC2에 Docker 호스트 구성", en: "A Docker host on EC2" },
-  requires: ["network"],
-  settings: dockerHostSettings,
-  validate(settings, study, environment) {
-    const problems: ConfigProblem[] = [];
-    // IAM role names stop at 64 characters: the host's role is <project>-<environment>-docker-host-role.
-    const longest = `${environment.name}-docker-host-role`;
-    if (longest.length > 64) {
-      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the Docker host's role ${longest} has ${longest.length} characters, IAM allows 64` });
-    }
-    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
-    if (settings.loadBalancer.enabled && azCount < 2) {
-      problems.push({
-        field: "dockerHost.loadBalancer.enabled",
-        value: true,
-        expected: `false, or availabilityZones of at least 2: an Application Load Balancer needs subnets in two AZs (availabilityZones is ${JSON.stringify(study.availabilityZones)})`,
-      });
-    }
-    return problems;
-  },
-  build: buildDockerHost,
-});
+export { dockerHostModule } from "./module";
 
 const POLICY_VERSION = "2012-10-17";
 
-function buildDockerHost(ctx: BuildContext<DockerHostSettings>): DockerHostExports {
+export function buildDockerHost(ctx: BuildContext<DockerHostSettings>): DockerHostExports {
   const { scope, settings } = ctx;
   const network = ctx.use<NetworkExports>("network");
   const { container } = settings;

@@ -25,11 +25,10 @@ import { createHash } from "node:crypto";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import type { NetworkExports } from "../network";
 import { bastionToolsScript } from "./bastion-tools";
-import { EKS_VERSIONS, EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, type EksSettings, type EksVersion } from "./settings";
+import { EKS_VERSIONS, type EksSettings, type EksVersion } from "./settings";
 
 export { EKS_DEFAULTS, EKS_VERSIONS, eksSettings, type EksSettings } from "./settings";
 
@@ -79,56 +78,9 @@ export interface EksExports {
   irsaRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
 }
 
-export const eksModule = defineModule<EksSettings, EksExports>({
-  id: "eks",
-  week: 6,
-  title: { ko: "Amazon EKS 클러스터 구성", en: "An Amazon EKS cluster" },
-  requires: ["network"],
-  settings: eksSettings,
-  kubernetesTarget: (_settings, study, environment) => ({ kind: "eks", clusterName: `${environment.name}-eks`, region: study.region }),
-  validate(settings, study) {
-    const problems: ConfigProblem[] = [];
-    const version = settings.kubernetesVersion as EksVersion;
-    if (EKS_VERSIONS[version]?.support === "extended" && !settings.allowExtendedSupport) {
-      problems.push({
-        field: "eks.kubernetesVersion",
-        value: settings.kubernetesVersion,
-        expected: `a version in standard support (${STANDARD_VERSIONS.join(", ")}); ${EXTENDED_VERSIONS.join(", ")} are in extended support, billed 0.60 USD per cluster hour instead of 0.10, and need eks.allowExtendedSupport: true`,
-      });
-    }
-    if (settings.endpoint.publicAccessCidrs.some((cidr) => cidr.endsWith("/0")) && !settings.endpoint.allowPublicAccessFromInternet) {
-      problems.push({
-        field: "eks.endpoint.publicAccessCidrs",
-        value: settings.endpoint.publicAccessCidrs,
-        expected: "your own address as a /32 (the API open to the whole internet also needs eks.endpoint.allowPublicAccessFromInternet: true; with [] the API is reached from the bastion)",
-      });
-    }
-    const { minSize, desiredSize, maxSize } = settings.nodeGroup;
-    if (minSize > desiredSize || desiredSize > maxSize) {
-      problems.push({
-        field: "eks.nodeGroup",
-        value: { minSize, desiredSize, maxSize },
-        expected: "minSize <= desiredSize <= maxSize",
-      });
-    }
-    const architectures = new Set(settings.nodeGroup.instanceTypes.map(architectureOf));
-    if (architectures.size > 1) {
-      problems.push({
-        field: "eks.nodeGroup.instanceTypes",
-        value: settings.nodeGroup.instanceTypes,
-        expected: "instance types of one architecture (a node group runs one AMI type: all x86_64 such as t3.medium, or all Graviton such as t4g.medium)",
-      });
-    }
-    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
-    if (azCount < 2) {
-      problems.push({ field: "availabilityZones", value: study.availabilityZones, expected: "at least 2 AZs when week 6 (EKS) is on: EKS needs subnets in two AZs" });
-    }
-    return problems;
-  },
-  build: buildEks,
-});
+export { eksModule } from "./module";
 
-function buildEks(ctx: BuildContext<EksSettings>): EksExports {
+export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
   const { scope, settings } = ctx;
   const network = ctx.use<NetworkExports>("network");
   const name = ctx.name("eks");

@@ -7,20 +7,18 @@
  * written as plain manifests to out/manifests/<environment>/ for the `kubectl apply -f` path.
  */
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import type { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { deploymentV1Class } from "../../lib/lazy-providers";
+import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import type { EksExports } from "../eks";
 import type { NetworkExports } from "../network";
 import loadBalancerControllerPolicy from "./load-balancer-controller-policy.json";
-import { kubernetesSettings, type KubernetesSettings } from "./settings";
+import type { KubernetesSettings } from "./settings";
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
 import { buildWorkloads, type Manifest, type Workloads } from "./workloads";
 
@@ -48,39 +46,9 @@ export interface KubernetesExports {
   readonly loadBalancerController?: Release;
 }
 
-export const kubernetesModule = defineModule<KubernetesSettings, KubernetesExports>({
-  id: "kubernetes",
-  week: 5,
-  title: { ko: "쿠버네티스 워크로드 배포", en: "Kubernetes workloads" },
-  settings: kubernetesSettings,
-  // Week 6's cluster, when it is on, is built first: the controller's role needs it.
-  after: ["eks"],
-  kubernetesTarget: (settings) => ({ kind: "kubeconfig", configPath: settings.kubeconfig.path, context: settings.kubeconfig.context }),
-  validate(settings) {
-    const problems: ConfigProblem[] = [];
-    const { maxSurge, maxUnavailable } = settings.app.rollingUpdate;
-    const isZero = (v: number | string) => v === 0 || v === "0%";
-    if (isZero(maxSurge) && isZero(maxUnavailable)) {
-      problems.push({ field: "kubernetes.app.rollingUpdate", value: { maxSurge, maxUnavailable }, expected: "maxSurge or maxUnavailable above 0 (with both 0 a rollout can never start)" });
-    }
-    const { requests, limits } = settings.app.resources;
-    if (cpuMillis(requests.cpu) > cpuMillis(limits.cpu)) {
-      problems.push({ field: "kubernetes.app.resources.requests.cpu", value: requests.cpu, expected: `at most the limit (${limits.cpu})` });
-    }
-    if (memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
-      problems.push({ field: "kubernetes.app.resources.requests.memory", value: requests.memory, expected: `at most the limit (${limits.memory})` });
-    }
-    const all = [settings.namespace, ...settings.extraNamespaces];
-    const repeated = all.filter((name, i) => all.indexOf(name) !== i);
-    if (repeated.length > 0) {
-      problems.push({ field: "kubernetes.extraNamespaces", value: settings.extraNamespaces, expected: `namespaces other than each other and kubernetes.namespace (${repeated.join(", ")} given twice)` });
-    }
-    return problems;
-  },
-  build: buildKubernetes,
-});
+export { kubernetesModule } from "./module";
 
-function buildKubernetes(ctx: BuildContext<KubernetesSettings>): KubernetesExports {
+export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): KubernetesExports {
   const { settings } = ctx;
   const onEks = ctx.kubernetesTarget.kind === "eks" && ctx.has("eks");
   const withController = onEks && settings.loadBalancerController.enabled;
@@ -100,7 +68,7 @@ function buildKubernetes(ctx: BuildContext<KubernetesSettings>): KubernetesExpor
     metadata: { ...metadataOf(workloads.configMap), namespace: appNamespace.metadata.name },
     data: workloads.configMap.data,
   });
-  const deployment = new (deploymentV1Class())(scope, "deployment", {
+  const deployment = new DeploymentV1(scope, "deployment", {
     metadata: { ...metadataOf(workloads.deployment), namespace: appNamespace.metadata.name },
     spec: deploymentSpec(workloads),
     dependsOn: [configMap],
@@ -257,12 +225,3 @@ function underscore(name: string): string {
   return name.replace(/-/g, "_");
 }
 
-function cpuMillis(quantity: string): number {
-  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
-}
-
-function memoryBytes(quantity: string): number {
-  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
-  const match = /^(\d+)([A-Za-z]*)$/.exec(quantity);
-  return match ? Number(match[1]) * (units[match[2]] ?? 1) : NaN;
-}

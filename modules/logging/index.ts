@@ -14,12 +14,11 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import type { MonitoringExports } from "../monitoring";
 import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostOf, networkOf, policyDocument, fitName } from "../monitoring/shared";
 import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent";
-import { loggingSettings, type LoggingSettings } from "./settings";
+import type { LoggingSettings } from "./settings";
 
 export { LOGGING_DEFAULTS, loggingSettings, type LoggingSettings } from "./settings";
 export { cloudWatchAgentConfig } from "./cloudwatch-agent";
@@ -34,38 +33,12 @@ export interface LoggingExports {
   readonly openSearch?: OpensearchDomain;
 }
 
-export const loggingModule = defineModule<LoggingSettings, LoggingExports>({
-  id: "logging",
-  week: 8,
-  title: { ko: "로그 수집: Fluent Bit와 CloudWatch Logs", en: "Log collection: Fluent Bit and CloudWatch Logs" },
-  requires: ["eks"],
-  after: ["dockerHost", "notifications", "monitoring"],
-  settings: loggingSettings,
-  validate(settings, study) {
-    const problems: ConfigProblem[] = [];
-    const { openSearch } = settings;
-    if (openSearch.enabled && openSearch.instanceCount > 1) {
-      const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
-      const zones = openSearchZones(openSearch.instanceCount, azCount);
-      if (openSearch.instanceCount % zones !== 0) {
-        problems.push({
-          field: "logging.openSearch.instanceCount",
-          value: openSearch.instanceCount,
-          expected: `a multiple of ${zones} (the nodes are spread evenly over ${zones} AZs), or 1`,
-        });
-      }
-    }
-    return problems;
-  },
-  build: buildLogging,
-});
+import { openSearchZones } from "./module";
+export { loggingModule, openSearchZones } from "./module";
 
 /** AZs an OpenSearch domain spreads over: up to three, never more than the nodes or the VPC's AZs. */
-export function openSearchZones(instanceCount: number, azCount: number): number {
-  return Math.max(1, Math.min(instanceCount, azCount, 3));
-}
 
-function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports {
+export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports {
   const { scope, settings } = ctx;
   const region = ctx.study.region;
   const cluster = clusterOf(ctx);

@@ -21,9 +21,9 @@ import { TerraformStack } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import { stringify } from "yaml";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import { CourseDashboard, type DashboardSection } from "./dashboard";
-import { monitoringSettings, type MonitoringSettings } from "./settings";
+import type { MonitoringSettings } from "./settings";
 import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf, fitName } from "./shared";
 
 export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
@@ -43,17 +43,9 @@ export interface MonitoringExports {
   readonly metricsServer: boolean;
 }
 
-export const monitoringModule = defineModule<MonitoringSettings, MonitoringExports>({
-  id: "monitoring",
-  week: 7,
-  title: { ko: "모니터링: CloudWatch Container Insights와 경보", en: "Monitoring: CloudWatch Container Insights and alarms" },
-  requires: ["eks"],
-  after: ["notifications", "dockerHost", "cicd", "kubernetes"],
-  settings: monitoringSettings,
-  build: buildMonitoring,
-});
+export { monitoringModule } from "./module";
 
-function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExports {
+export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExports {
   const { scope, settings } = ctx;
   const cluster = clusterOf(ctx);
   const actions = alarmActions(ctx);

@@ -20,10 +20,9 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import type { Construct } from "constructs";
 import { planSubnets } from "../../lib/cidr";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import { natInstanceScript } from "./nat-instance-user-data";
-import { networkSettings, type NetworkSettings } from "./settings";
+import type { NetworkSettings } from "./settings";
 
 export { NETWORK_DEFAULTS, networkSettings, type NetworkSettings } from "./settings";
 
@@ -40,35 +39,9 @@ export interface NetworkExports {
   readonly bastion?: ManagedInstance;
 }
 
-export const networkModule = defineModule<NetworkSettings, NetworkExports>({
-  id: "network",
-  week: 1,
-  title: { ko: "Terraform으로 AWS VPC 구성", en: "An AWS VPC with Terraform" },
-  settings: networkSettings,
-  validate(settings, study, environment) {
-    const problems: ConfigProblem[] = [];
-    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
-    const plan = planSubnets(environment.vpcCidr, settings.subnetPrefixLength, azCount);
-    if (typeof plan === "string") {
-      problems.push({ field: "network.subnetPrefixLength", value: settings.subnetPrefixLength, expected: `subnets that fit the VPC: ${plan}` });
-    }
-    const open = settings.bastion.sshIngressCidrs.filter((cidr) => cidr.endsWith("/0"));
-    if (open.length > 0 && !settings.bastion.allowSshFromInternet) {
-      problems.push({
-        field: "network.bastion.sshIngressCidrs",
-        value: settings.bastion.sshIngressCidrs,
-        expected: "your own address as a /32 (SSH from the whole internet also needs network.bastion.allowSshFromInternet: true; SSM Session Manager needs no open port at all)",
-      });
-    }
-    if (settings.bastion.sshIngressCidrs.length > 0 && !settings.bastion.keyPairName) {
-      problems.push({ field: "network.bastion.keyPairName", value: undefined, expected: "the name of an existing EC2 key pair when sshIngressCidrs allows SSH" });
-    }
-    return problems;
-  },
-  build: buildNetwork,
-});
+export { networkModule } from "./module";
 
-function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports {
+export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports {
   const { scope, settings } = ctx;
   const azs = ctx.availabilityZones;
   const plan = planSubnets(ctx.environment.vpcCidr, settings.subnetPrefixLength, azs.length);

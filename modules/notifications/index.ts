@@ -18,10 +18,9 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Fn } from "cdktf";
 import { archiveAsset } from "../../lib/assets";
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import type { CicdExports } from "../cicd";
-import { notificationsSettings, type NotificationsSettings } from "./settings";
+import type { NotificationsSettings } from "./settings";
 
 export { NOTIFICATIONS_DEFAULTS, notificationsSettings, PIPELINE_EVENTS, type NotificationsSettings } from "./settings";
 
@@ -47,35 +46,7 @@ export function defaultWebhookParameterName(environmentName: string): string {
   return `/devops-weeks/${environmentName}/webhook-url`;
 }
 
-export const notificationsModule = defineModule<NotificationsSettings, NotificationsExports>({
-  id: "notifications",
-  week: 4,
-  title: { ko: "배포 알림과 챗봇", en: "Deploy notifications and a chat bot" },
-  settings: notificationsSettings,
-  // With week 3 on, its pipeline gets a notification rule: build after it without requiring it.
-  after: ["cicd"],
-  validate(settings, study, environment) {
-    const problems: ConfigProblem[] = [];
-    // Lambda function and IAM role names stop at 64 characters: <project>-<environment>-deploy-notifier.
-    const longest = `${environment.name}-deploy-notifier`;
-    if (longest.length > 64) {
-      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the function ${longest} has ${longest.length} characters, AWS allows 64` });
-    }
-    const { webhook } = settings;
-    if (webhook.enabled && webhook.timeoutMs >= (webhook.functionTimeoutSeconds - 2) * 1000) {
-      problems.push({
-        field: "notifications.webhook.timeoutMs",
-        value: webhook.timeoutMs,
-        expected: `less than the function's timeout minus 2 s (${(webhook.functionTimeoutSeconds - 2) * 1000} ms for functionTimeoutSeconds ${webhook.functionTimeoutSeconds}), so a slow webhook fails with a clear error instead of a killed function`,
-      });
-    }
-    if (new Set(settings.emails).size !== settings.emails.length) {
-      problems.push({ field: "notifications.emails", value: settings.emails, expected: "each address listed once" });
-    }
-    return problems;
-  },
-  build: buildNotifications,
-});
+export { notificationsModule } from "./module";
 
 function policy(statements: object[]): string {
   return JSON.stringify({ Version: POLICY_VERSION, Statement: statements });
@@ -86,7 +57,7 @@ function accountIdFrom(arn: string): string {
   return Fn.element(Fn.split(":", arn), 4) as string;
 }
 
-function buildNotifications(ctx: BuildContext<NotificationsSettings>): NotificationsExports {
+export function buildNotifications(ctx: BuildContext<NotificationsSettings>): NotificationsExports {
   const { scope, settings } = ctx;
   const functionName = ctx.name("deploy-notifier");
 

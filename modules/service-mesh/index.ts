@@ -15,12 +15,12 @@ import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import { defineModule, type BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import type { KubernetesExports } from "../kubernetes";
 import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
 import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
-import { serviceMeshSettings, type PodSecurityLevel, type ServiceMeshSettings } from "./settings";
+import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";
 
 export { SERVICE_MESH_DEFAULTS, serviceMeshSettings, type ServiceMeshSettings } from "./settings";
 
@@ -80,28 +80,9 @@ export interface ServiceMeshExports {
   readonly serviceNetwork?: VpclatticeServiceNetwork;
 }
 
-export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshExports>({
-  id: "serviceMesh",
-  week: 10,
-  title: { ko: "서비스 메시(Istio 또는 VPC Lattice)와 클러스터 보안", en: "Service mesh (Istio or VPC Lattice) and cluster security" },
-  requires: ["kubernetes", "eks"],
-  settings: serviceMeshSettings,
-  validate(settings) {
-    const problems = [];
-    const order = ["privileged", "baseline", "restricted"];
-    if (order.indexOf(settings.podSecurity.warn) < order.indexOf(settings.podSecurity.enforce)) {
-      problems.push({
-        field: "serviceMesh.podSecurity.warn",
-        value: settings.podSecurity.warn,
-        expected: `a level at least as strict as enforce (${settings.podSecurity.enforce}): warnings for a looser level than the one enforced never fire`,
-      });
-    }
-    return problems;
-  },
-  build: buildServiceMesh,
-});
+export { serviceMeshModule } from "./module";
 
-function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshExports {
+export function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshExports {
   const { settings } = ctx;
   const app = appOf(ctx);
   if (!app) throw new Error('serviceMesh needs the week-5 app (module "kubernetes") to export its namespace, labels and port');

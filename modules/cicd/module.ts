@@ -1,0 +1,47 @@
+/**
+ * The cicd module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule } from "../../lib/module";
+import { cicdSettings, type CicdSettings } from "./settings";
+import type { CicdExports } from "./index";
+
+export const cicdModule = defineModule<CicdSettings, CicdExports>({
+  id: "cicd",
+  week: 3,
+  title: { ko: "CodePipeline으로 빌드와 배포 자동화", en: "Build and deploy automation with CodePipeline" },
+  requires: ["dockerHost"],
+  settings: cicdSettings,
+  validate(settings, study, environment) {
+    const problems: ConfigProblem[] = [];
+    // EventBridge rule names stop at 64 characters: <project>-<environment>-source-uploaded.
+    const longest = `${environment.name}-source-uploaded`;
+    if (longest.length > 64) {
+      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the name ${longest} has ${longest.length} characters, AWS allows 64` });
+    }
+    if (settings.source.provider === "github" && !settings.source.repository) {
+      problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.source.provider is github" });
+    }
+    if (settings.githubActions.enabled && !settings.source.repository) {
+      problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.githubActions.enabled is true (the role trusts only that repository)" });
+    }
+    const buckets: [string, string | undefined, string][] = [
+      ["cicd.artifacts.bucketName", settings.artifacts.bucketName, "artifacts"],
+      ...(settings.source.provider === "s3" ? [["cicd.artifacts.sourceBucketName", settings.artifacts.sourceBucketName, "source"] as [string, string | undefined, string]] : []),
+    ];
+    for (const [field, configured, suffix] of buckets) {
+      const derived = derivedBucketName(environment.name, suffix, study.region);
+      if (!configured && derived.length > 63) {
+        problems.push({ field, value: undefined, expected: `a bucket name of at most 63 characters: the derived name ${derived} has ${derived.length} (shorten project/environment or name the bucket)` });
+      }
+    }
+    return problems;
+  },
+  build: (ctx) => (require("./index") as typeof import("./index")).buildCicd(ctx),
+});
+
+/** `<project>-<environment>-<suffix>-<region>`, unless the config names the bucket. */
+export function derivedBucketName(environmentName: string, suffix: string, region: string): string {
+  return `${environmentName}-${suffix}-${region}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * The deploy-optimization module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule } from "../../lib/module";
+import { architectureOf } from "../../lib/ec2";
+import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
+import type { DeployOptimizationExports } from "./index";
+
+export const deployOptimizationModule = defineModule<DeployOptimizationSettings, DeployOptimizationExports>({
+  id: "deployOptimization",
+  week: 9,
+  title: { ko: "배포 최적화: 오토스케일링과 카나리 배포", en: "Deploy optimization: autoscaling and canary releases" },
+  requires: ["kubernetes", "eks"],
+  after: ["monitoring"],
+  settings: deployOptimizationSettings,
+  validate(settings) {
+    const problems: ConfigProblem[] = [];
+    const { hpa, podDisruptionBudget: pdb, spotNodeGroup: spot } = settings;
+    if (hpa.enabled && hpa.minReplicas > hpa.maxReplicas) {
+      problems.push({ field: "deployOptimization.hpa.minReplicas", value: hpa.minReplicas, expected: `at most hpa.maxReplicas (${hpa.maxReplicas})` });
+    }
+    if (pdb.enabled && hpa.enabled && pdb.minAvailable >= hpa.minReplicas) {
+      problems.push({
+        field: "deployOptimization.podDisruptionBudget.minAvailable",
+        value: pdb.minAvailable,
+        expected: `less than hpa.minReplicas (${hpa.minReplicas}): otherwise no pod may ever be evicted and node drains (upgrades, scale-down) hang`,
+      });
+    }
+    if (spot.enabled && (spot.minSize > spot.desiredSize || spot.desiredSize > spot.maxSize)) {
+      problems.push({ field: "deployOptimization.spotNodeGroup", value: { minSize: spot.minSize, desiredSize: spot.desiredSize, maxSize: spot.maxSize }, expected: "minSize <= desiredSize <= maxSize" });
+    }
+    if (spot.enabled && new Set(spot.instanceTypes.map(architectureOf)).size > 1) {
+      problems.push({ field: "deployOptimization.spotNodeGroup.instanceTypes", value: spot.instanceTypes, expected: "instance types of one architecture (all x86_64 such as t3.medium, or all Graviton such as t4g.medium)" });
+    }
+    return problems;
+  },
+  build: (ctx) => (require("./index") as typeof import("./index")).buildDeployOptimization(ctx),
+});

@@ -1,0 +1,34 @@
+/**
+ * The docker-host module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule } from "../../lib/module";
+import { dockerHostSettings, type DockerHostSettings } from "./settings";
+import type { DockerHostExports } from "./index";
+
+export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExports>({
+  id: "dockerHost",
+  week: 2,
+  title: { ko: "EC2에 Docker 호스트 구성", en: "A Docker host on EC2" },
+  requires: ["network"],
+  settings: dockerHostSettings,
+  validate(settings, study, environment) {
+    const problems: ConfigProblem[] = [];
+    // IAM role names stop at 64 characters: the host's role is <project>-<environment>-docker-host-role.
+    const longest = `${environment.name}-docker-host-role`;
+    if (longest.length > 64) {
+      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the Docker host's role ${longest} has ${longest.length} characters, IAM allows 64` });
+    }
+    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+    if (settings.loadBalancer.enabled && azCount < 2) {
+      problems.push({
+        field: "dockerHost.loadBalancer.enabled",
+        value: true,
+        expected: `false, or availabilityZones of at least 2: an Application Load Balancer needs subnets in two AZs (availabilityZones is ${JSON.stringify(study.availabilityZones)})`,
+      });
+    }
+    return problems;
+  },
+  build: (ctx) => (require("./index") as typeof import("./index")).buildDockerHost(ctx),
+});

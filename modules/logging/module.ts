@@ -1,0 +1,38 @@
+/**
+ * The logging module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule } from "../../lib/module";
+import { loggingSettings, type LoggingSettings } from "./settings";
+import type { LoggingExports } from "./index";
+
+export const loggingModule = defineModule<LoggingSettings, LoggingExports>({
+  id: "logging",
+  week: 8,
+  title: { ko: "로그 수집: Fluent Bit와 CloudWatch Logs", en: "Log collection: Fluent Bit and CloudWatch Logs" },
+  requires: ["eks"],
+  after: ["dockerHost", "notifications", "monitoring"],
+  settings: loggingSettings,
+  validate(settings, study) {
+    const problems: ConfigProblem[] = [];
+    const { openSearch } = settings;
+    if (openSearch.enabled && openSearch.instanceCount > 1) {
+      const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+      const zones = openSearchZones(openSearch.instanceCount, azCount);
+      if (openSearch.instanceCount % zones !== 0) {
+        problems.push({
+          field: "logging.openSearch.instanceCount",
+          value: openSearch.instanceCount,
+          expected: `a multiple of ${zones} (the nodes are spread evenly over ${zones} AZs), or 1`,
+        });
+      }
+    }
+    return problems;
+  },
+  build: (ctx) => (require("./index") as typeof import("./index")).buildLogging(ctx),
+});
+
+export function openSearchZones(instanceCount: number, azCount: number): number {
+  return Math.max(1, Math.min(instanceCount, azCount, 3));
+}

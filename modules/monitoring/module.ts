@@ -1,0 +1,17 @@
+/**
+ * The monitoring module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import { defineModule } from "../../lib/module";
+import { monitoringSettings, type MonitoringSettings } from "./settings";
+import type { MonitoringExports } from "./index";
+
+export const monitoringModule = defineModule<MonitoringSettings, MonitoringExports>({
+  id: "monitoring",
+  week: 7,
+  title: { ko: "모니터링: CloudWatch Container Insights와 경보", en: "Monitoring: CloudWatch Container Insights and alarms" },
+  requires: ["eks"],
+  after: ["notifications", "dockerHost", "cicd", "kubernetes"],
+  settings: monitoringSettings,
+  build: (ctx) => (require("./index") as typeof import("./index")).buildMonitoring(ctx),
+});

@@ -1,0 +1,37 @@
+/**
+ * The network module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule } from "../../lib/module";
+import { planSubnets } from "../../lib/cidr";
+import { networkSettings, type NetworkSettings } from "./settings";
+import type { NetworkExports } from "./index";
+
+export const networkModule = defineModule<NetworkSettings, NetworkExports>({
+  id: "network",
+  week: 1,
+  title: { ko: "Terraform으로 AWS VPC 구성", en: "An AWS VPC with Terraform" },
+  settings: networkSettings,
+  validate(settings, study, environment) {
+    const problems: ConfigProblem[] = [];
+    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+    const plan = planSubnets(environment.vpcCidr, settings.subnetPrefixLength, azCount);
+    if (typeof plan === "string") {
+      problems.push({ field: "network.subnetPrefixLength", value: settings.subnetPrefixLength, expected: `subnets that fit the VPC: ${plan}` });
+    }
+    const open = settings.bastion.sshIngressCidrs.filter((cidr) => cidr.endsWith("/0"));
+    if (open.length > 0 && !settings.bastion.allowSshFromInternet) {
+      problems.push({
+        field: "network.bastion.sshIngressCidrs",
+        value: settings.bastion.sshIngressCidrs,
+        expected: "your own address as a /32 (SSH from the whole internet also needs network.bastion.allowSshFromInternet: true; SSM Session Manager needs no open port at all)",
+      });
+    }
+    if (settings.bastion.sshIngressCidrs.length > 0 && !settings.bastion.keyPairName) {
+      problems.push({ field: "network.bastion.keyPairName", value: undefined, expected: "the name of an existing EC2 key pair when sshIngressCidrs allows SSH" });
+    }
+    return problems;
+  },
+  build: (ctx) => (require("./index") as typeof import("./index")).buildNetwork(ctx),
+});

@@ -1,0 +1,57 @@
+/**
+ * The security module as the registry sees it: id, week, dependencies, settings and validation, loaded on
+ * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
+ */
+import type { ConfigProblem } from "../../lib/errors";
+import { defineModule } from "../../lib/module";
+import { securitySettings, type SecuritySettings } from "./settings";
+import type { SecurityExports } from "./index";
+
+export const securityModule = defineModule<SecuritySettings, SecurityExports>({
+  id: "security",
+  week: 10,
+  title: { ko: "계정 보안: GuardDuty, CloudTrail, Inspector, 예산 알림", en: "Account security: GuardDuty, CloudTrail, Inspector, budget alerts" },
+  requires: ["network"],
+  settings: securitySettings,
+  validate(settings, study) {
+    const problems: ConfigProblem[] = [];
+    if (study.classroom) {
+      // Every learner's stack would build these once more in the same account: GuardDuty allows one
+      // detector per account and region, and the others are account-wide or duplicate the classroom's own.
+      const accountWide: [boolean, string, string][] = [
+        [settings.guardDuty.enabled, "security.guardDuty.enabled", "GuardDuty allows one detector per account and region, and every learner stack would create one"],
+        [settings.inspector.enabled, "security.inspector.enabled", "Inspector is switched on for the whole account, and one learner's destroy would switch it off for all"],
+        [settings.budget.enabled, "security.budget.enabled", "classroom.budget already gives each learner a budget that mails them"],
+        [settings.learners.enabled, "security.learners.enabled", "classroom.iamUsers already creates one IAM user per learner in the instructor stack"],
+      ];
+      for (const [on, field, why] of accountWide) {
+        if (on) problems.push({ field, value: true, expected: `false in classroom mode (${why}); turn it on in a single-learner config of the account instead` });
+      }
+      return problems;
+    }
+    if (settings.budget.enabled && settings.budget.emails.length === 0) {
+      problems.push({
+        field: "security.budget.emails",
+        value: settings.budget.emails,
+        expected: "at least one email address for the cost alerts (for example [kim@example.com]); AWS Budgets mails it at 80% of the monthly limit and when the forecast passes 100% (or set security.budget.enabled: false to go without)",
+      });
+    }
+    if (settings.learners.enabled && settings.learners.users.length === 0) {
+      problems.push({ field: "security.learners.users", value: settings.learners.users, expected: "at least one IAM user name when security.learners.enabled is true, one per learner (never share the root user)" });
+    }
+    const duplicates = settings.learners.users.filter((u, i, all) => all.findIndex((v) => v.toLowerCase() === u.toLowerCase()) !== i);
+    if (duplicates.length > 0) {
+      problems.push({ field: "security.learners.users", value: settings.learners.users, expected: `each user named once (IAM names ignore case): ${[...new Set(duplicates)].join(", ")} repeats` });
+    }
+    const accountless = settings.inspector.enabled && !settings.accountId && !settings.cloudTrail.enabled && !settings.guardDuty.enabled && !settings.budget.enabled;
+    if (accountless) {
+      problems.push({
+        field: "security.accountId",
+        value: undefined,
+        expected: "your 12-digit account id: Inspector needs it, and with CloudTrail, GuardDuty and the budget all off there is no resource to read it from",
+      });
+    }
+    return problems;
+  },
+  build: (ctx) => (require("./index") as typeof import("./index")).buildSecurity(ctx),
+});
