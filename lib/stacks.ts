@@ -1,7 +1,5 @@
-import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
-import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn, TerraformStack } from "cdktf";
 import { useStateBackend } from "./backend";
 import type { Construct, IConstruct } from "constructs";
@@ -56,6 +54,10 @@ export class KubernetesStudyStack extends TerraformStack {
 
   constructor(scope: Construct, name: string, props: KubernetesStackProps) {
     super(scope, name);
+    // Loaded here rather than at the top: a synth without Kubernetes weeks never loads these classes.
+    const { KubernetesProvider } = require("@cdktf/provider-kubernetes/lib/provider") as typeof import("@cdktf/provider-kubernetes/lib/provider");
+    const { HelmProvider } = require("@cdktf/provider-helm/lib/provider") as typeof import("@cdktf/provider-helm/lib/provider");
+    const { DataAwsEksCluster: EksClusterData } = require("@cdktf/provider-aws/lib/data-aws-eks-cluster") as typeof import("@cdktf/provider-aws/lib/data-aws-eks-cluster");
     this.target = props.target;
     useStateBackend(this, name);
     const target = props.target;
@@ -70,7 +72,7 @@ export class KubernetesStudyStack extends TerraformStack {
     // cluster is read by name, so this stack takes nothing from the AWS stack's state, and the
     // token comes from the AWS CLI at each run instead of being stored in state.
     new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: { ...props.environment.tags } }] });
-    this.eksCluster = new DataAwsEksCluster(this, "eks-cluster-data", { name: target.clusterName });
+    this.eksCluster = new EksClusterData(this, "eks-cluster-data", { name: target.clusterName });
     const connection = {
       host: this.eksCluster.endpoint,
       clusterCaCertificate: Fn.base64decode(this.eksCluster.certificateAuthority.get(0).data),
