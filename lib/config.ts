@@ -132,6 +132,11 @@ function resolveZones(core: CoreConfig, problems: ConfigProblem[]): string[] {
   return [...core.availabilityZones];
 }
 
+/** How many AZs the config asks for, whether it gives a count or a list. */
+export function azCountOf(core: Pick<CoreConfig, "availabilityZones">): number {
+  return typeof core.availabilityZones === "number" ? core.availabilityZones : core.availabilityZones.length;
+}
+
 /** The single environment of a non-classroom synth. */
 export function defaultEnvironment(config: StudyConfig): StudyEnvironment {
   const name = `${config.core.project}-${config.core.environment}`;

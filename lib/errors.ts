@@ -22,3 +22,12 @@ export function formatProblem(source: string, problem: ConfigProblem): string {
   const shown = problem.value === undefined ? "nothing" : JSON.stringify(problem.value);
   return `${source}: ${problem.field || "(top level)"} = ${shown} is not valid; expected ${problem.expected}`;
 }
+
+/**
+ * AWS names have hard length limits, and ours are derived from `<project>-<environment>`: a long
+ * pair pushes a derived name past the limit, which AWS would only refuse at apply.
+ */
+export function nameLengthProblems(study: { readonly environment: string }, what: string, name: string, limit = 64, authority = "AWS"): ConfigProblem[] {
+  if (name.length <= limit) return [];
+  return [{ field: "environment", value: study.environment, expected: `a shorter project or environment: ${what} ${name} has ${name.length} characters, ${authority} allows ${limit}` }];
+}

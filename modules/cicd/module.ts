@@ -2,7 +2,7 @@
  * The cicd module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
+import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
 import { cicdSettings, type CicdSettings } from "./settings";
 import type { CicdExports } from "./index";
@@ -16,10 +16,7 @@ export const cicdModule = defineModule<CicdSettings, CicdExports>({
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
     // EventBridge rule names stop at 64 characters: <project>-<environment>-source-uploaded.
-    const longest = `${environment.name}-source-uploaded`;
-    if (longest.length > 64) {
-      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the name ${longest} has ${longest.length} characters, AWS allows 64` });
-    }
+    problems.push(...nameLengthProblems(study, "the name", `${environment.name}-source-uploaded`));
     if (settings.source.provider === "github" && !settings.source.repository) {
       problems.push({ field: "cicd.source.repository", value: undefined, expected: "owner/repo of your GitHub repository when cicd.source.provider is github" });
     }

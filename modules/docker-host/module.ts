@@ -2,7 +2,8 @@
  * The docker-host module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
+import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
+import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
 import { dockerHostSettings, type DockerHostSettings } from "./settings";
 import type { DockerHostExports } from "./index";
@@ -16,11 +17,8 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
     // IAM role names stop at 64 characters: the host's role is <project>-<environment>-docker-host-role.
-    const longest = `${environment.name}-docker-host-role`;
-    if (longest.length > 64) {
-      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the Docker host's role ${longest} has ${longest.length} characters, IAM allows 64` });
-    }
-    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+    problems.push(...nameLengthProblems(study, "the Docker host's role", `${environment.name}-docker-host-role`, 64, "IAM"));
+    const azCount = azCountOf(study);
     if (settings.loadBalancer.enabled && azCount < 2) {
       problems.push({
         field: "dockerHost.loadBalancer.enabled",

@@ -3,6 +3,7 @@
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
 import type { ConfigProblem } from "../../lib/errors";
+import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
 import { architectureOf } from "../../lib/ec2";
 import { EKS_VERSIONS, EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, type EksSettings, type EksVersion } from "./settings";
@@ -48,7 +49,7 @@ export const eksModule = defineModule<EksSettings, EksExports>({
         expected: "instance types of one architecture (a node group runs one AMI type: all x86_64 such as t3.medium, or all Graviton such as t4g.medium)",
       });
     }
-    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+    const azCount = azCountOf(study);
     if (azCount < 2) {
       problems.push({ field: "availabilityZones", value: study.availabilityZones, expected: "at least 2 AZs when week 6 (EKS) is on: EKS needs subnets in two AZs" });
     }

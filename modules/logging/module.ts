@@ -3,6 +3,7 @@
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
 import type { ConfigProblem } from "../../lib/errors";
+import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
 import { loggingSettings, type LoggingSettings } from "./settings";
 import type { LoggingExports } from "./index";
@@ -18,7 +19,7 @@ export const loggingModule = defineModule<LoggingSettings, LoggingExports>({
     const problems: ConfigProblem[] = [];
     const { openSearch } = settings;
     if (openSearch.enabled && openSearch.instanceCount > 1) {
-      const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+      const azCount = azCountOf(study);
       const zones = openSearchZones(openSearch.instanceCount, azCount);
       if (openSearch.instanceCount % zones !== 0) {
         problems.push({

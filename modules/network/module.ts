@@ -3,6 +3,7 @@
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
 import type { ConfigProblem } from "../../lib/errors";
+import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
 import { planSubnets } from "../../lib/cidr";
 import { networkSettings, type NetworkSettings } from "./settings";
@@ -15,7 +16,7 @@ export const networkModule = defineModule<NetworkSettings, NetworkExports>({
   settings: networkSettings,
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
-    const azCount = typeof study.availabilityZones === "number" ? study.availabilityZones : study.availabilityZones.length;
+    const azCount = azCountOf(study);
     const plan = planSubnets(environment.vpcCidr, settings.subnetPrefixLength, azCount);
     if (typeof plan === "string") {
       problems.push({ field: "network.subnetPrefixLength", value: settings.subnetPrefixLength, expected: `subnets that fit the VPC: ${plan}` });

@@ -2,7 +2,7 @@
  * The notifications module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
+import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
 import { notificationsSettings, type NotificationsSettings } from "./settings";
 import type { NotificationsExports } from "./index";
@@ -17,10 +17,7 @@ export const notificationsModule = defineModule<NotificationsSettings, Notificat
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
     // Lambda function and IAM role names stop at 64 characters: <project>-<environment>-deploy-notifier.
-    const longest = `${environment.name}-deploy-notifier`;
-    if (longest.length > 64) {
-      problems.push({ field: "environment", value: study.environment, expected: `a shorter project or environment: the function ${longest} has ${longest.length} characters, AWS allows 64` });
-    }
+    problems.push(...nameLengthProblems(study, "the function", `${environment.name}-deploy-notifier`));
     const { webhook } = settings;
     if (webhook.enabled && webhook.timeoutMs >= (webhook.functionTimeoutSeconds - 2) * 1000) {
       problems.push({
