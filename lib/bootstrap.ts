@@ -16,6 +16,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { useStateBackend, type ResolvedState } from "./backend";
+import { denyInsecureTransport } from "./constructs/s3-policy";
 
 export function bootstrapStackName(project: string): string {
   return `${project}-bootstrap`;
@@ -59,16 +60,7 @@ export class BootstrapStack extends TerraformStack {
       dependsOn: [publicAccess],
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, `${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
+        Statement: [denyInsecureTransport(bucket)],
       }),
     });
     new TerraformOutput(this, "state_bucket", { value: bucket.bucket, description: "The S3 bucket that holds every other stack's Terraform state" });

@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { denyInsecureTransport } from "../../lib/constructs/s3-policy";
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -62,16 +63,7 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyPlainHttp",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
+        Statement: [denyInsecureTransport(this.bucket)],
       }),
       dependsOn: [this.publicAccessBlock],
     });

@@ -35,6 +35,7 @@ import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BuildContext } from "../../lib/module";
 import type { SecuritySettings } from "./settings";
+import { denyInsecureTransport } from "../../lib/constructs/s3-policy";
 
 export { SECURITY_DEFAULTS, securitySettings, type SecuritySettings } from "./settings";
 
@@ -293,16 +294,6 @@ function privateBucket(scope: Construct, ctx: BuildContext<SecuritySettings>, id
   return { bucket, publicAccessBlock, encryption };
 }
 
-function denyInsecureTransport(bucket: S3Bucket): Record<string, unknown> {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucket.arn, `${bucket.arn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
-}
 
 /**
  * AWS's documented "self-manage MFA" policy: a learner may set up their own MFA device and password;
