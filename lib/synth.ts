@@ -45,7 +45,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   for (const { module, neededBy } of selection.added) {
     log(`week ${module.week} (${module.id}) added: week ${neededBy.week} (${neededBy.id}) requires it`);
   }
-  log(`weeks enabled: ${[...new Set(selection.modules.map((m) => m.week))].join(", ")} (modules: ${selection.modules.map((m) => m.id).join(", ")})`);
+  log(`weeks enabled: ${[...new Set(selection.modules.map((m) => m.week))].sort((a, b) => a - b).join(", ")} (modules: ${selection.modules.map((m) => m.id).join(", ")})`);
 
   const state = resolveState(config.core.state, config.core);
   const classroom = planClassroom(config, state);
