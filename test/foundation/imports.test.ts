@@ -16,23 +16,25 @@ function sourceFiles(path: string): string[] {
   return readdirSync(path).flatMap((entry) => (entry === "node_modules" ? [] : sourceFiles(join(path, entry))));
 }
 
-export function rootProviderImports(files: string[]): string[] {
+function rootProviderImports(files: string[]): string[] {
   return files.flatMap((file) => [...readFileSync(file, "utf8").matchAll(ROOT_IMPORT)].map((m) => `${relative(ROOT, file)}: ${m[1]}`));
 }
 
 test("no source file imports a provider package from its root", () => {
-  const files = SOURCE_DIRS.flatMap((dir) => sourceFiles(join(ROOT, dir))).filter((f) => !f.endsWith("imports.test.ts"));
+  const files = SOURCE_DIRS.flatMap((dir) => sourceFiles(join(ROOT, dir)));
   expect(files.length).toBeGreaterThan(5);
   expect(rootProviderImports(files)).toEqual([]);
 });
 
 test("the check catches the import forms it is meant to catch", () => {
+  // Built from parts so that this file itself holds no root import for other checkers to flag.
+  const provider = (name: string) => `@cdktf/provider-${name}`;
   const samples = [
-    `import { Vpc } from "@cdktf/provider-aws";`,
-    `import * as k8s from '@cdktf/provider-kubernetes'`,
-    `const aws = require("@cdktf/provider-aws");`,
-    `const helm = await import("@cdktf/provider-helm");`,
+    `import { Vpc } from "${provider("aws")}";`,
+    `import * as k8s from '${provider("kubernetes")}'`,
+    `const aws = require("${provider("aws")}");`,
+    `const helm = await import("${provider("helm")}");`,
   ];
   for (const sample of samples) expect([...sample.matchAll(ROOT_IMPORT)], sample).toHaveLength(1);
-  expect([...`import { Vpc } from "@cdktf/provider-aws/lib/vpc";`.matchAll(ROOT_IMPORT)]).toHaveLength(0);
+  expect([...`import { Vpc } from "${provider("aws")}/lib/vpc";`.matchAll(ROOT_IMPORT)]).toHaveLength(0);
 });
