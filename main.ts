@@ -17,12 +17,13 @@ try {
     log: (line) => console.log(`devops-weeks: ${line}`),
   });
 } catch (error) {
-  if (error instanceof RunbookTemplateError) {
+  if (error instanceof StudyConfigError) {
+    console.error(`devops-weeks: the study config has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; nothing in out/ was changed.`);
+    console.error(error.message);
+  } else if (error instanceof RunbookTemplateError) {
     console.error(`devops-weeks: ${error.message}`);
-    process.exit(1);
+  } else {
+    throw error;
   }
-  if (!(error instanceof StudyConfigError)) throw error;
-  console.error(`devops-weeks: the study config has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; nothing in out/ was changed.`);
-  console.error(error.message);
   process.exitCode = 1;
 }
