@@ -5,9 +5,6 @@ import { useStateBackend } from "./backend";
 import type { Construct, IConstruct } from "constructs";
 import type { KubernetesTarget, StudyEnvironment } from "./module";
 
-/** Local state path of a stack (see lib/backend.ts, which picks local or S3 state for every stack). */
-export { localStatePath } from "./backend";
-
 export interface AwsStackProps {
   readonly region: string;
   readonly environment: StudyEnvironment;
