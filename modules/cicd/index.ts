@@ -119,13 +119,18 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   const deployRole = serviceRole(scope, "deploy-role", ctx.name("codedeploy"), "codedeploy.amazonaws.com");
   // AWS's own policy for CodeDeploy on EC2 (describe instances and tags to find the targets).
   new IamRolePolicyAttachment(scope, "deploy-role-policy", { role: deployRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole" });
+  // With blue/green on week 2, deployments go to the idle color: CodeDeploy takes it out of its target
+  // group, installs, and succeeds only once the load balancer sees it healthy again. The live color is
+  // never touched; switching dockerHost.blueGreen.live afterwards moves traffic and this target with it.
+  const { deployTarget } = dockerHost;
   const deploymentGroup = new CodedeployDeploymentGroup(scope, "deploy-group", {
     appName: application.name,
-    deploymentGroupName: dockerHost.hostName,
+    deploymentGroupName: dockerHost.deploymentGroupName,
     serviceRoleArn: deployRole.arn,
     deploymentConfigName: "CodeDeployDefault.AllAtOnce",
-    deploymentStyle: { deploymentType: "IN_PLACE", deploymentOption: "WITHOUT_TRAFFIC_CONTROL" },
-    ec2TagSet: [{ ec2TagFilter: [{ key: "Name", type: "KEY_AND_VALUE", value: dockerHost.hostName }] }],
+    deploymentStyle: { deploymentType: "IN_PLACE", deploymentOption: deployTarget.targetGroupName ? "WITH_TRAFFIC_CONTROL" : "WITHOUT_TRAFFIC_CONTROL" },
+    loadBalancerInfo: deployTarget.targetGroupName ? { targetGroupInfo: [{ name: deployTarget.targetGroupName }] } : undefined,
+    ec2TagSet: [{ ec2TagFilter: [{ key: "Name", type: "KEY_AND_VALUE", value: deployTarget.hostName }] }],
     autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
   });
   const account = accountIdFrom(deployRole.arn);
@@ -137,16 +142,18 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
     { Sid: "DeploymentConfig", Effect: "Allow", Action: "codedeploy:GetDeploymentConfig", Resource: deploymentConfigArn },
   ];
 
-  // The host: the CodeDeploy agent, and read access to the revisions it downloads.
-  dockerHost.host.addUserData("CodeDeploy agent (week 3)", codeDeployAgentScript(region));
-  new IamRolePolicy(scope, "host-read-revisions", {
-    name: "read-deployment-revisions",
-    role: dockerHost.host.role.id,
-    policy: policy([
-      { Sid: "ReadRevisions", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${artifactBucket.arn}/*` },
-      ...kmsUse(["kms:Decrypt"]),
-    ]),
-  });
+  // Every host (both colors with blue/green): the CodeDeploy agent, and read access to the revisions it downloads.
+  for (const { host, color } of dockerHost.hosts) {
+    host.addUserData("CodeDeploy agent (week 3)", codeDeployAgentScript(region));
+    new IamRolePolicy(scope, color ? `host-read-revisions-${color}` : "host-read-revisions", {
+      name: "read-deployment-revisions",
+      role: host.role.id,
+      policy: policy([
+        { Sid: "ReadRevisions", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${artifactBucket.arn}/*` },
+        ...kmsUse(["kms:Decrypt"]),
+      ]),
+    });
+  }
 
   // ---- pipeline ----------------------------------------------------------------------------
   const pipelineName = ctx.name("pipeline");
@@ -215,7 +222,7 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
         repositoryName: ctx.name("app"),
         artifactBucket: artifactBucketName,
         applicationName: ctx.name("app"),
-        deploymentGroupName: dockerHost.hostName,
+        deploymentGroupName: dockerHost.deploymentGroupName,
         dockerContext: settings.build.dockerContext,
         arm64: dockerHost.architecture === "arm64",
       }),

@@ -17,7 +17,8 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
     // IAM role names stop at 64 characters: the host's role is <project>-<environment>-docker-host-role.
-    problems.push(...nameLengthProblems(study, "the Docker host's role", `${environment.name}-docker-host-role`, 64, "IAM"));
+    const hostSuffix = settings.blueGreen.enabled ? "docker-host-green" : "docker-host";
+    problems.push(...nameLengthProblems(study, "the Docker host's role", `${environment.name}-${hostSuffix}-role`, 64, "IAM"));
     const azCount = azCountOf(study);
     if (settings.loadBalancer.enabled && azCount < 2) {
       problems.push({
@@ -25,6 +26,21 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
         value: true,
         expected: `false, or availabilityZones of at least 2: an Application Load Balancer needs subnets in two AZs (availabilityZones is ${JSON.stringify(study.availabilityZones)})`,
       });
+    }
+    const { blueGreen } = settings;
+    if (blueGreen.enabled && !settings.loadBalancer.enabled) {
+      problems.push({
+        field: "dockerHost.blueGreen.enabled",
+        value: true,
+        expected: "false, or dockerHost.loadBalancer.enabled: true as well: the load balancer's listener is what switches traffic between the blue and green hosts",
+      });
+    }
+    if (!blueGreen.enabled) {
+      for (const key of ["blueImage", "greenImage"] as const) {
+        if (blueGreen[key] !== undefined) {
+          problems.push({ field: `dockerHost.blueGreen.${key}`, value: blueGreen[key], expected: "no value while blueGreen.enabled is false (set enabled: true to run two hosts, or remove it)" });
+        }
+      }
     }
     return problems;
   },

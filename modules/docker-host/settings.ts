@@ -11,7 +11,12 @@ export const DOCKER_HOST_DEFAULTS = {
   containerPort: 80,
   keepLastImages: 10,
   healthCheckPath: "/",
+  testPort: 8080,
 } as const;
+
+/** The two hosts of a blue/green Docker host, in the order they are built. */
+export const BLUE_GREEN_COLORS = ["blue", "green"] as const;
+export type BlueGreenColor = (typeof BLUE_GREEN_COLORS)[number];
 
 const port = z.number().int().min(1).max(65535);
 
@@ -54,6 +59,25 @@ export const dockerHostSettings = z.strictObject({
         .default(DOCKER_HOST_DEFAULTS.healthCheckPath),
       /** Who may reach the load balancer's HTTP listener on port 80. @default [0.0.0.0/0] - the internet */
       ingressCidrs: cidrListSchema("dockerHost.loadBalancer.ingressCidrs").min(1).default(["0.0.0.0/0"]),
+    })
+    .prefault({}),
+  blueGreen: z
+    .strictObject({
+      /**
+       * Two hosts, blue and green, behind the load balancer: the new version goes to the idle one, you test it on
+       * `testPort`, then switch `live`. Needs loadBalancer.enabled; the second host costs as much as the first. @default false
+       */
+      enabled: z.boolean().default(false),
+      /** The color the load balancer's port 80 sends traffic to. Change it and apply to switch (or to roll back). @default blue */
+      live: z.enum(BLUE_GREEN_COLORS).default("blue"),
+      /** Share of port-80 requests sent to the idle color before the switch (a canary); 0 sends none. @default 0 */
+      idleTrafficPercent: z.number().int().min(0).max(50).default(0),
+      /** A second listener on this port reaches the idle color only, to test it before the switch. @default 8080 */
+      testPort: port.refine((p) => p !== 80, "a port other than 80 (the live listener's)").default(DOCKER_HOST_DEFAULTS.testPort),
+      /** The image the blue host boots with (week 3 deploys replace it). @default - container.image */
+      blueImage: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).optional(),
+      /** The image the green host boots with (week 3 deploys replace it). @default - container.image */
+      greenImage: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).optional(),
     })
     .prefault({}),
 });

@@ -52,8 +52,8 @@ docker pull "$APP_IMAGE"
 `;
 }
 
-/** The sections week 2 adds to the host's user data, in order. */
-export function dockerHostUserData(settings: DockerHostSettings): UserDataSection[] {
+/** The sections week 2 adds to the host's user data, in order; `image` overrides container.image (a blue/green color's own). */
+export function dockerHostUserData(settings: DockerHostSettings, image: string = settings.container.image): UserDataSection[] {
   const { container } = settings;
   return [
     {
@@ -65,7 +65,7 @@ export function dockerHostUserData(settings: DockerHostSettings): UserDataSectio
       script: [
         "install -d -m 0755 /etc/devops-weeks",
         `cat > ${APP_ENV_FILE} <<'ENV'`,
-        `APP_IMAGE=${container.image}`,
+        `APP_IMAGE=${image}`,
         `HOST_PORT=${container.hostPort}`,
         `CONTAINER_PORT=${container.containerPort}`,
         "ENV",

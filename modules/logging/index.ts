@@ -16,7 +16,8 @@ import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { BuildContext } from "../../lib/module";
 import type { MonitoringExports } from "../monitoring";
-import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostOf, networkOf, policyDocument, fitName } from "../monitoring/shared";
+import { fitName } from "../../lib/names";
+import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostsOf, networkOf, policyDocument } from "../monitoring/shared";
 import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent";
 import type { LoggingSettings } from "./settings";
 
@@ -106,18 +107,21 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
     });
   }
 
-  const dockerHost = settings.dockerHost.enabled ? dockerHostOf(ctx) : undefined;
-  if (dockerHost) {
+  const dockerHosts = settings.dockerHost.enabled ? dockerHostsOf(ctx) : [];
+  if (dockerHosts.length > 0) {
+    // One group for every host: with blue/green, both colors write to it (each host's streams carry its instance id).
     const hostGroup = logGroup("docker-host");
-    new IamRolePolicy(scope, "docker-host-logs-policy", {
-      name: "cloudwatch-agent-logs",
-      role: dockerHost.role.id,
-      policy: policyDocument([
-        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [hostGroup.arn, `${hostGroup.arn}:*`] },
-        { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } } },
-      ]),
-    });
-    dockerHost.addUserData("CloudWatch agent: container logs and memory/disk metrics (week 8)", cloudWatchAgentScript(cloudWatchAgentConfig(`/devops-weeks/${ctx.environment.name}/docker-host`)));
+    for (const { host, color } of dockerHosts) {
+      new IamRolePolicy(scope, color ? `docker-host-logs-policy-${color}` : "docker-host-logs-policy", {
+        name: "cloudwatch-agent-logs",
+        role: host.role.id,
+        policy: policyDocument([
+          { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [hostGroup.arn, `${hostGroup.arn}:*`] },
+          { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } } },
+        ]),
+      });
+      host.addUserData("CloudWatch agent: container logs and memory/disk metrics (week 8)", cloudWatchAgentScript(cloudWatchAgentConfig(`/devops-weeks/${ctx.environment.name}/docker-host`)));
+    }
   }
 
   if (settings.errorAlarm.enabled) {

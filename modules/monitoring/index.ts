@@ -24,7 +24,8 @@ import { ManagedInstance } from "../../lib/constructs/managed-instance";
 import type { BuildContext } from "../../lib/module";
 import { CourseDashboard, type DashboardSection } from "./dashboard";
 import type { MonitoringSettings } from "./settings";
-import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf, fitName } from "./shared";
+import { fitName } from "../../lib/names";
+import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf } from "./shared";
 
 export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
 export { CourseDashboard, type DashboardSection, type GraphWidget } from "./dashboard";

@@ -81,6 +81,8 @@ export function fullSecurityConfig(): Record<string, unknown> {
   return {
     ...ALL_WEEKS_CONFIG,
     weeks: allRegisteredWeeks(),
+    // Week 9 on the Docker-host path: two hosts, a second listener and CodeDeploy with traffic control.
+    dockerHost: { loadBalancer: { enabled: true }, blueGreen: { enabled: true, idleTrafficPercent: 10 } },
     // Week 6 logs three control-plane log types by default; CKV_AWS_37 (like Checkov) wants all five.
     ...(registered.has("eks") ? { eks: { ...eks, logs: { ...(eks.logs as object), types: ["api", "audit", "authenticator", "controllerManager", "scheduler"] } } } : {}),
     security: {

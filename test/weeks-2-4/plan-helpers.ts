@@ -49,8 +49,11 @@ export function expectSecureDefaults(plan: PlanResult): void {
   }
   for (const rule of plan.byType("aws_vpc_security_group_ingress_rule")) {
     const opensToTheWorld = rule.values.cidr_ipv4 === "0.0.0.0/0";
-    // the only rule open to the internet is the load balancer's HTTP listener
-    if (opensToTheWorld) expect([rule.values.from_port, rule.values.to_port, rule.values.description], rule.address).toEqual([80, 80, "HTTP from 0.0.0.0/0"]);
+    // the only rules open to the internet are the load balancer's listeners: HTTP, and blue/green's test port
+    if (opensToTheWorld) {
+      const listenerRule = rule.values.description === "HTTP from 0.0.0.0/0" ? [80, 80] : rule.values.description === "Test listener (idle color) from 0.0.0.0/0" ? [8080, 8080] : [];
+      expect([rule.values.from_port, rule.values.to_port], `${rule.address}: ${rule.values.description}`).toEqual(listenerRule);
+    }
   }
   for (const topic of plan.byType("aws_sns_topic")) expect(referencesOf(plan, topic, "kms_master_key_id").some((r) => r.startsWith("aws_kms_key."))).toBe(true);
 }
