@@ -17,6 +17,7 @@ import { compare, literal, readInventory, type Inventory } from "./inventory";
 import { loadTemplates, type TemplateSet } from "./render";
 import { markdownToHtml } from "./site";
 import {
+  blueGreenFor,
   checksFor,
   cheaperOptions,
   commandsFromOutputs,
@@ -149,6 +150,7 @@ function buildWeek(ctx: WeekContext) {
   const checks = checksFor(facts);
   const cheaper = cheaperOptions(facts, costs);
   const lingering = lingeringFor(facts);
+  const release = blueGreenFor(facts);
   const index = ctx.weeks.indexOf(week);
   const navLink = (w: number) => ({ href: `week-${pad(w)}.md`, label: `${strings.text("nav.week", { week: w })}: ${weekTitle(input.modules, w, lang)}` });
   const stackWeeks = (stack: string) =>
@@ -201,6 +203,17 @@ function buildWeek(ctx: WeekContext) {
     noChecks: checks.length > 0 ? [] : [{}],
     cheaperSection: section(cheaper),
     lingerSection: section(lingering),
+    blueGreen: release
+      ? [
+          {
+            ...release,
+            applyDir: stacks[0].dir,
+            canary: release.idlePercent > 0 ? [{ percent: release.idlePercent }] : [],
+            pipeline: release.deployTo ? [{ host: release.deployTo }] : [],
+            noPipeline: release.deployTo ? [] : [{}],
+          },
+        ]
+      : [],
   };
   return { week, title, view, monthly: costs.totalMonthly, expensive: costs.expensive.length };
 }

@@ -292,3 +292,45 @@ export function cheaperOptions(facts: WeekFacts, costs: CostTable): string[] {
   if (costs.expensive.length > 0) options.push(s.text("cheaper.destroyDaily", { monthly: usd(costs.expensive.reduce((sum, r) => sum + r.hourlyValue, 0) * prices.hoursPerMonth, 2), daily: usd(costs.expensive.reduce((sum, r) => sum + r.hourlyValue, 0) * 8, 2) }));
   return options;
 }
+
+/** A blue/green release on the Docker-host path, as the synthesized stack has it. */
+export interface BlueGreenRelease {
+  readonly live: string;
+  readonly idle: string;
+  /** Share of port 80 the idle color already gets (a canary), 0 when none. */
+  readonly idlePercent: number;
+  readonly testPort: string;
+  readonly testCommand: string;
+  readonly weightsCommand: string;
+  /** The host week 3's pipeline deploys to, when week 3 is on. */
+  readonly deployTo?: string;
+}
+
+/**
+ * The release steps for a blue/green Docker host, read from the stack: the colors from its outputs, the
+ * test port and weights from the load balancer's listeners, and where week 3's CodeDeploy deploys.
+ */
+export function blueGreenFor(facts: WeekFacts): BlueGreenRelease | undefined {
+  const ref = facts.outputs.find((o) => o.output === "blue_green_live_color");
+  if (!ref) return undefined;
+  const stack = facts.inventory.stacks.find((s) => s.stack === ref.name);
+  const live = literal(stack?.outputs["blue_green_live_color"]?.value);
+  const idle = literal(stack?.outputs["blue_green_idle_color"]?.value);
+  const listeners = facts.inventory.resources.filter((r) => r.stack === ref.name && r.type === "aws_lb_listener");
+  const liveListener = listeners.find((l) => l.config["port"] === 80);
+  const testListener = listeners.find((l) => l.config["port"] !== 80);
+  if (!live || !idle || !liveListener || !testListener) return undefined;
+  const groups = argument(liveListener.config, "default_action", "forward", "target_group");
+  const weights = Array.isArray(groups) ? groups.map((g) => Number((g as Record<string, unknown>)["weight"] ?? 0)) : [];
+  const deployment = facts.inventory.resources.find((r) => r.stack === ref.name && r.type === "aws_codedeploy_deployment_group");
+  const output = (name: string) => `terraform -chdir=${ref.dir} output -raw ${name}`;
+  return {
+    live,
+    idle,
+    idlePercent: weights[1] ?? 0,
+    testPort: literal(testListener.config["port"]) ?? "?",
+    testCommand: `curl -i "$(${output("app_test_url")})"`,
+    weightsCommand: `eval "$(${output("blue_green_weights_command")})"`,
+    deployTo: deployment ? literal(argument(deployment.config, "ec2_tag_set", "ec2_tag_filter", "value")) : undefined,
+  };
+}

@@ -163,6 +163,28 @@ describe("runbooks follow the config", () => {
     expect(readFileSync(join(outdir, "runbooks", "ko", "index.md"), "utf8")).not.toContain("week-02");
   });
 
+  it("with a blue/green Docker host, week 2 gives the release steps for the colors synth built", () => {
+    const synth = synthConfig({ weeks: "1-3", dockerHost: { loadBalancer: { enabled: true }, blueGreen: { enabled: true, live: "green", idleTrafficPercent: 20, testPort: 8081 } } });
+    const md = runbook(synth, "en/week-02.md");
+    const release = md.slice(md.indexOf("### Release with blue/green"), md.indexOf("## Check your work"));
+    expect(release).toContain("port 80 serves **green**; **blue** is idle and only the test listener on port 8081 reaches it. It already gets 20 % of port 80");
+    expect(release).toContain("week 3's CodeDeploy deploys to `devops-weeks-dev-docker-host-blue` only");
+    expect(release).toContain('curl -i "$(terraform -chdir=out/stacks/devops-weeks-dev output -raw app_test_url)"');
+    expect(release).toContain("set `dockerHost.blueGreen.live: blue`");
+    expect(release).toContain("**Roll back** by setting `live: green` again");
+    // Both hosts are priced: a second instance is the cost of blue/green.
+    expect(section(md, "Cost")).toContain("devops-weeks-dev-docker-host-blue (t3.micro)");
+    expect(section(md, "Cost")).toContain("devops-weeks-dev-docker-host-green (t3.micro)");
+    const ko = runbook(synth, "ko/week-02.md");
+    expect(ko).toContain("### 블루/그린으로 릴리스하기");
+    expect(ko).toContain("`devops-weeks-dev-docker-host-blue`에만 배포합니다");
+
+    const weekTwoOnly = runbook(synthConfig({ weeks: "1-2", dockerHost: { loadBalancer: { enabled: true }, blueGreen: { enabled: true } } }), "en/week-02.md");
+    expect(weekTwoOnly).toContain("Set `dockerHost.blueGreen.greenImage` to the new image and apply: Terraform replaces the green host only.");
+    expect(weekTwoOnly).not.toContain("It already gets");
+    expect(runbook(synthConfig({ weeks: "1-2" }), "en/week-02.md")).not.toContain("Release with blue/green");
+  });
+
   it("writes byte-identical runbooks for the same config", () => {
     const first = synthConfig({ weeks: "1-2" });
     const second = synthConfig({ weeks: "1-2" });
