@@ -7,7 +7,7 @@ export const DEPLOY_OPTIMIZATION_DEFAULTS = {
   cpuUtilizationPercent: 60,
   scaleDownStabilizationSeconds: 300,
   minAvailable: 1,
-  clusterAutoscalerChartVersion: "9.46.6",
+  clusterAutoscalerChartVersion: "9.59.0",
   scaleDownUnneededMinutes: 10,
   spotInstanceTypes: ["t3.medium", "t3a.medium"],
 } as const;
@@ -57,8 +57,8 @@ export const deployOptimizationSettings = z.strictObject({
       tool: z
         .custom<"cluster-autoscaler" | "none">((value) => value === "cluster-autoscaler" || value === "none", "cluster-autoscaler or none (Karpenter is not offered: see the README, week 9)")
         .default("cluster-autoscaler"),
-      /** @default 9.46.6 */
-      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 9.46.6").default(DEPLOY_OPTIMIZATION_DEFAULTS.clusterAutoscalerChartVersion),
+      /** The chart's own autoscaler is 1.35.0, matching the default cluster; the image tag follows the cluster's minor anyway. @default 9.59.0 */
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 9.59.0").default(DEPLOY_OPTIMIZATION_DEFAULTS.clusterAutoscalerChartVersion),
       /** Minutes a node must be unneeded before it is removed. @default 10 */
       scaleDownUnneededMinutes: z.number().int().min(1).max(120).default(DEPLOY_OPTIMIZATION_DEFAULTS.scaleDownUnneededMinutes),
     })
