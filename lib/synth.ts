@@ -7,9 +7,8 @@ import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
-import { buildSharedStacks, planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
+import { planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
 import { fastSynth } from "./perf";
-import { renderLearnerSheets } from "./classroom-sheets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
@@ -59,7 +58,10 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
         const app = new App({ outdir: staging, skipBackendValidation: false });
         setStateSettings(app, state);
         const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
-        buildSharedStacks(app, config, state, classroom);
+        // The state bucket and the instructor stack load their provider classes only when they exist.
+        if (state.backend === "s3" || classroom?.instructorStack) {
+          (require("./classroom-stacks") as typeof import("./classroom-stacks")).buildSharedStacks(app, config, state, classroom);
+        }
         app.synth();
         return { app, result: environmentsBuilt };
       },
@@ -70,7 +72,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     );
     writeGeneratedFiles(staging, built);
     renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
-    if (classroom) renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
+    if (classroom) (require("./classroom-sheets") as typeof import("./classroom-sheets")).renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     commitStaging(staging, options.outdir);
     return { config, selection, environments: built, classroom };
   } catch (error) {

@@ -47,6 +47,11 @@ test("a week-1 synth loads no Kubernetes or Helm provider class", () => {
   expect(loaded.filter((file) => /@cdktf\/provider-(kubernetes|helm)\//.test(file))).toEqual([]);
 });
 
+test("a study without classroom or S3 state loads neither the instructor and bootstrap stacks nor the learner sheets", () => {
+  for (const file of ["lib/classroom-stacks.ts", "lib/bootstrap.ts", "lib/classroom-sheets.ts"]) expect(loaded).not.toContain(file);
+  expect(loaded.filter((file) => /@cdktf\/provider-aws\/lib\/(iam-user|budgets-budget|s3-bucket)\//.test(file))).toEqual([]);
+});
+
 test("the check sees build code when its week is on", () => {
   const withKubernetes = loadedAfterSynth("1,5");
   expect(withKubernetes).toContain("modules/kubernetes/index.ts");
