@@ -1,23 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { StudyConfigError } from "../../lib/errors";
+import { filesUnder } from "../support/files";
 import { synthConfig } from "../support/synth";
 
 /** A digest of every file under a directory, to prove a failed synth changed nothing. */
 function digestTree(root: string): string {
   const hash = createHash("sha256");
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir).sort()) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else hash.update(relative(root, path)).update(readFileSync(path));
-    }
-  };
-  walk(root);
+  for (const [path, content] of filesUnder(root)) hash.update(path).update(content);
   return hash.digest("hex");
 }
 

@@ -1,22 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
+import { filesUnder } from "../support/files";
 import { synthConfig } from "../support/synth";
-
-function filesUnder(root: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir).sort()) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(root, path), readFileSync(path));
-    }
-  };
-  walk(root);
-  return files;
-}
 
 describe("deterministic output", () => {
   test("two synths of the same config are byte-identical, with every registered week on", () => {

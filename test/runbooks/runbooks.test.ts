@@ -1,12 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { dump } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { synthesizeStudy } from "../../lib/synth";
 import { DEFAULT_TEMPLATES_DIR } from "../../lib/runbooks";
 import prices from "../../lib/runbooks/prices.json";
 import { STUDY_MODULES } from "../../modules";
+import { filesUnder } from "../support/files";
 import { synthConfig, type Synthesized } from "../support/synth";
 
 const runbook = (synth: Synthesized, path: string) => readFileSync(join(synth.outdir, "runbooks", path), "utf8");
@@ -16,19 +17,6 @@ const section = (markdown: string, heading: string) => {
   const end = markdown.indexOf("\n## ", start + 3);
   return markdown.slice(start, end < 0 ? undefined : end);
 };
-
-function treeOf(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current).sort()) {
-      const path = join(current, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe("runbooks of the default config (week 1, NAT gateway)", () => {
   let synth: Synthesized;
@@ -103,7 +91,7 @@ describe("runbooks of the default config (week 1, NAT gateway)", () => {
   });
 
   it("leaves no machine paths in the runbooks", () => {
-    for (const [path, content] of treeOf(join(synth.outdir, "runbooks"))) {
+    for (const [path, content] of filesUnder(join(synth.outdir, "runbooks"))) {
       if (path.endsWith(".js")) continue;
       expect(content.toString("utf8"), path).not.toContain(tmpdir());
       expect(content.toString("utf8"), path).not.toContain(process.cwd());
@@ -188,8 +176,8 @@ describe("runbooks follow the config", () => {
   it("writes byte-identical runbooks for the same config", () => {
     const first = synthConfig({ weeks: "1-2" });
     const second = synthConfig({ weeks: "1-2" });
-    const a = treeOf(join(first.outdir, "runbooks"));
-    const b = treeOf(join(second.outdir, "runbooks"));
+    const a = filesUnder(join(first.outdir, "runbooks"));
+    const b = filesUnder(join(second.outdir, "runbooks"));
     expect([...a.keys()]).toEqual([...b.keys()]);
     for (const [path, content] of a) expect(content.equals(b.get(path)!), path).toBe(true);
   });
@@ -211,10 +199,10 @@ describe("a template with a missing key", () => {
   it("fails synth naming the template and the key, and leaves out/ as it was", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-runbooks-")), "out");
     synthWith(outdir);
-    const before = treeOf(outdir);
+    const before = filesUnder(outdir);
     const templates = brokenTemplates("en/week-01.md.hbs", "\nYour mentor: {{mentorName}}\n");
     expect(() => synthWith(outdir, templates)).toThrow(/templates\/en\/week-01\.md\.hbs.*"mentorName" not defined/);
-    const after = treeOf(outdir);
+    const after = filesUnder(outdir);
     expect([...after.keys()]).toEqual([...before.keys()]);
     for (const [path, content] of before) expect(content.equals(after.get(path)!), path).toBe(true);
     expect(readdirSync(join(outdir, "..")).filter((e) => e.includes("staging"))).toEqual([]);

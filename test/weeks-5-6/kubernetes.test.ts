@@ -112,19 +112,21 @@ describe("week 5 with week 6: the EKS cluster, an NLB from the AWS Load Balancer
   });
 });
 
+const SHOP_CONFIG = {
+  weeks: "1,5,6",
+  kubernetes: {
+    namespace: "shop",
+    extraNamespaces: ["dev", "staging"],
+    app: { name: "front", replicas: 3, message: "<b>안녕하세요</b>", rollingUpdate: { maxSurge: "50%", maxUnavailable: 1 } },
+    service: { port: 8080, sourceRanges: ["203.0.113.0/24"] },
+  },
+};
+
 describe("the workloads: Terraform resources and plain manifests say the same", () => {
   let synth: Synthesized;
   let files: Record<string, Json[]>;
   beforeAll(() => {
-    synth = synthConfig({
-      weeks: "1,5,6",
-      kubernetes: {
-        namespace: "shop",
-        extraNamespaces: ["dev", "staging"],
-        app: { name: "front", replicas: 3, message: "<b>안녕하세요</b>", rollingUpdate: { maxSurge: "50%", maxUnavailable: 1 } },
-        service: { port: 8080, sourceRanges: ["203.0.113.0/24"] },
-      },
-    });
+    synth = synthConfig(SHOP_CONFIG);
     files = manifests(synth);
   });
 
@@ -201,15 +203,7 @@ describe("the workloads: Terraform resources and plain manifests say the same", 
   test("manifests carry no YAML anchors and are the same on every synth", () => {
     const text = readFileSync(join(synth.outdir, "manifests", "devops-weeks-dev", "20-front-deployment.yaml"), "utf8");
     expect(text).not.toMatch(/[&*]a\d/);
-    const again = synthConfig({
-      weeks: "1,5,6",
-      kubernetes: {
-        namespace: "shop",
-        extraNamespaces: ["dev", "staging"],
-        app: { name: "front", replicas: 3, message: "<b>안녕하세요</b>", rollingUpdate: { maxSurge: "50%", maxUnavailable: 1 } },
-        service: { port: 8080, sourceRanges: ["203.0.113.0/24"] },
-      },
-    });
+    const again = synthConfig(SHOP_CONFIG);
     expect(readFileSync(join(again.outdir, "manifests", "devops-weeks-dev", "20-front-deployment.yaml"), "utf8")).toBe(text);
   });
 });
