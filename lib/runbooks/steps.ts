@@ -323,7 +323,7 @@ export function blueGreenFor(facts: WeekFacts): BlueGreenRelease | undefined {
   const groups = argument(liveListener.config, "default_action", "forward", "target_group");
   const weights = Array.isArray(groups) ? groups.map((g) => Number((g as Record<string, unknown>)["weight"] ?? 0)) : [];
   const deployment = facts.inventory.resources.find((r) => r.stack === ref.name && r.type === "aws_codedeploy_deployment_group");
-  const output = (name: string) => `terraform -chdir=${ref.dir} output -raw ${name}`;
+  const output = (name: string) => outputCommand({ ...ref, output: name });
   return {
     live,
     idle,
