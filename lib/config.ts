@@ -87,6 +87,9 @@ export function parseConfig(raw: unknown, source: string, registry: readonly Any
     ...coreSchema.shape,
     ...Object.fromEntries(registry.map((m) => [m.id, (m.settings as z.ZodType).prefault({})])),
   });
+  // A key written with no value (`vpcLattice:` followed only by comments) is YAML's null: it means
+  // "not set", so the defaults apply, as they do for a key left out.
+  raw = withoutNullValues(raw);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new StudyConfigError(source, parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, schema)));
 
@@ -101,6 +104,12 @@ export function parseConfig(raw: unknown, source: string, registry: readonly Any
   const zones = resolveZones(core, problems);
   if (problems.length > 0) throw new StudyConfigError(source, problems);
   return { core, settings, weeks: selection as number[], availabilityZones: zones, source };
+}
+
+function withoutNullValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullValues);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null).map(([key, item]) => [key, withoutNullValues(item)]));
 }
 
 function weekExpectation(reason: string): string {

@@ -2,7 +2,7 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { StudyConfig } from "./config";
-import type { AnyStudyModule, BuildContext, KubernetesTarget, StudyEnvironment } from "./module";
+import type { AnyStudyModule, BuildContext, KubernetesTarget, RunbookStep, StudyEnvironment } from "./module";
 import { AwsStudyStack, KubernetesStudyStack, kubernetesStackName } from "./stacks";
 
 const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
@@ -18,6 +18,8 @@ export interface BuiltEnvironment {
   readonly outputsByModule: ReadonlyMap<string, readonly ModuleOutput[]>;
   /** Extra generated files (ctx.writeFile), by path relative to out/; synth writes them beside the stacks. */
   readonly files: ReadonlyMap<string, GeneratedFile>;
+  /** Runbook steps each module gave (ctx.step), by module id, in the order given. */
+  readonly stepsByModule: ReadonlyMap<string, readonly RunbookStep[]>;
 }
 
 export interface GeneratedFile {
@@ -37,6 +39,7 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
   const outputsByModule = new Map<string, ModuleOutput[]>();
   const enabled = new Set(modules.map((m) => m.id));
   const files = new Map<string, GeneratedFile>();
+  const stepsByModule = new Map<string, RunbookStep[]>();
   const kubernetesTarget = resolveKubernetesTarget(config, environment, modules);
   let kubernetesStack: KubernetesStudyStack | undefined;
   const workloadsStack = () => {
@@ -78,10 +81,11 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
         if (files.has(relativePath)) throw new Error(`module "${module.id}" writes "${relativePath}", which another module already wrote`);
         files.set(relativePath, { content, executable: options?.executable ?? false });
       },
+      step: (step) => stepsByModule.set(module.id, [...(stepsByModule.get(module.id) ?? []), step]),
     };
     exports.set(module.id, module.build(context));
   }
-  return { environment, awsStack, kubernetesStack, exports, outputsByModule, files };
+  return { environment, awsStack, kubernetesStack, exports, outputsByModule, files, stepsByModule };
 }
 
 /** An enabled module's "eks" target wins over a "kubeconfig" one; with neither, the kubeconfig's current context. */

@@ -35,6 +35,8 @@ export type KubernetesTarget =
       readonly kind: "eks";
       readonly clusterName: string;
       readonly region: string;
+      /** How clients on the learner's machine (kubectl, the -k8s stack's providers) reach the API server. */
+      readonly access: ClusterAccess;
     }
   | {
       readonly kind: "kubeconfig";
@@ -43,6 +45,47 @@ export type KubernetesTarget =
       /** Context in that file, e.g. `kind-devops-weeks` or `minikube`; undefined = its current context. */
       readonly context?: string;
     };
+
+/**
+ * A shell command as a module writes it for the runbook: literal shell text, and Terraform outputs of
+ * the AWS stack that the runbook reads in place (`"$(terraform -chdir=<stack> output -raw <name>)"`).
+ */
+export type RunbookCommand = readonly (string | { readonly output: string })[];
+
+/** How the learner reaches a cluster's API from their own machine. */
+export type ClusterAccess =
+  | {
+      /**
+       * The endpoint is private to the VPC. A port forward through the bastion (SSM Session Manager, no
+       * open port) listens on 127.0.0.1:<localPort>; clients connect there and check the server's
+       * certificate against the endpoint's own name (`tls_server_name`).
+       */
+      readonly kind: "tunnel";
+      readonly localPort: number;
+      /** Opens the port forward; it runs until stopped, in a terminal of its own. */
+      readonly open: RunbookCommand;
+      /** Writes the kubeconfig entry that goes through the port forward. */
+      readonly kubeconfig: readonly RunbookCommand[];
+    }
+  | {
+      /** The public endpoint answers the source ranges the config names. */
+      readonly kind: "public";
+      readonly kubeconfig: readonly RunbookCommand[];
+    };
+
+/**
+ * A step of the week's runbook page that a module gives, beyond applying the stacks: a command with
+ * its place in the learner's order (e.g. CRDs the -k8s stack's charts need, before it is applied).
+ */
+export interface RunbookStep {
+  /** Before the -k8s stack is applied (after the cluster is reachable), or after every stack is applied. */
+  readonly when: "before-workloads" | "after-apply";
+  /** Key of its one-line description in templates/<lang>/strings.json, e.g. `steps.gatewayApiCrds`. */
+  readonly text: string;
+  /** Values for the description's `{placeholders}`. */
+  readonly params?: Readonly<Record<string, string | number>>;
+  readonly commands: readonly RunbookCommand[];
+}
 
 export interface OutputOptions {
   /** The stack that carries the output: the AWS stack (default) or the `-k8s` workloads stack. */
@@ -81,6 +124,16 @@ export interface BuildContext<Settings> {
    * `{ executable: true }` gives mode 0755 (hook scripts a deployment agent runs).
    */
   writeFile(relativePath: string, content: string, options?: { readonly executable?: boolean }): void;
+  /** Adds a step to this week's runbook page (see RunbookStep). */
+  step(step: RunbookStep): void;
+}
+
+/** What a module's `validate` may know of the rest of the synth. */
+export interface SelectionView {
+  /** Whether a module is enabled in this synth. */
+  has(moduleId: string): boolean;
+  /** Another module's validated settings (its defaults when the config leaves its section out). */
+  settingsOf<S>(module: StudyModule<S, unknown>): S;
 }
 
 export interface StudyModule<Settings, Exports> {
@@ -92,8 +145,11 @@ export interface StudyModule<Settings, Exports> {
   readonly requires?: readonly string[];
   /** Schema of the module's config section, every field defaulted, objects strict. */
   readonly settings: z.ZodType<Settings>;
-  /** Rules across fields (or against the core config) that the schema alone cannot express. */
-  validate?(settings: Settings, study: CoreConfig, environment: StudyEnvironment): ConfigProblem[];
+  /**
+   * Rules across fields, against the core config, or against the other enabled weeks' settings
+   * (`selection`), that the schema alone cannot express.
+   */
+  validate?(settings: Settings, study: CoreConfig, environment: StudyEnvironment, selection: SelectionView): ConfigProblem[];
   build(context: BuildContext<Settings>): Exports;
   /**
    * Modules to build before this one when they are enabled, without requiring them (e.g. week 5

@@ -70,8 +70,12 @@ export class KubernetesStudyStack extends TerraformStack {
     // token comes from the AWS CLI at each run instead of being stored in state.
     new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: { ...props.environment.tags } }] });
     this.eksCluster = new EksClusterData(this, "eks-cluster-data", { name: target.clusterName });
+    // A private endpoint is reached through the SSM port forward the runbook opens first: the providers
+    // connect to 127.0.0.1 and check the certificate against the endpoint's own name.
+    const tunnel = target.access.kind === "tunnel" ? target.access : undefined;
     const connection = {
-      host: this.eksCluster.endpoint,
+      host: tunnel ? `https://127.0.0.1:${tunnel.localPort}` : this.eksCluster.endpoint,
+      tlsServerName: tunnel ? Fn.replace(this.eksCluster.endpoint, "https://", "") : undefined,
       clusterCaCertificate: Fn.base64decode(this.eksCluster.certificateAuthority.get(0).data),
     };
     const exec = {

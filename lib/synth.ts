@@ -11,7 +11,7 @@ import { planClassroom, studyEnvironments, type ClassroomPlan } from "./classroo
 import { fastSynth } from "./perf";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
-import type { AnyStudyModule, StudyEnvironment } from "./module";
+import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
 import { renderRunbooks } from "./runbooks";
 
@@ -83,9 +83,11 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
 
 function validateModules(config: StudyConfig, selection: ModuleSelection, environments: readonly StudyEnvironment[]): void {
   const problems: ConfigProblem[] = [];
+  const enabled = new Set(selection.modules.map((m) => m.id));
+  const view: SelectionView = { has: (id) => enabled.has(id), settingsOf: <S>(module: StudyModule<S, unknown>) => config.settings[module.id] as S };
   for (const module of selection.modules) {
     if (!module.validate) continue;
-    for (const environment of environments) problems.push(...module.validate(config.settings[module.id], config.core, environment));
+    for (const environment of environments) problems.push(...module.validate(config.settings[module.id], config.core, environment, view));
   }
   if (problems.length > 0) throw new StudyConfigError(config.source, dedupe(problems));
 }

@@ -22,6 +22,8 @@ import {
   cheaperOptions,
   commandsFromOutputs,
   kubernetesCommands,
+  manifestAlternative,
+  needsCluster,
   lingeringFor,
   troubleshootingFor,
   type OutputRef,
@@ -29,6 +31,7 @@ import {
   type WeekFacts,
 } from "./steps";
 import { loadStrings, type Strings } from "./strings";
+import { pageSteps } from "./page-steps";
 
 export { RunbookTemplateError } from "./errors";
 
@@ -124,9 +127,12 @@ function buildWeek(ctx: WeekContext) {
   const outputs: OutputRef[] = moduleIds.flatMap((id) =>
     (environment.outputsByModule.get(id) ?? []).map((o) => ({ name: o.stack, dir: stackDir(input.outName, o.stack), output: o.name, description: markdownText(o.description) })),
   );
-  // The AWS stack always comes first: the Kubernetes stack runs on what it creates.
+  const weekOf = (moduleId: string | undefined) => input.modules.find((m) => m.id === moduleId)?.week;
+  // Every stack that holds something of this week or an earlier one, the AWS stack first: the
+  // Kubernetes stack runs on what it creates (week 6 moves week 5's workloads onto EKS, so its page
+  // applies the Kubernetes stack too).
   const stacks: StackRef[] = inventory.stacks
-    .filter((s, i) => i === 0 || s.resources.some((r) => moduleIds.includes(r.moduleId ?? "")) || outputs.some((o) => o.name === s.stack))
+    .filter((s, i) => i === 0 || s.resources.some((r) => (weekOf(r.moduleId) ?? Infinity) <= week) || outputs.some((o) => o.name === s.stack))
     .map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
   const allStacks: StackRef[] = inventory.stacks.map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
   const weekFiles = ctx.files.filter((f) => f.moduleId !== undefined && moduleIds.includes(f.moduleId));
@@ -147,21 +153,30 @@ function buildWeek(ctx: WeekContext) {
   const diagram = weekDiagram({ inventory, moduleIds, region, strings });
   const costs = weekCosts(resources, region, strings);
   const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
+  const kubernetesStackName = environment.kubernetesStack?.node.id;
+  const appliesKubernetes = stacks.some((st) => st.name === kubernetesStackName);
+  const steps = pageSteps({
+    strings,
+    weeks: weekRanges(ctx.weeks),
+    stacks: stacks.map((st, i) => ({ ...st, weeks: stackWeeksOf(inventory, input.modules, st.name), kubernetes: i > 0 })),
+    awsStackDir: stackDir(input.outName, environment.awsStack.node.id),
+    cluster: target && (appliesKubernetes || needsCluster(facts)) ? target : undefined,
+    moduleSteps: moduleIds.flatMap((id) => environment.stepsByModule.get(id) ?? []),
+    outputs,
+    commands,
+  }).map((step, i) => ({ ...step, number: i + 1 }));
   const checks = checksFor(facts);
   const cheaper = cheaperOptions(facts, costs);
   const lingering = lingeringFor(facts);
   const release = blueGreenFor(facts);
   const index = ctx.weeks.indexOf(week);
   const navLink = (w: number) => ({ href: `week-${pad(w)}.md`, label: `${strings.text("nav.week", { week: w })}: ${weekTitle(input.modules, w, lang)}` });
-  const stackWeeks = (stack: string) =>
-    [...new Set(inventory.resources.filter((r) => r.stack === stack && r.moduleId).map((r) => input.modules.find((m) => m.id === r.moduleId)?.week).filter((w): w is number => w !== undefined))]
-      .sort((a, b) => a - b)
-      .join(", ");
   const tools = [
     { name: "Terraform", why: strings.text("tools.terraform") },
     { name: "AWS CLI v2", why: strings.text("tools.awsCli") },
-    ...(resources.some((r) => r.type === "aws_instance") || commands.some((c) => c.command.includes("ssm start-session")) ? [{ name: "Session Manager plugin", why: strings.text("tools.ssm") }] : []),
-    ...(commands.some((c) => c.command.startsWith("kubectl") || c.command.startsWith("aws eks")) ? [{ name: "kubectl", why: strings.text("tools.kubectl") }] : []),
+    ...(resources.some((r) => r.type === "aws_instance") || steps.some((st) => st.blocks.some((b) => b.includes("ssm start-session"))) || commands.some((c) => c.command.includes("ssm start-session")) ? [{ name: "Session Manager plugin", why: strings.text("tools.ssm") }] : []),
+    ...(steps.some((st) => st.blocks.some((b) => /^kubectl /m.test(b))) || commands.some((c) => c.command.startsWith("kubectl")) ? [{ name: "kubectl", why: strings.text("tools.kubectl") }] : []),
+    ...(steps.some((st) => st.blocks.some((b) => /^kind /m.test(b))) ? [{ name: "kind", why: strings.text("tools.kind") }] : []),
     ...(resources.some((r) => r.type === "helm_release") ? [{ name: "Helm", why: strings.text("tools.helm") }] : []),
   ];
   const view = {
@@ -178,16 +193,14 @@ function buildWeek(ctx: WeekContext) {
       next: index < ctx.weeks.length - 1 ? [navLink(ctx.weeks[index + 1])] : [],
       languages: ctx.languages.filter((l) => l !== lang).map((l) => ({ href: `../${l}/week-${pad(week)}.md`, label: loadLanguageName(strings, l) })),
     },
-    stacks: stacks.map((s) => ({ ...s, weeks: stackWeeks(s.name) })),
+    steps,
+    alternatives: manifestAlternative(facts),
     destroyStacks: [...allStacks].reverse(),
     severalStacks: allStacks.length > 1 ? [{}] : [],
     oneStack: allStacks.length > 1 ? [] : [{}],
-    synthCommand: `WEEKS=${ctx.weeks.filter((w) => w <= week).join(",")} npx cdktf synth`,
     diagram: diagram ? [{ source: diagram.trimEnd() }] : [],
     noDiagram: diagram ? [] : [{}],
     tools,
-    outputs,
-    commands,
     files: weekFiles.filter((f) => !f.manifest).map((f) => ({ path: f.path })),
     checks,
     costs: { ...costs, source: PRICE_TABLE.source, date: PRICE_TABLE.date, hoursPerMonth: PRICE_TABLE.hoursPerMonth },
@@ -197,9 +210,6 @@ function buildWeek(ctx: WeekContext) {
     troubleshooting: troubleshootingFor(facts),
     lingering,
     cluster: clusterName(facts) ?? "<cluster>",
-    outputSection: section(outputs),
-    commandSection: section(commands),
-    fileSection: section(weekFiles.filter((f) => !f.manifest)),
     noChecks: checks.length > 0 ? [] : [{}],
     cheaperSection: section(cheaper),
     lingerSection: section(lingering),
@@ -311,6 +321,24 @@ function clusterName(facts: WeekFacts): string | undefined {
   const cluster = facts.resources.find((r) => r.type === "aws_eks_cluster");
   const name = cluster ? literal(cluster.config["name"]) : undefined;
   return name ?? (facts.kubernetes?.kind === "eks" ? facts.kubernetes.clusterName : undefined);
+}
+
+/** The stacks' weeks, as the page names them: `1-4, 6`. */
+function stackWeeksOf(inventory: Inventory, modules: readonly AnyStudyModule[], stack: string): string {
+  const weeks = inventory.resources.filter((r) => r.stack === stack && r.moduleId).map((r) => modules.find((m) => m.id === r.moduleId)?.week).filter((w): w is number => w !== undefined);
+  return weekRanges([...new Set(weeks)].sort((a, b) => a - b)).replace(/,/g, ", ");
+}
+
+/** Weeks as the config writes them: consecutive runs as ranges (`1-6`, `1-3,6`). */
+export function weekRanges(weeks: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < weeks.length; i++) {
+    let j = i;
+    while (j + 1 < weeks.length && weeks[j + 1] === weeks[j] + 1) j++;
+    runs.push(j > i ? `${weeks[i]}-${weeks[j]}` : `${weeks[i]}`);
+    i = j;
+  }
+  return runs.join(",");
 }
 
 function pad(week: number): string {

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import Handlebars from "handlebars";
 import { RunbookTemplateError } from "./errors";
+import { loadStrings } from "./strings";
 
 export interface TemplateSet {
   /** Renders `templates/<name>` (e.g. `ko/week-01.md.hbs`) with data. */
@@ -21,6 +22,14 @@ export interface TemplateSet {
  */
 export function loadTemplates(templatesDir: string, lang: string): TemplateSet {
   const hbs = Handlebars.create();
+  // {{t "key"}}: a phrase of the page's language (templates/<lang>/strings.json), so one partial serves both.
+  const strings = existsSync(join(templatesDir, lang, "strings.json")) ? loadStrings(templatesDir, lang) : undefined;
+  hbs.registerHelper("t", (key: string) => {
+    if (!strings) throw new RunbookTemplateError(`templates/${lang}/strings.json`, "the file does not exist");
+    return strings.text(key);
+  });
+  // {{indent text}}: a code block inside a numbered list item, every line indented by three spaces.
+  hbs.registerHelper("indent", (text: string) => text.split("\n").map((line) => (line ? `   ${line}` : line)).join("\n"));
   const display = (file: string) => `templates/${relative(templatesDir, file).split("\\").join("/")}`;
   const compile = (file: string) => {
     const source = readFileSync(file, "utf8");

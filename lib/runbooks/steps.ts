@@ -9,6 +9,7 @@ import type { CostTable } from "./costs";
 import type { Strings } from "./strings";
 import prices from "./prices.json";
 import { priceRegion, usd } from "./costs";
+import { shellWord } from "../shell";
 
 export interface StackRef {
   readonly name: string;
@@ -80,32 +81,30 @@ function resolveExpressions(value: string, ref: StackRef, outputs: Readonly<Reco
   return unresolved ? undefined : text;
 }
 
+/**
+ * What the learner runs against the cluster once it is reachable (the page's access steps point
+ * kubectl at it first): the nodes, and the pods of every namespace the week puts objects in.
+ */
 export function kubernetesCommands(facts: WeekFacts): Command[] {
   const s = facts.strings;
   const commands: Command[] = [];
-  const clusters = facts.resources.filter((r) => r.type === "aws_eks_cluster");
-  const hasWorkloads = facts.resources.some((r) => r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) || facts.files.some((f) => f.manifest);
-  if (clusters.length > 0 || (hasWorkloads && facts.kubernetes?.kind === "eks")) {
-    const names = clusters.map((c) => literal(c.config["name"])).filter((n): n is string => Boolean(n));
-    if (names.length === 0 && facts.kubernetes?.kind === "eks") names.push(facts.kubernetes.clusterName);
-    for (const name of names) {
-      commands.push({ description: s.text("steps.kubeconfig", { cluster: name }), command: `aws eks update-kubeconfig --region ${facts.region} --name ${name}` });
-    }
-    commands.push({ description: s.text("steps.nodes"), command: "kubectl get nodes -o wide" });
-  } else if (hasWorkloads && facts.kubernetes?.kind === "kubeconfig") {
-    commands.push({
-      description: s.text("steps.context"),
-      command: facts.kubernetes.context ? `kubectl config use-context ${facts.kubernetes.context}` : "kubectl config current-context",
-    });
-  }
-  const manifests = facts.files.filter((f) => f.manifest);
-  if (manifests.length > 0) {
-    commands.push({ description: s.text("steps.applyManifest"), command: `kubectl apply ${manifests.map((f) => `-f ${f.path}`).join(" ")}` });
-  }
+  if (facts.resources.some((r) => r.type === "aws_eks_cluster")) commands.push({ description: s.text("steps.nodes"), command: "kubectl get nodes -o wide" });
   for (const namespace of namespacesOf(facts)) {
-    commands.push({ description: s.text("steps.pods", { namespace }), command: `kubectl get pods -n ${namespace}` });
+    commands.push({ description: s.text("steps.pods", { namespace }), command: `kubectl get pods -n ${shellWord(namespace)}` });
   }
   return commands;
+}
+
+/** The week's objects as plain manifests: the `kubectl apply -f` path instead of the Kubernetes stack. */
+export function manifestAlternative(facts: WeekFacts): Command[] {
+  const manifests = facts.files.filter((f) => f.manifest);
+  if (manifests.length === 0) return [];
+  return [{ description: facts.strings.text("steps.applyManifest"), command: `kubectl apply ${manifests.map((f) => `-f ${shellWord(f.path)}`).join(" ")}` }];
+}
+
+/** Whether the week talks to a cluster: it creates one, puts objects in one, or reads one. */
+export function needsCluster(facts: WeekFacts): boolean {
+  return facts.resources.some((r) => r.type === "aws_eks_cluster" || r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) || facts.files.some((f) => f.manifest);
 }
 
 export function namespacesOf(facts: WeekFacts): string[] {
@@ -286,8 +285,10 @@ export function cheaperOptions(facts: WeekFacts, costs: CostTable): string[] {
     options.push(s.text("cheaper.natInstance", { count: gateways, gateway: month(gatewayHour * gateways), instance: month(instanceHour * gateways), type: instanceType }));
     if (facts.network.nat.perAz && gateways > 1) options.push(s.text("cheaper.sharedNat", { saved: month(gatewayHour * (gateways - 1)) }));
   }
-  if (facts.availabilityZones.length > 1 && (gateways > 1 || facts.resources.some((r) => r.type === "aws_lb" || r.type === "aws_eks_node_group"))) {
-    options.push(s.text("cheaper.fewerAzs", { count: facts.availabilityZones.length }));
+  // EKS and an Application Load Balancer refuse fewer than two AZs: never offer what would not apply.
+  const fewestAzs = facts.inventory.resources.some((r) => r.type === "aws_eks_cluster" || (r.type === "aws_lb" && literal(r.config["load_balancer_type"]) !== "network")) ? 2 : 1;
+  if (facts.availabilityZones.length > fewestAzs && (gateways > 1 || facts.resources.some((r) => r.type === "aws_lb" || r.type === "aws_eks_node_group"))) {
+    options.push(s.text("cheaper.fewerAzs", { count: facts.availabilityZones.length, fewest: fewestAzs }));
   }
   if (costs.expensive.length > 0) options.push(s.text("cheaper.destroyDaily", { monthly: usd(costs.expensive.reduce((sum, r) => sum + r.hourlyValue, 0) * prices.hoursPerMonth, 2), daily: usd(costs.expensive.reduce((sum, r) => sum + r.hourlyValue, 0) * 8, 2) }));
   return options;

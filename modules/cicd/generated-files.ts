@@ -171,9 +171,10 @@ jobs:
 `;
 }
 
-/** The CodeDeploy agent, appended to the Docker host's first-boot script when week 3 is on. */
+/** The CodeDeploy agent, installed on each Docker host when week 3 is on (safe to run again). */
 export function codeDeployAgentScript(region: string): string {
   return [
+    "if systemctl is-active --quiet codedeploy-agent; then echo 'CodeDeploy agent already running'; exit 0; fi",
     "dnf install -y ruby",
     `curl -fsSL --retry 5 -o /tmp/codedeploy-install https://aws-codedeploy-${region}.s3.${region}.amazonaws.com/latest/install`,
     "chmod +x /tmp/codedeploy-install",

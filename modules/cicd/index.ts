@@ -22,6 +22,8 @@ import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notifica
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { BuildContext } from "../../lib/module";
+import { literalText } from "../../lib/terraform-text";
+import { shellWord } from "../../lib/shell";
 import type { DockerHostExports } from "../docker-host";
 import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts } from "./generated-files";
 import { SecureBucket } from "./secure-bucket";
@@ -98,7 +100,7 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
     buildTimeout: settings.build.timeoutMinutes,
     encryptionKey: artifactKey?.arn,
     artifacts: { type: "CODEPIPELINE" },
-    source: { type: "CODEPIPELINE", buildspec: terraformLiteral(buildspec()) },
+    source: { type: "CODEPIPELINE", buildspec: literalText(buildspec()) },
     environment: {
       type: buildImage.includes("aarch64") ? "ARM_CONTAINER" : "LINUX_CONTAINER",
       computeType: settings.build.computeType,
@@ -144,7 +146,7 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
 
   // Every host (both colors with blue/green): the CodeDeploy agent, and read access to the revisions it downloads.
   for (const { host, color } of dockerHost.hosts) {
-    host.addUserData("CodeDeploy agent (week 3)", codeDeployAgentScript(region));
+    host.runScript(scope, color ? `codedeploy-agent-${color}` : "codedeploy-agent", { name: "codedeploy-agent", title: "CodeDeploy agent (week 3)", script: codeDeployAgentScript(region) });
     new IamRolePolicy(scope, color ? `host-read-revisions-${color}` : "host-read-revisions", {
       name: "read-deployment-revisions",
       role: host.role.id,
@@ -254,11 +256,6 @@ function accountIdFrom(arn: string): string {
   return Fn.element(Fn.split(":", arn), 4) as string;
 }
 
-/** Text Terraform must not interpolate: `${` and `%{` escaped as `$${` and `%%{` (the shell's own `${VAR}` stays). */
-export function terraformLiteral(text: string): string {
-  return text.replace(/\$\{/g, "$$${").replace(/%\{/g, "%%{");
-}
-
 function policy(statements: object[]): string {
   return JSON.stringify({ Version: POLICY_VERSION, Statement: statements });
 }
@@ -328,8 +325,8 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
       ["source_bucket_name", sourceBucket.bucket.bucket, "Upload your app as a zip here to start the pipeline"],
       [
         "source_upload_command",
-        `(cd <your-app-directory> && zip -r /tmp/app.zip . -x '.git/*') && aws s3 cp /tmp/app.zip s3://${bucketName}/${source.objectKey} --region ${region}`,
-        "Zips your app (Dockerfile, appspec.yml, scripts/) and uploads it: the upload starts the pipeline",
+        `(cd path/to/your-app && zip -r /tmp/app.zip . -x '.git/*') && aws s3 cp /tmp/app.zip ${shellWord(`s3://${bucketName}/${source.objectKey}`)} --region ${shellWord(region)}`,
+        "Zips your app (Dockerfile, appspec.yml, scripts/; write its folder in place of path/to/your-app) and uploads it: the upload starts the pipeline",
       ],
     ],
     afterPipeline(pipeline) {

@@ -14,6 +14,7 @@ import { Token } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
+import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
 import type { MonitoringExports } from "../monitoring";
 import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
 import type { DeployOptimizationSettings } from "./settings";
@@ -163,8 +164,8 @@ function buildClusterAutoscaler(ctx: BuildContext<DeployOptimizationSettings>, w
       autoDiscovery: { clusterName: cluster.name },
       awsRegion: ctx.study.region,
       cloudProvider: "aws",
-      // The autoscaler's minor version follows the cluster's.
-      image: { tag: `v${cluster.kubernetesVersion}.0` },
+      // The autoscaler's minor version follows the cluster's (lib/kubernetes/compatibility.ts).
+      image: { tag: CLUSTER_AUTOSCALER_IMAGES[cluster.kubernetesVersion as KubernetesVersion] },
       rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } },
       extraArgs: {
         "balance-similar-node-groups": true,

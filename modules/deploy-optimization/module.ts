@@ -4,6 +4,8 @@
  */
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
+import { componentProblems } from "../../lib/kubernetes/compatibility";
+import { eksModule } from "../eks/module";
 import { architectureOf } from "../../lib/ec2";
 import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 import type { DeployOptimizationExports } from "./index";
@@ -15,8 +17,10 @@ export const deployOptimizationModule = defineModule<DeployOptimizationSettings,
   requires: ["kubernetes", "eks"],
   after: ["monitoring"],
   settings: deployOptimizationSettings,
-  validate(settings) {
-    const problems: ConfigProblem[] = [];
+  validate(settings, _study, _environment, selection) {
+    const problems: ConfigProblem[] = [
+      ...componentProblems(selection.settingsOf(eksModule).kubernetesVersion, [["clusterAutoscalerChart", settings.nodeAutoscaling.chartVersion, settings.nodeAutoscaling.tool === "cluster-autoscaler"]]),
+    ];
     const { hpa, podDisruptionBudget: pdb, spotNodeGroup: spot } = settings;
     if (hpa.enabled && hpa.minReplicas > hpa.maxReplicas) {
       problems.push({ field: "deployOptimization.hpa.minReplicas", value: hpa.minReplicas, expected: `at most hpa.maxReplicas (${hpa.maxReplicas})` });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { instanceTypeSchema } from "../../lib/ec2";
+import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
 export const DEPLOY_OPTIMIZATION_DEFAULTS = {
   minReplicas: 2,
@@ -7,7 +8,7 @@ export const DEPLOY_OPTIMIZATION_DEFAULTS = {
   cpuUtilizationPercent: 60,
   scaleDownStabilizationSeconds: 300,
   minAvailable: 1,
-  clusterAutoscalerChartVersion: "9.59.0",
+  clusterAutoscalerChartVersion: COMPONENTS.clusterAutoscalerChart.default,
   scaleDownUnneededMinutes: 10,
   spotInstanceTypes: ["t3.medium", "t3a.medium"],
 } as const;

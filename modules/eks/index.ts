@@ -28,7 +28,7 @@ import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
 import type { NetworkExports } from "../network";
 import { bastionToolsScript } from "./bastion-tools";
-import { EKS_VERSIONS, type EksSettings, type EksVersion } from "./settings";
+import { supportOf, type EksSettings, type EksVersion } from "./settings";
 
 export { EKS_DEFAULTS, EKS_VERSIONS, eksSettings, type EksSettings } from "./settings";
 
@@ -79,6 +79,7 @@ export interface EksExports {
 }
 
 export { eksModule } from "./module";
+import { EKS_ACCESS_OUTPUTS } from "./module";
 
 export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
   const { scope, settings } = ctx;
@@ -86,7 +87,7 @@ export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
   const name = ctx.name("eks");
   const region = ctx.study.region;
   const version = settings.kubernetesVersion;
-  const extended = EKS_VERSIONS[version as EksVersion]?.support === "extended";
+  const extended = supportOf(version as EksVersion) === "extended";
   const privateSubnetIds = network.privateSubnets.map((s) => s.id);
 
   // Created by us, before the cluster: otherwise EKS creates it on first log line, with no retention,
@@ -298,10 +299,11 @@ export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
       role: network.bastion.role.id,
       policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: cluster.arn }] }),
     });
-    network.bastion.addUserData(
-      "Week 6: kubectl and the AWS CLI for EKS",
-      bastionToolsScript({ kubernetesVersion: version, clusterName: name, region }),
-    );
+    network.bastion.runScript(scope, "bastion-kubectl", {
+      name: "kubectl",
+      title: "Week 6: kubectl and the AWS CLI for EKS",
+      script: bastionToolsScript({ kubernetesVersion: version, clusterName: name, region }),
+    });
   }
   for (const principal of adminPrincipals) {
     const entry = new EksAccessEntry(scope, `access-${principal.id}`, { clusterName: cluster.name, principalArn: principal.arn, type: "STANDARD" });
@@ -314,12 +316,11 @@ export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
   }
 
   ctx.output("eks_cluster_name", cluster.name, "Name of the EKS cluster");
+  ctx.output(EKS_ACCESS_OUTPUTS.clusterArn, cluster.arn, "ARN of the EKS cluster (the name of its kubeconfig entry)");
   ctx.output("eks_kubernetes_version", cluster.version, "Kubernetes version of the EKS control plane");
-  ctx.output(
-    "eks_update_kubeconfig_command",
-    `aws eks update-kubeconfig --region ${region} --name ${name}`,
-    "Writes a kubeconfig entry for the cluster (run it on the bastion, or where the API is reachable)",
-  );
+  // The endpoint's name without https://: the host the SSM port forward reaches, and the name clients
+  // check the API server's certificate against when they connect through 127.0.0.1.
+  ctx.output(EKS_ACCESS_OUTPUTS.endpointHost, Fn.replace(cluster.endpoint, "https://", ""), "Host name of the cluster's API endpoint (private: reached through the SSM port forward)");
 
   return {
     cluster,

@@ -4,9 +4,12 @@
  */
 import type { ConfigProblem } from "../../lib/errors";
 import { azCountOf } from "../../lib/config";
-import { defineModule } from "../../lib/module";
+import { defineModule, type ClusterAccess, type RunbookCommand } from "../../lib/module";
+import type { CoreConfig } from "../../lib/config";
+import { shellWord } from "../../lib/shell";
+import { networkModule } from "../network/module";
 import { architectureOf } from "../../lib/ec2";
-import { EKS_VERSIONS, EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, type EksSettings, type EksVersion } from "./settings";
+import { EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, supportOf, type EksSettings, type EksVersion } from "./settings";
 import type { EksExports } from "./index";
 
 export const eksModule = defineModule<EksSettings, EksExports>({
@@ -15,11 +18,19 @@ export const eksModule = defineModule<EksSettings, EksExports>({
   title: { ko: "Amazon EKS 클러스터 구성", en: "An Amazon EKS cluster" },
   requires: ["network"],
   settings: eksSettings,
-  kubernetesTarget: (_settings, study, environment) => ({ kind: "eks", clusterName: `${environment.name}-eks`, region: study.region }),
-  validate(settings, study) {
+  kubernetesTarget: (settings, study, environment) => ({ kind: "eks", clusterName: clusterNameOf(environment.name), region: study.region, access: clusterAccess(settings, study, environment.name) }),
+  validate(settings, study, _environment, selection) {
     const problems: ConfigProblem[] = [];
+    const bastion = selection.settingsOf(networkModule).bastion;
+    if (settings.endpoint.publicAccessCidrs.length === 0 && !bastion.enabled) {
+      problems.push({
+        field: "network.bastion.enabled",
+        value: false,
+        expected: "true while week 6 (EKS) is on with a private API (eks.endpoint.publicAccessCidrs: []): your machine reaches the API only through an SSM port forward via the bastion; or list your own address in eks.endpoint.publicAccessCidrs",
+      });
+    }
     const version = settings.kubernetesVersion as EksVersion;
-    if (EKS_VERSIONS[version]?.support === "extended" && !settings.allowExtendedSupport) {
+    if (supportOf(version) === "extended" && !settings.allowExtendedSupport) {
       problems.push({
         field: "eks.kubernetesVersion",
         value: settings.kubernetesVersion,
@@ -57,3 +68,45 @@ export const eksModule = defineModule<EksSettings, EksExports>({
   },
   build: (ctx) => (require("./index") as typeof import("./index")).buildEks(ctx),
 });
+
+/** The cluster's name: `<project>-<environment>-eks`. */
+export function clusterNameOf(environmentName: string): string {
+  return `${environmentName}-eks`;
+}
+
+/** Outputs of the AWS stack the access steps read (the bastion's is week 1's). */
+export const EKS_ACCESS_OUTPUTS = {
+  clusterArn: "eks_cluster_arn",
+  endpointHost: "eks_endpoint_host",
+  bastionInstanceId: "bastion_instance_id",
+} as const;
+
+/**
+ * How the learner's machine reaches the API. With the private endpoint (the default) an SSM port
+ * forward through the bastion, which needs no open port: AWS-StartPortForwardingSessionToRemoteHost
+ * to the endpoint on 443 (its name resolves to the VPC's private addresses), listening on
+ * 127.0.0.1:<tunnelLocalPort>. kubectl and the -k8s stack's providers connect there and check the
+ * certificate against the endpoint's name. With public CIDRs, straight to the endpoint.
+ */
+function clusterAccess(settings: EksSettings, study: Pick<CoreConfig, "region">, environmentName: string): ClusterAccess {
+  const name = shellWord(clusterNameOf(environmentName));
+  const region = shellWord(study.region);
+  const updateKubeconfig: RunbookCommand = [`aws eks update-kubeconfig --region ${region} --name ${name} --alias ${name}`];
+  if (settings.endpoint.publicAccessCidrs.length > 0) return { kind: "public", kubeconfig: [updateKubeconfig] };
+  const localPort = settings.endpoint.tunnelLocalPort;
+  return {
+    kind: "tunnel",
+    localPort,
+    open: [
+      `aws ssm start-session --region ${region} --target `,
+      { output: EKS_ACCESS_OUTPUTS.bastionInstanceId },
+      " --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters host=",
+      { output: EKS_ACCESS_OUTPUTS.endpointHost },
+      `,portNumber=443,localPortNumber=${localPort}`,
+    ],
+    kubeconfig: [
+      updateKubeconfig,
+      ["kubectl config set-cluster ", { output: EKS_ACCESS_OUTPUTS.clusterArn }, ` --server=https://127.0.0.1:${localPort} --tls-server-name=`, { output: EKS_ACCESS_OUTPUTS.endpointHost }],
+    ],
+  };
+}

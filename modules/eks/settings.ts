@@ -1,30 +1,17 @@
 import { z } from "zod";
 import { cidrListSchema, instanceTypeSchema, logRetentionSchema } from "../../lib/ec2";
+import { DEFAULT_KUBERNETES_VERSION, EKS_RELEASES, EXTENDED_VERSIONS, STANDARD_VERSIONS } from "../../lib/kubernetes/compatibility";
 
-/**
- * Kubernetes versions an EKS cluster can be created with, as of late 2026 (dates from the EKS
- * release calendar, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
- * checked 2026-11). Versions past standard support are billed at the extended-support rate
- * (0.60 instead of 0.10 USD per cluster hour), so they need an explicit opt-in.
- */
-export const EKS_VERSIONS = {
-  "1.32": { support: "extended", until: "2027-03-23" },
-  "1.33": { support: "extended", until: "2027-07-29" },
-  "1.34": { support: "standard", until: "2026-12-02" },
-  "1.35": { support: "standard", until: "2027-03-27" },
-  "1.36": { support: "standard", until: "2027-07" },
-} as const satisfies Record<string, { support: "standard" | "extended"; until: string }>;
-
-export type EksVersion = keyof typeof EKS_VERSIONS;
-export const STANDARD_VERSIONS = (Object.keys(EKS_VERSIONS) as EksVersion[]).filter((v) => EKS_VERSIONS[v].support === "standard");
-export const EXTENDED_VERSIONS = (Object.keys(EKS_VERSIONS) as EksVersion[]).filter((v) => EKS_VERSIONS[v].support === "extended");
+/** The EKS calendar lives in the compatibility table, with every other version this project pins. */
+export { EXTENDED_VERSIONS, STANDARD_VERSIONS, EKS_RELEASES as EKS_VERSIONS, supportOf, type KubernetesVersion as EksVersion } from "../../lib/kubernetes/compatibility";
 
 export const EKS_DEFAULTS = {
-  /** In standard support until 2027-03-27: a study cohort in late 2026 finishes on it without an upgrade. */
-  kubernetesVersion: "1.35",
+  /** In standard support until 2027-03-27 (lib/kubernetes/compatibility.ts). */
+  kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
   logRetentionDays: 30,
   instanceType: "t3.medium",
   diskSizeGiB: 20,
+  tunnelLocalPort: 8443,
 } as const;
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -34,7 +21,7 @@ const versionSchema = z.preprocess(
   (value) => (typeof value === "number" ? String(value) : value),
   z
     .string()
-    .refine((v) => v in EKS_VERSIONS, `a Kubernetes version EKS offers, as a quoted string: ${STANDARD_VERSIONS.join(", ")} (or ${EXTENDED_VERSIONS.join(", ")} with eks.allowExtendedSupport: true)`),
+    .refine((v) => v in EKS_RELEASES, `a Kubernetes version EKS offers, as a quoted string: ${STANDARD_VERSIONS.join(", ")} (or ${EXTENDED_VERSIONS.join(", ")} with eks.allowExtendedSupport: true)`),
 );
 
 const principalArnSchema = z
@@ -55,6 +42,11 @@ export const eksSettings = z.strictObject({
       publicAccessCidrs: cidrListSchema("eks.endpoint.publicAccessCidrs").default([]),
       /** Must be true to list 0.0.0.0/0 above: the API endpoint open to the whole internet. @default false */
       allowPublicAccessFromInternet: z.boolean().default(false),
+      /**
+       * With a private endpoint: the port on your machine where the SSM port forward through the bastion
+       * listens (kubectl and the -k8s stack connect to https://127.0.0.1:<port>). @default 8443
+       */
+      tunnelLocalPort: z.number().int().min(1024).max(65535).default(EKS_DEFAULTS.tunnelLocalPort),
     })
     .prefault({}),
   /** IAM roles or users (besides the bastion's role) given cluster admin through access entries. @default [] */

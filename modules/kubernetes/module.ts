@@ -4,6 +4,8 @@
  */
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
+import { componentProblems } from "../../lib/kubernetes/compatibility";
+import { eksModule } from "../eks/module";
 import { kubernetesSettings, type KubernetesSettings } from "./settings";
 import type { KubernetesExports } from "./index";
 
@@ -15,8 +17,11 @@ export const kubernetesModule = defineModule<KubernetesSettings, KubernetesExpor
   // Week 6's cluster, when it is on, is built first: the controller's role needs it.
   after: ["eks"],
   kubernetesTarget: (settings) => ({ kind: "kubeconfig", configPath: settings.kubeconfig.path, context: settings.kubeconfig.context }),
-  validate(settings) {
-    const problems: ConfigProblem[] = [];
+  validate(settings, _study, _environment, selection) {
+    const onEks = selection.has("eks");
+    const problems: ConfigProblem[] = [
+      ...componentProblems(selection.settingsOf(eksModule).kubernetesVersion, [["awsLoadBalancerController", settings.loadBalancerController.chartVersion, onEks && settings.loadBalancerController.enabled]]),
+    ];
     const { maxSurge, maxUnavailable } = settings.app.rollingUpdate;
     const isZero = (v: number | string) => v === 0 || v === "0%";
     if (isZero(maxSurge) && isZero(maxUnavailable)) {

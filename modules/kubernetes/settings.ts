@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidrListSchema } from "../../lib/ec2";
+import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_LABEL_EXPECTED = "a DNS label (RFC 1123): 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit";
@@ -25,8 +26,8 @@ export const KUBERNETES_DEFAULTS = {
   namespace: "devops-weeks",
   /** The unprivileged build of the official nginx image: listens on 8080, runs as a non-root user. */
   image: "docker.io/nginxinc/nginx-unprivileged:1.28-alpine",
-  /** aws/eks-charts aws-load-balancer-controller chart 1.14.0 = controller v2.14.0. */
-  loadBalancerControllerChart: "1.14.0",
+  /** aws/eks-charts aws-load-balancer-controller chart 3.5.0 = controller v3.5.0 (lib/kubernetes/compatibility.ts). */
+  loadBalancerControllerChart: COMPONENTS.awsLoadBalancerController.default,
 } as const;
 
 export const kubernetesSettings = z.strictObject({
@@ -82,7 +83,7 @@ export const kubernetesSettings = z.strictObject({
     .strictObject({
       /** Install the AWS Load Balancer Controller when week 6 is on (Services get an NLB). @default true */
       enabled: z.boolean().default(true),
-      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 1.14.0").default(KUBERNETES_DEFAULTS.loadBalancerControllerChart),
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 3.5.0").default(KUBERNETES_DEFAULTS.loadBalancerControllerChart),
     })
     .prefault({}),
 });

@@ -120,7 +120,11 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
           { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } } },
         ]),
       });
-      host.addUserData("CloudWatch agent: container logs and memory/disk metrics (week 8)", cloudWatchAgentScript(cloudWatchAgentConfig(`/devops-weeks/${ctx.environment.name}/docker-host`)));
+      host.runScript(scope, color ? `docker-host-cloudwatch-agent-${color}` : "docker-host-cloudwatch-agent", {
+        name: "cloudwatch-agent",
+        title: "CloudWatch agent: container logs and memory/disk metrics (week 8)",
+        script: cloudWatchAgentScript(cloudWatchAgentConfig(`/devops-weeks/${ctx.environment.name}/docker-host`)),
+      });
     }
   }
 

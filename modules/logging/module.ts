@@ -5,6 +5,8 @@
 import type { ConfigProblem } from "../../lib/errors";
 import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
+import { componentProblems } from "../../lib/kubernetes/compatibility";
+import { eksModule } from "../eks/module";
 import { loggingSettings, type LoggingSettings } from "./settings";
 import type { LoggingExports } from "./index";
 
@@ -15,8 +17,8 @@ export const loggingModule = defineModule<LoggingSettings, LoggingExports>({
   requires: ["eks"],
   after: ["dockerHost", "notifications", "monitoring"],
   settings: loggingSettings,
-  validate(settings, study) {
-    const problems: ConfigProblem[] = [];
+  validate(settings, study, _environment, selection) {
+    const problems: ConfigProblem[] = [...componentProblems(selection.settingsOf(eksModule).kubernetesVersion, [["fluentBitChart", settings.fluentBit.chartVersion, settings.fluentBit.enabled]])];
     const { openSearch } = settings;
     if (openSearch.enabled && openSearch.instanceCount > 1) {
       const azCount = azCountOf(study);

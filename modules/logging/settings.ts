@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { logRetentionSchema } from "../../lib/ec2";
+import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
 export const LOGGING_DEFAULTS = {
   retentionDays: 30,
   kmsDeletionWindowDays: 7,
-  fluentBitChartVersion: "0.1.35",
+  fluentBitChartVersion: COMPONENTS.fluentBitChart.default,
   errorPattern: "?ERROR ?Error ?error ?Exception ?exception ?panic",
   errorThreshold: 5,
   openSearchInstanceType: "t3.small.search",
@@ -22,7 +23,7 @@ export const loggingSettings = z.strictObject({
       /** Fluent Bit (aws-for-fluent-bit chart) as a DaemonSet in kube-system, shipping container logs. @default true */
       enabled: z.boolean().default(true),
       /** @default 0.1.35 */
-      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 0.1.35").default(LOGGING_DEFAULTS.fluentBitChartVersion),
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 0.2.0").default(LOGGING_DEFAULTS.fluentBitChartVersion),
     })
     .prefault({}),
   dockerHost: z

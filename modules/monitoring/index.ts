@@ -68,8 +68,10 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
     // The add-on's agent and Fluent Bit write metrics and logs for the whole cluster; AWS documents
     // CloudWatchAgentServerPolicy as its permission set (X-Ray for Application Signals traces).
     const role = addonRole(scope, "cloudwatch-agent-role", fitName(ctx.name("cloudwatch-agent"), 64), [CLOUDWATCH_AGENT_SERVER_POLICY, AWS_XRAY_WRITE_ONLY_POLICY]);
-    // Created by us before the agent writes to them, so none is left without a retention.
-    const groups = ["performance", ...(ctx.has("logging") ? [] : ["application", "dataplane", "host"])];
+    // Created by us before the agent writes to them, so none is left without a retention. All four
+    // exist whether or not week 8 takes over container logs: turning week 8 on must not delete a
+    // group, and the logs in it, that week 7 created.
+    const groups = ["performance", "application", "dataplane", "host"];
     const logGroups = groups.map(
       (group) =>
         new CloudwatchLogGroup(scope, `container-insights-${group}`, {

@@ -3,6 +3,8 @@
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
 import { defineModule } from "../../lib/module";
+import { componentProblems } from "../../lib/kubernetes/compatibility";
+import { eksModule } from "../eks/module";
 import { monitoringSettings, type MonitoringSettings } from "./settings";
 import type { MonitoringExports } from "./index";
 
@@ -13,5 +15,11 @@ export const monitoringModule = defineModule<MonitoringSettings, MonitoringExpor
   requires: ["eks"],
   after: ["notifications", "dockerHost", "cicd", "kubernetes"],
   settings: monitoringSettings,
+  validate(settings, _study, _environment, selection) {
+    return componentProblems(selection.settingsOf(eksModule).kubernetesVersion, [
+      ["metricsServerChart", settings.metricsServer.chartVersion, settings.metricsServer.enabled && settings.metricsServer.install === "chart"],
+      ["kubePrometheusStackChart", settings.prometheus.chartVersion, settings.prometheus.kubePrometheusStack],
+    ]);
+  },
   build: (ctx) => (require("./index") as typeof import("./index")).buildMonitoring(ctx),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 import { logRetentionSchema } from "../../lib/ec2";
 
 export const MONITORING_DEFAULTS = {
@@ -6,8 +7,8 @@ export const MONITORING_DEFAULTS = {
   nodeMemoryPercent: 85,
   podRestarts: 3,
   loadBalancer5xx: 10,
-  metricsServerChartVersion: "3.12.2",
-  kubePrometheusStackChartVersion: "69.8.2",
+  metricsServerChartVersion: COMPONENTS.metricsServerChart.default,
+  kubePrometheusStackChartVersion: COMPONENTS.kubePrometheusStackChart.default,
   scrapeIntervalSeconds: 30,
 } as const;
 

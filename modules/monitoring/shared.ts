@@ -7,7 +7,6 @@
  */
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { Release } from "@cdktf/provider-helm/lib/release";
 import { Fn, type ITerraformDependable, type TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import { parse as parseYaml, stringify } from "yaml";
@@ -59,35 +58,7 @@ export function alarmActions(ctx: BuildContext<unknown>): string[] {
   return ctx.has("notifications") ? [ctx.use<NotificationsExports>("notifications").topicArn] : [];
 }
 
-export interface ChartProps {
-  readonly name: string;
-  readonly repository: string;
-  readonly chart: string;
-  readonly version: string;
-  readonly namespace: string;
-  readonly createNamespace?: boolean;
-  /** Values, rendered as one YAML document (sorted keys are not needed: objects keep insertion order). */
-  readonly values?: Record<string, unknown>;
-  readonly dependsOn?: ITerraformDependable[];
-}
-
-/** A Helm release that waits for its pods and rolls back a failed upgrade. */
-export function chartRelease(scope: Construct, id: string, props: ChartProps): Release {
-  return new Release(scope, id, {
-    name: props.name,
-    repository: props.repository,
-    chart: props.chart,
-    version: props.version,
-    namespace: props.namespace,
-    createNamespace: props.createNamespace ?? false,
-    atomic: true,
-    cleanupOnFail: true,
-    wait: true,
-    timeout: 600,
-    values: props.values ? [stringify(props.values, { lineWidth: 0 })] : undefined,
-    dependsOn: props.dependsOn,
-  });
-}
+export { chartRelease, type ChartProps } from "../../lib/kubernetes/helm";
 
 /** The account id at apply time, from the ARN of a resource in this stack (no aws_caller_identity: plans stay offline). */
 export function accountIdFrom(arn: string): string {
@@ -209,7 +180,8 @@ export function providerShape(value: unknown, rules: { rename?: Record<string, s
   return out;
 }
 
-export type KubernetesObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> };
+export type { KubernetesObject } from "../../lib/kubernetes/helm";
+import type { KubernetesObject } from "../../lib/kubernetes/helm";
 
 /** Objects as one multi-document YAML file, marked as generated. */
 export function manifestFile(week: number, moduleId: string, objects: readonly KubernetesObject[]): string {

@@ -9,22 +9,27 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
 import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/vpclattice-service-network-vpc-association";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
+import { shellWord } from "../../lib/shell";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import type { KubernetesExports } from "../kubernetes";
 import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
-import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
+import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape, type AppInfo } from "../monitoring/shared";
+import { objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
 import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";
 
 export { SERVICE_MESH_DEFAULTS, serviceMeshSettings, type ServiceMeshSettings } from "./settings";
 
-export const ISTIO_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";
+/**
+ * Istio's Helm repository since its move off Google Cloud: 1.31 and later are published only here, and
+ * the old storage.googleapis.com repository is removed in December 2026 (istio.io blog, 2026-08-21).
+ */
+export const ISTIO_CHART_REPOSITORY = "https://blob.istio.io/istio-release/charts";
 export const GATEWAY_CONTROLLER_REPOSITORY = "oci://public.ecr.aws/aws-application-networking-k8s";
 export const GATEWAY_CONTROLLER_NAMESPACE = "aws-application-networking-system";
 export const GATEWAY_CONTROLLER_SERVICE_ACCOUNT = "gateway-api-controller";
@@ -125,33 +130,28 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
     chartRelease(workloads, id, { name: id, repository: ISTIO_CHART_REPOSITORY, chart: chartName, version: istio.version, namespace: ns, values, dependsOn });
 
   const base = chart("istio-base", "base", "istio-system", { defaultRevision: "default" }, [system]);
-  const k8sStackDir = `out/stacks/${KubernetesStudyStack.of(workloads).node.id}`;
   // The CNI node agent sets up each pod's traffic redirection, so meshed pods need no NET_ADMIN
   // init container and pass the baseline Pod Security level. It runs in kube-system, which
   // privileged node agents already use.
   const cni = chart("istio-cni", "cni", "kube-system", { cni: { excludeNamespaces: ["kube-system", "istio-system"] } }, [base]);
   const istiod = chart("istiod", "istiod", "istio-system", { pilot: { cni: { enabled: true } }, meshConfig: { accessLogFile: "/dev/stdout" } }, [base, cni]);
-  // kubernetes_manifest needs Istio's CRDs at plan time: on a fresh cluster the charts go first.
-  const targets = [base, cni, istiod].map((release) => `-target=${release.terraformResourceType}.${release.friendlyUniqueId}`).join(" ");
-  ctx.output("istio_charts_first_apply_command", `terraform -chdir=${k8sStackDir} apply ${targets}`, "First apply on a new cluster: Istio's charts (and CRDs) before the PeerAuthentication that needs them; then apply the whole stack", { stack: "workloads" });
 
   // Pods of the app namespace accept only mutual TLS from other sidecars.
-  new Manifest(workloads, "peer-authentication", {
-    manifest: {
+  const objects: KubernetesObject[] = [
+    {
       apiVersion: "security.istio.io/v1",
       kind: "PeerAuthentication",
       metadata: { name: "default", namespace: app.namespace },
       spec: { mtls: { mode: istio.mtlsMode } },
     },
-    dependsOn: [istiod],
-  });
-
+  ];
+  const objectsDependOn: ITerraformDependable[] = [istiod];
   if (istio.ingressGateway) {
     const ingress = namespace("istio-ingress", "istio-ingress");
     // With week 5's AWS Load Balancer Controller, the gateway gets the same kind of NLB as the app had.
     const controller = ctx.use<KubernetesExports>("kubernetes").loadBalancerController;
     const service = controller ? { type: "LoadBalancer", annotations: { ...NLB_ANNOTATIONS } } : { type: "LoadBalancer" };
-    chart("istio-ingressgateway", "gateway", "istio-ingress", { service }, controller ? [istiod, ingress, controller] : [istiod, ingress]);
+    objectsDependOn.push(chart("istio-ingressgateway", "gateway", "istio-ingress", { service }, controller ? [istiod, ingress, controller] : [istiod, ingress]));
     ctx.output(
       "istio_ingress_hostname_command",
       "kubectl -n istio-ingress get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].hostname}'",
@@ -160,17 +160,14 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
     );
     // With STRICT mTLS a plain load balancer can no longer reach the app's pods: traffic enters
     // through the gateway, which speaks mTLS to the sidecars.
-    new Manifest(workloads, "app-gateway", {
-      manifest: {
+    objects.push(
+      {
         apiVersion: "networking.istio.io/v1",
         kind: "Gateway",
         metadata: { name: "app", namespace: app.namespace },
         spec: { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }] },
       },
-      dependsOn: [istiod],
-    });
-    new Manifest(workloads, "app-virtual-service", {
-      manifest: {
+      {
         apiVersion: "networking.istio.io/v1",
         kind: "VirtualService",
         metadata: { name: "app", namespace: app.namespace },
@@ -180,9 +177,18 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
           http: [{ route: [{ destination: { host: `${app.serviceName}.${app.namespace}.svc.cluster.local`, port: { number: app.servicePort } } }] }],
         },
       },
-      dependsOn: [istiod],
-    });
+    );
   }
+  // Istio's own kinds, created by Helm once istiod (and its CRDs) are in: one apply on a new cluster.
+  for (const [file, content] of Object.entries(objectsChartFiles())) ctx.writeFile(`${objectsChartPath(ctx.environment.name)}/${file}`, content);
+  objectsRelease(workloads, "istio-app-config", { name: "istio-app-config", namespace: app.namespace, environmentName: ctx.environment.name, objects, dependsOn: [...objectsDependOn, ...app.dependable] });
+  // The app's pods started before istiod: a restart brings them back with the sidecar injected.
+  ctx.step({
+    when: "after-apply",
+    text: "steps.injectSidecars",
+    params: { deployment: app.deploymentName, namespace: app.namespace },
+    commands: [[`kubectl -n ${shellWord(app.namespace)} rollout restart deployment/${shellWord(app.deploymentName)}`], [`kubectl -n ${shellWord(app.namespace)} rollout status deployment/${shellWord(app.deploymentName)} --timeout=300s`]],
+  });
   return {};
 }
 
@@ -249,13 +255,15 @@ function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Cons
 
   const manifestPath = `service-mesh/${ctx.environment.name}/vpc-lattice-gateway.yaml`;
   ctx.writeFile(manifestPath, latticeManifests(serviceNetworkName, app));
-  ctx.output(
-    "gateway_api_crds_install_command",
-    `kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/${settings.vpcLattice.gatewayApiVersion}/standard-install.yaml`,
-    "Installs the Kubernetes Gateway API CRDs (once per cluster, before the Gateway manifest)",
-    { stack: "workloads" },
-  );
-  ctx.output("vpc_lattice_gateway_apply_command", `kubectl apply -f out/${manifestPath}`, "Creates the GatewayClass, the Gateway (the service network) and the app's HTTPRoute", { stack: "workloads" });
+  // The controller watches Gateway API kinds from its first start: their CRDs go in before the -k8s
+  // stack installs it (or its Helm release would wait for a controller that cannot start).
+  ctx.step({
+    when: "before-workloads",
+    text: "steps.gatewayApiCrds",
+    params: { version: settings.vpcLattice.gatewayApiVersion },
+    commands: [[`kubectl apply --server-side -f ${shellWord(`https://github.com/kubernetes-sigs/gateway-api/releases/download/${settings.vpcLattice.gatewayApiVersion}/standard-install.yaml`)}`]],
+  });
+  ctx.step({ when: "after-apply", text: "steps.latticeGateway", commands: [[`kubectl apply -f ${shellWord(`out/${manifestPath}`)}`]] });
   ctx.output("vpc_lattice_service_network_id", serviceNetwork.id, "Amazon VPC Lattice service network of the mesh");
   return { serviceNetwork };
 }

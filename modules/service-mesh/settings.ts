@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
 export const SERVICE_MESH_DEFAULTS = {
   provider: "istio",
-  /** Istio 1.26 (supported until about 2026-04 per istio.io's support table; bump with the cohort). */
-  istioVersion: "1.26.2",
-  gatewayControllerChartVersion: "v1.1.0",
-  gatewayApiVersion: "v1.2.1",
+  /** Versions from the compatibility table (lib/kubernetes/compatibility.ts), with their sources. */
+  istioVersion: COMPONENTS.istio.default,
+  gatewayControllerChartVersion: COMPONENTS.gatewayControllerChart.default,
+  gatewayApiVersion: COMPONENTS.gatewayApi.default,
 } as const;
 
 const PSA_LEVELS = ["privileged", "baseline", "restricted"] as const;
@@ -22,8 +23,8 @@ export const serviceMeshSettings = z.strictObject({
     .default(SERVICE_MESH_DEFAULTS.provider),
   istio: z
     .strictObject({
-      /** Version of the base, cni, istiod and gateway charts. @default 1.26.2 */
-      version: z.string().regex(/^1\.\d+\.\d+$/, "an Istio release such as 1.26.2").default(SERVICE_MESH_DEFAULTS.istioVersion),
+      /** Version of the base, cni, istiod and gateway charts; it must support eks.kubernetesVersion. @default 1.31.1 */
+      version: z.string().regex(/^1\.\d+\.\d+$/, "an Istio release such as 1.31.1").default(SERVICE_MESH_DEFAULTS.istioVersion),
       /** STRICT: pods of the app namespace accept only mutual-TLS traffic. PERMISSIVE (plain text too) is for a migration only. @default STRICT */
       mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
       /** An ingress gateway (a LoadBalancer Service in istio-ingress) routing to the app. @default true */
@@ -32,10 +33,10 @@ export const serviceMeshSettings = z.strictObject({
     .prefault({}),
   vpcLattice: z
     .strictObject({
-      /** Version of the aws-gateway-controller-chart. @default v1.1.0 */
-      chartVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a chart version such as v1.1.0").default(SERVICE_MESH_DEFAULTS.gatewayControllerChartVersion),
-      /** Kubernetes Gateway API release whose CRDs the runbook installs. @default v1.2.1 */
-      gatewayApiVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a Gateway API release such as v1.2.1").default(SERVICE_MESH_DEFAULTS.gatewayApiVersion),
+      /** Version of the aws-gateway-controller-chart. @default v2.1.3 */
+      chartVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a chart version such as v2.1.3").default(SERVICE_MESH_DEFAULTS.gatewayControllerChartVersion),
+      /** Kubernetes Gateway API release whose CRDs the runbook installs. @default v1.5.1 */
+      gatewayApiVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a Gateway API release such as v1.5.1").default(SERVICE_MESH_DEFAULTS.gatewayApiVersion),
     })
     .prefault({}),
   networkPolicies: z

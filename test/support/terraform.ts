@@ -5,7 +5,7 @@
  * override file written only here, in a copy of the stack: never in what learners apply.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -173,4 +173,57 @@ export function terraformVersion(): string {
 
 export function isDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
+}
+
+/**
+ * One offline working directory that takes stack after stack (each synth of a journey), initialized
+ * once, and plans each against a state file given as JSON: how a learner's directory evolves, without
+ * an apply. Plans refresh nothing, so the state is all Terraform knows.
+ */
+export class OfflineWorkspace {
+  readonly work: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private initialized = false;
+  private schemaJson?: unknown;
+
+  constructor() {
+    const { env, root } = offlineEnvironment();
+    this.env = env;
+    this.work = mkdtempSync(join(root, "workspace-"));
+  }
+
+  /** Replaces the workspace's configuration with a synthesized stack directory's (assets included). */
+  load(stackDir: string): void {
+    for (const entry of readdirSync(this.work)) {
+      if (entry !== ".terraform" && entry !== ".terraform.lock.hcl") rmSync(join(this.work, entry), { recursive: true, force: true });
+    }
+    cpSync(stackDir, this.work, { recursive: true, filter: (src) => !src.includes(`${"/"}.terraform`) });
+    const stack = JSON.parse(readFileSync(join(this.work, "cdk.tf.json"), "utf8")) as StackJson;
+    writeFileSync(join(this.work, "zz_verification_override.tf.json"), JSON.stringify(verificationOverride(stack), null, 2));
+  }
+
+  /** `terraform plan` of the loaded stack against `state` (none: an empty account), as `show -json` prints it. */
+  plan(state?: unknown): Record<string, unknown> {
+    if (!this.initialized) {
+      this.run(["init", "-input=false", "-no-color", "-backend=true"]);
+      this.initialized = true;
+    }
+    const stateFile = join(this.work, "verify.tfstate");
+    rmSync(stateFile, { force: true });
+    if (state) writeFileSync(stateFile, JSON.stringify(state));
+    this.run(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=verify.tfplan"]);
+    return JSON.parse(this.run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>;
+  }
+
+  /** The provider's schemas (`terraform providers schema -json`), read once. */
+  schemas(): unknown {
+    this.schemaJson ??= JSON.parse(this.run(["providers", "schema", "-json"]));
+    return this.schemaJson;
+  }
+
+  private run(args: string[]): string {
+    const result = spawnSync(terraformBinary(), args, { cwd: this.work, env: this.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (result.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${this.work}:\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+  }
 }

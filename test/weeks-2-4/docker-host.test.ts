@@ -79,15 +79,19 @@ describe("week 2 user data", () => {
     expect(renderDockerHostUserData(defaults)).toContain(`APP_IMAGE=${DOCKER_HOST_DEFAULTS.image}\n`);
   });
 
-  test("the synthesized host carries the week-2 script, and the CodeDeploy agent only with week 3", () => {
+  test("the synthesized host carries the week-2 script; week 3 installs the CodeDeploy agent without replacing it", () => {
     const weekTwo = userDataOf({}, "2");
     expect(weekTwo.startsWith("#!/bin/bash\n")).toBe(true);
     expect(weekTwo).toContain("dnf install -y docker");
     expect(weekTwo).not.toContain("codedeploy");
-    const withPipeline = userDataOf({}, "3");
-    expect(withPipeline).toContain("# --- CodeDeploy agent (week 3)");
-    expect(withPipeline).toContain("https://aws-codedeploy-ap-northeast-2.s3.ap-northeast-2.amazonaws.com/latest/install");
-    expect(withPipeline.indexOf("devops-weeks-app.service")).toBeLessThan(withPipeline.indexOf("codedeploy-agent"));
+    // The host's user data is the same with week 3: a changed script would replace the instance.
+    expect(userDataOf({}, "3")).toBe(weekTwo);
+    const synth = synthConfig({}, { weeks: "3" });
+    const associations = Object.values(synth.resources("devops-weeks-dev", "aws_ssm_association")) as { name: string; association_name: string; targets: { key: string; values: string[] }[]; parameters: { commands: string } }[];
+    const agent = associations.find((a) => a.association_name === "devops-weeks-dev-docker-host-codedeploy-agent")!;
+    expect(agent).toMatchObject({ name: "AWS-RunShellScript", targets: [{ key: "InstanceIds", values: [expect.stringMatching(/^\$\{aws_instance\.dockerHost_docker-host_instance_\w+\.id\}$/)] }] });
+    expect(agent.parameters.commands).toContain("cloud-init status --wait");
+    expect(agent.parameters.commands).toContain("https://aws-codedeploy-ap-northeast-2.s3.ap-northeast-2.amazonaws.com/latest/install");
   });
 });
 

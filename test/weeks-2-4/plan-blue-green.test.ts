@@ -92,7 +92,11 @@ describe("weeks 1-4 with a blue/green Docker host, planned offline", () => {
     };
     expect(userData("green")).toContain(`APP_IMAGE=${GREEN_IMAGE}`);
     expect(userData("blue")).toContain("APP_IMAGE=public.ecr.aws/docker/library/nginx:stable");
-    for (const color of ["blue", "green"]) expect(userData(color)).toContain("codedeploy-agent");
+    const agents = plan.byType("aws_ssm_association").map((a) => a.values.association_name);
+    for (const color of ["blue", "green"]) {
+      expect(userData(color)).not.toContain("codedeploy-agent");
+      expect(agents).toContain(`devops-weeks-dev-docker-host-${color}-codedeploy-agent`);
+    }
     const revisionPolicies = plan.byType("aws_iam_role_policy").filter((p) => p.values.name === "read-deployment-revisions");
     expect(revisionPolicies).toHaveLength(2);
   });

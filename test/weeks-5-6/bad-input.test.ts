@@ -8,7 +8,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
   [
     "a Kubernetes version EKS does not offer",
     { weeks: "6", eks: { kubernetesVersion: "1.29" } },
-    /eks\.kubernetesVersion = "1\.29" is not valid; expected a Kubernetes version EKS offers, as a quoted string: 1\.34, 1\.35, 1\.36/,
+    /eks\.kubernetesVersion = "1\.29" is not valid; expected a Kubernetes version EKS offers, as a quoted string: 1\.35, 1\.36 \(or 1\.32, 1\.33, 1\.34 with eks\.allowExtendedSupport: true\)/,
   ],
   [
     "an unquoted version that YAML turns into 1.3",
@@ -18,7 +18,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
   [
     "a version in extended support without opting in to its price",
     { weeks: "6", eks: { kubernetesVersion: "1.32" } },
-    /eks\.kubernetesVersion = "1\.32" is not valid; expected a version in standard support \(1\.34, 1\.35, 1\.36\); .*0\.60 USD per cluster hour.*eks\.allowExtendedSupport: true/,
+    /eks\.kubernetesVersion = "1\.32" is not valid; expected a version in standard support \(1\.35, 1\.36\); .*0\.60 USD per cluster hour.*eks\.allowExtendedSupport: true/,
   ],
   [
     "min above desired",

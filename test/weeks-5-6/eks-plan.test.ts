@@ -144,17 +144,22 @@ describe("weeks 1-6 with default settings, the AWS stack planned offline by real
     const describe = Object.values(synth.resources(AWS_STACK, "aws_iam_role_policy")).find((p) => p.name === "describe-eks-cluster")!;
     expect(policyOf({ values: describe } as PlannedResource).Statement).toEqual([{ Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: expect.stringMatching(/aws_eks_cluster\.eks_cluster_\w+\.arn/) }]);
     expect(one(plan, "aws_vpc_security_group_ingress_rule").values).toMatchObject({ from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: null });
+    // kubectl reaches the bastion through an SSM association, so turning week 6 on does not replace it.
     const bastion = synth.result.environments[0].exports.get("network") as { bastion: { renderUserData(): string } };
-    const script = bastion.bastion.renderUserData();
+    expect(bastion.bastion.renderUserData()).not.toContain("kubectl");
+    const association = plan.byType("aws_ssm_association").find((a) => a.values.association_name === "devops-weeks-dev-bastion-kubectl")!.values as { name: string; parameters: { commands: string } };
+    expect(association.name).toBe("AWS-RunShellScript");
+    const script = association.parameters.commands;
     expect(script).toContain("https://dl.k8s.io/release/stable-1.35.txt");
     expect(script).toMatch(/sha256sum --check --strict/);
     expect(script).toContain("dnf install -y awscli-2");
     expect(script).toContain("aws eks update-kubeconfig --region ap-northeast-2 --name devops-weeks-dev-eks");
   });
 
-  test("outputs name the cluster and the update-kubeconfig command", () => {
+  test("outputs name the cluster, its ARN and the endpoint's host name, which the SSM tunnel reaches", () => {
     const outputs = synth.stack(AWS_STACK).output as Record<string, { value: string }>;
-    expect(outputs.eks_update_kubeconfig_command.value).toBe("aws eks update-kubeconfig --region ap-northeast-2 --name devops-weeks-dev-eks");
+    expect(outputs.eks_endpoint_host.value).toMatch(/^\$\{replace\(aws_eks_cluster\.eks_cluster_\w+\.endpoint, "https:\/\/", ""\)\}$/);
+    expect(outputs.eks_cluster_arn.value).toMatch(/aws_eks_cluster\.eks_cluster_\w+\.arn/);
     expect(outputs.eks_cluster_name.value).toMatch(/aws_eks_cluster\.eks_cluster_\w+\.name/);
     expect(plan.raw.planned_values).toBeDefined();
     expect(plan.resources.length).toBeGreaterThan(100);

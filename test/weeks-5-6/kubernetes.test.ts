@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -83,7 +84,7 @@ describe("week 5 with week 6: the EKS cluster, an NLB from the AWS Load Balancer
     expect(release).toMatchObject({
       repository: "https://aws.github.io/eks-charts",
       chart: "aws-load-balancer-controller",
-      version: "1.14.0",
+      version: COMPONENTS.awsLoadBalancerController.default,
       namespace: "kube-system",
       atomic: true,
       wait: true,

@@ -53,7 +53,7 @@ describe("the workloads stack", () => {
   });
 
   test("points at an EKS cluster by name, with a token from aws eks get-token, when a module names one", () => {
-    const eks: KubernetesTarget = { kind: "eks", clusterName: "devops-weeks-dev-eks", region: "ap-northeast-2" };
+    const eks: KubernetesTarget = { kind: "eks", clusterName: "devops-weeks-dev-eks", region: "ap-northeast-2", access: { kind: "public", kubeconfig: [] } };
     const kind: KubernetesTarget = { kind: "kubeconfig", configPath: "~/.kube/config", context: "kind-devops-weeks" };
     const registry = [workloadModule("web", 5, { kubernetesTarget: () => kind }), clusterModule(eks)];
     const k8s = synth(registry, "5-6").stack("devops-weeks-dev-k8s");
