@@ -23,6 +23,12 @@ export interface SynthOptions {
   readonly log?: (line: string) => void;
   /** Where the runbook templates live. @default - the repository's templates/ */
   readonly runbookTemplates?: string;
+  /**
+   * Leave the (emptied) directory of a stack this synth no longer produces for the caller to remove.
+   * The cdktf CLI lists out/stacks/ before it runs the app and removes what the app did not produce
+   * afterwards; a directory already gone makes `npx cdktf synth` fail with ENOENT. @default false
+   */
+  readonly leaveRemovedStackDirectories?: boolean;
 }
 
 export interface SynthResult {
@@ -73,7 +79,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     writeGeneratedFiles(staging, built);
     renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     if (classroom) (require("./classroom-sheets") as typeof import("./classroom-sheets")).renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
-    commitStaging(staging, options.outdir);
+    commitStaging(staging, options.outdir, { leaveRemovedStackDirectories: options.leaveRemovedStackDirectories });
     return { config, selection, environments: built, classroom };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -122,7 +128,7 @@ function stagingDirectory(outdir: string): string {
  * (`.terraform/`, `.terraform.lock.hcl`) are kept so a learner does not have to re-run init after
  * every synth; everything we generate is replaced, and stacks that are no longer produced go away.
  */
-export function commitStaging(staging: string, outdir: string): void {
+export function commitStaging(staging: string, outdir: string, options: { leaveRemovedStackDirectories?: boolean } = {}): void {
   if (!existsSync(outdir)) {
     mkdirSync(dirname(outdir), { recursive: true });
     renameSync(staging, outdir);
@@ -141,7 +147,9 @@ export function commitStaging(staging: string, outdir: string): void {
   const produced = existsSync(stagedStacks) ? readdirSync(stagedStacks) : [];
   mkdirSync(outStacks, { recursive: true });
   for (const stack of readdirSync(outStacks)) {
-    if (!produced.includes(stack)) rmSync(join(outStacks, stack), { recursive: true, force: true });
+    if (produced.includes(stack)) continue;
+    if (!options.leaveRemovedStackDirectories) rmSync(join(outStacks, stack), { recursive: true, force: true });
+    else for (const entry of readdirSync(join(outStacks, stack))) rmSync(join(outStacks, stack, entry), { recursive: true, force: true });
   }
   for (const stack of produced) {
     const target = join(outStacks, stack);

@@ -1,0 +1,59 @@
+/**
+ * `npx cdktf synth`, the README's command, run as the learner runs it: through the cdktf CLI in a copy
+ * of the repository, after earlier synths that produced other stacks. The CLI lists out/stacks/ before
+ * it runs the app and removes the stacks the app dropped; the app must leave it something to remove.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+
+const REPO = join(__dirname, "..", "..");
+let project: string;
+
+function cdktfSynth(env: Record<string, string>): { status: number | null; output: string } {
+  const result = spawnSync("npx", ["cdktf", "synth"], { cwd: project, env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", ...env }, encoding: "utf8", timeout: 120_000 });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+const stacks = () => readdirSync(join(project, "out", "stacks")).sort();
+
+describe("npx cdktf synth after a synth that had other stacks", () => {
+  beforeAll(() => {
+    // The tracked files, as a fresh clone has them, with this checkout's node_modules.
+    project = mkdtempSync(join(tmpdir(), "devops-weeks-cli-"));
+    const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" }).split("\0").filter(Boolean);
+    execFileSync("tar", ["-cf", join(project, "files.tar"), "--null", "-T", "-"], { cwd: REPO, input: files.join("\0") });
+    execFileSync("tar", ["-xf", "files.tar"], { cwd: project });
+    symlinkSync(join(REPO, "node_modules"), join(project, "node_modules"));
+    writeFileSync(join(project, "all-weeks.yaml"), "security:\n  budget:\n    emails: [learner@example.com]\n");
+    writeFileSync(join(project, "roster.csv"), "id,name,email\nkim,Kim Minji,minji@example.com\nlee,Lee Junho,junho@example.com\n");
+    writeFileSync(join(project, "roster-one.csv"), "id,name,email\nkim,Kim Minji,minji@example.com\n");
+    writeFileSync(join(project, "class.yaml"), "classroom:\n  roster: roster.csv\n");
+    writeFileSync(join(project, "class-one.yaml"), "classroom:\n  roster: roster-one.csv\n");
+  }, 120_000);
+
+  test("all ten weeks, then the default week 1: exit 0, and only the AWS stack is left", () => {
+    const all = cdktfSynth({ STUDY_CONFIG: "all-weeks.yaml", WEEKS: "1-10" });
+    expect(all.status, all.output).toBe(0);
+    expect(stacks()).toEqual(["devops-weeks-dev", "devops-weeks-dev-k8s"]);
+    const week1 = cdktfSynth({});
+    expect(week1.status, week1.output).toBe(0);
+    expect(week1.output).not.toMatch(/ENOENT/);
+    expect(stacks()).toEqual(["devops-weeks-dev"]);
+  });
+
+  test("classroom mode on, a learner removed, classroom mode off: exit 0 each time", () => {
+    const twoLearners = cdktfSynth({ STUDY_CONFIG: "class.yaml" });
+    expect(twoLearners.status, twoLearners.output).toBe(0);
+    expect(stacks()).toEqual(expect.arrayContaining(["devops-weeks-kim", "devops-weeks-lee"]));
+    const oneLearner = cdktfSynth({ STUDY_CONFIG: "class-one.yaml" });
+    expect(oneLearner.status, oneLearner.output).toBe(0);
+    expect(stacks()).not.toContain("devops-weeks-lee");
+    const alone = cdktfSynth({});
+    expect(alone.status, alone.output).toBe(0);
+    expect(stacks()).toEqual(["devops-weeks-dev"]);
+    expect(existsSync(join(project, "out", "runbooks", "ko", "week-01.md"))).toBe(true);
+  });
+});
