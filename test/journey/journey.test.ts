@@ -116,6 +116,17 @@ describe("the learner's journey: weeks 1 to 10 switched on one by one", () => {
     expect(synth.resources(K8S_STACK, "kubernetes_manifest")).toEqual({});
   });
 
+  test("no page offers a cheaper option the synth would refuse", () => {
+    for (const { week, synth } of steps) {
+      const hasEks = Object.keys(synth.resources(AWS_STACK, "aws_eks_cluster")).length > 0;
+      for (const w of WEEKS.filter((w) => w <= week)) {
+        const page = readFileSync(join(synth.outdir, "runbooks", "en", `week-${String(w).padStart(2, "0")}.md`), "utf8");
+        // EKS needs two AZs: with a cluster in the synth, one AZ is no option.
+        if (hasEks) expect(page, `synth 1-${week}, week ${w}`).not.toContain("`availabilityZones: 1`");
+      }
+    }
+  });
+
   test("bash accepts every command block of every page, at every step", () => {
     const errors = steps.flatMap(({ week, synth }) =>
       ["ko", "en"].flatMap((lang) =>
