@@ -2,6 +2,7 @@ import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-clu
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, TerraformStack } from "cdktf";
 import { useStateBackend } from "./backend";
+import { literalText, literalValues } from "./terraform-text";
 import type { Construct, IConstruct } from "constructs";
 import type { KubernetesTarget, StudyEnvironment } from "./module";
 
@@ -17,7 +18,8 @@ export class AwsStudyStack extends TerraformStack {
     useStateBackend(this, name);
     new AwsProvider(this, "aws", {
       region: props.region,
-      defaultTags: [{ tags: { ...props.environment.tags } }],
+      // Tag values are the config's text: literal for Terraform, whatever they contain.
+      defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }],
     });
   }
 }
@@ -60,7 +62,7 @@ export class KubernetesStudyStack extends TerraformStack {
     const target = props.target;
     // Construct ids carry a prefix: modules' workloads() scopes are named after module ids (e.g. "kubernetes").
     if (target.kind === "kubeconfig") {
-      const kubeconfig = { configPath: target.configPath, configContext: target.context };
+      const kubeconfig = { configPath: literalText(target.configPath), configContext: target.context === undefined ? undefined : literalText(target.context) };
       new KubernetesProvider(this, "provider-kubernetes", kubeconfig);
       new HelmProvider(this, "provider-helm", { kubernetes: kubeconfig });
       return;
@@ -68,7 +70,7 @@ export class KubernetesStudyStack extends TerraformStack {
     // An AWS provider only for EKS (a kind or minikube learner needs no AWS credentials here). The
     // cluster is read by name, so this stack takes nothing from the AWS stack's state, and the
     // token comes from the AWS CLI at each run instead of being stored in state.
-    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: { ...props.environment.tags } }] });
+    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }] });
     this.eksCluster = new EksClusterData(this, "eks-cluster-data", { name: target.clusterName });
     // A private endpoint is reached through the SSM port forward the runbook opens first: the providers
     // connect to 127.0.0.1 and check the certificate against the endpoint's own name.

@@ -96,7 +96,7 @@ export class ManagedInstance extends Construct {
       iamInstanceProfile: profile.name,
       associatePublicIpAddress: props.publicIp ?? false,
       sourceDestCheck: props.sourceDestCheck ?? true,
-      keyName: props.keyPairName,
+      keyName: props.keyPairName === undefined ? undefined : literalText(props.keyPairName),
       metadataOptions,
       rootBlockDevice: rootVolume,
       tags: { Name: props.name },

@@ -372,7 +372,7 @@ function shaped(shape: Shape, label: string): string {
 function quote(text: string): string {
   const escaped = text
     .split("<br/>")
-    .map((part) => part.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;"))
+    .map((part) => part.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/[\r\n]+/g, " "))
     .join("<br/>");
   return `"${escaped}"`;
 }

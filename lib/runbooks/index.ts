@@ -104,6 +104,8 @@ export function renderRunbooks(input: RunbookInput): void {
   write("index.html", htmlComment("shared/site-index.html.hbs") + siteTemplates.render("shared/site-index.html.hbs", { lang: first, languages: siteIndex, title: siteIndex[0].title }));
   write("assets/style.css", `/* ${generatedText("templates/shared/style.css")} */\n${readFileSync(join(templatesDir, "shared", "style.css"), "utf8")}`);
   copyFileSync(mermaidBundle(), join(root, "assets", "mermaid.min.js"));
+  // A file, not an inline script: the pages' Content-Security-Policy runs only the site's own scripts.
+  write("assets/mermaid-init.js", `/* ${generatedText("lib/runbooks/index.ts")} */\nmermaid.initialize({ startOnLoad: true, securityLevel: "strict", theme: "default", flowchart: { htmlLabels: true, useMaxWidth: true } });\n`);
 }
 
 interface WeekContext {

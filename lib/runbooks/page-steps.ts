@@ -79,10 +79,10 @@ function accessSteps(cluster: KubernetesTarget, s: Strings, awsStackDir: string)
   if (cluster.kind === "eks") {
     const access = cluster.access;
     const kubeconfig = access.kubeconfig.map((c) => renderCommand(c, awsStackDir)).join("\n");
-    if (access.kind === "public") return [step(s.text("steps.kubeconfigPublic", { cluster: cluster.clusterName }), [kubeconfig])];
+    if (access.kind === "public") return [step(s.text("steps.kubeconfigPublic", { cluster: codeText(cluster.clusterName) }), [kubeconfig])];
     return [
       step(s.text("steps.tunnel", { port: access.localPort }), [renderCommand(access.open, awsStackDir)], s.text("where.secondTerminal")),
-      step(s.text("steps.kubeconfigTunnel", { cluster: cluster.clusterName, port: access.localPort }), [kubeconfig]),
+      step(s.text("steps.kubeconfigTunnel", { cluster: codeText(cluster.clusterName), port: access.localPort }), [kubeconfig]),
       step(s.text("steps.clusterReachable"), ["kubectl get nodes -o wide"]),
     ];
   }
@@ -91,6 +91,15 @@ function accessSteps(cluster: KubernetesTarget, s: Strings, awsStackDir: string)
   const start = kind ? [`kind get clusters | grep -qx ${shellWord(kind)} || kind create cluster --name ${shellWord(kind)}`] : context === "minikube" ? ["minikube status >/dev/null 2>&1 || minikube start"] : [];
   const steps: PageStep[] = [];
   if (start.length > 0) steps.push(step(s.text(kind ? "steps.kindCluster" : "steps.minikubeCluster"), start));
-  steps.push(step(s.text("steps.useContext", { context: context ?? "-" }), [context ? `kubectl config use-context ${shellWord(context)}` : "kubectl config current-context"]));
+  steps.push(step(s.text("steps.useContext", { context: codeText(context ?? "-") }), [context ? `kubectl config use-context ${shellWord(context)}` : "kubectl config current-context"]));
   return steps;
+}
+
+/**
+ * A value for a phrase that shows it as code (between the phrase's backticks): a backtick inside would
+ * end the code span early, so it is shown as a look-alike. Marked escapes the rest of a code span for HTML,
+ * and the command beside it carries the exact value, shell-quoted.
+ */
+export function codeText(value: string): string {
+  return value.replace(/`/g, "\u02cb");
 }

@@ -12,6 +12,11 @@ const marked = new Marked({
       if (lang === "mermaid") return `<pre class="mermaid">\n${escapeHtml(text)}\n</pre>\n`;
       return `<pre><code${lang ? ` class="language-${escapeHtml(lang)}"` : ""}>${escapeHtml(text)}\n</code></pre>\n`;
     },
+    // No template writes raw HTML: any that appears came from a value (a name, a context from the
+    // config) and is shown as text, never run.
+    html({ text }) {
+      return escapeHtml(text);
+    },
     heading({ tokens, depth, text }) {
       return `<h${depth} id="${slug(text)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
     },

@@ -298,7 +298,7 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
         owner: "AWS",
         provider: "CodeStarSourceConnection",
         version: "1",
-        configuration: { ConnectionArn: connection.arn, FullRepositoryId: source.repository!, BranchName: source.branch, OutputArtifactFormat: "CODE_ZIP", DetectChanges: "true" },
+        configuration: { ConnectionArn: connection.arn, FullRepositoryId: source.repository!, BranchName: literalText(source.branch), OutputArtifactFormat: "CODE_ZIP", DetectChanges: "true" },
       },
       statements: [{ Sid: "UseGithubConnection", Effect: "Allow", Action: "codestar-connections:UseConnection", Resource: connection.arn }],
       outputs: [["github_connection_arn", connection.arn, "The GitHub connection: approve it once in the console (Developer Tools > Settings > Connections) before the first run"]],
@@ -366,14 +366,14 @@ function buildGithubActions(ctx: BuildContext<CicdSettings>, props: GithubAction
   const subject = `repo:${settings.source.repository}:ref:refs/heads/${settings.source.branch}`;
   const role = new IamRole(scope, "github-actions-role", {
     name: ctx.name("github-actions"),
-    description: `Assumed by GitHub Actions in ${settings.source.repository} on ${settings.source.branch} only`,
+    description: literalText(`Assumed by GitHub Actions in ${settings.source.repository} on ${settings.source.branch} only`),
     maxSessionDuration: 3600,
     assumeRolePolicy: policy([
       {
         Effect: "Allow",
         Principal: { Federated: providerArn },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC_HOST}:sub`]: subject } },
+        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC_HOST}:sub`]: literalText(subject) } },
       },
     ]),
   });

@@ -14,6 +14,7 @@ import { Token } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
+import { literalValues } from "../../lib/terraform-text";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
 import type { MonitoringExports } from "../monitoring";
 import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
@@ -224,8 +225,8 @@ function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksN
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
     blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
     tagSpecifications: [
-      { resourceType: "instance", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
-      { resourceType: "volume", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
+      { resourceType: "instance", tags: literalValues({ ...ctx.environment.tags, Name: `${name}-node` }) },
+      { resourceType: "volume", tags: literalValues({ ...ctx.environment.tags, Name: `${name}-node` }) },
     ],
     updateDefaultVersion: true,
   });

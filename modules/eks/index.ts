@@ -26,6 +26,7 @@ import { Fn, Token, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
+import { literalValues } from "../../lib/terraform-text";
 import type { NetworkExports } from "../network";
 import { bastionToolsScript } from "./bastion-tools";
 import { supportOf, type EksSettings, type EksVersion } from "./settings";
@@ -256,8 +257,8 @@ export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: ng.metadataHopLimit },
     blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: ng.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
     tagSpecifications: [
-      { resourceType: "instance", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
-      { resourceType: "volume", tags: { ...ctx.environment.tags, Name: `${name}-node` } },
+      { resourceType: "instance", tags: literalValues({ ...ctx.environment.tags, Name: `${name}-node` }) },
+      { resourceType: "volume", tags: literalValues({ ...ctx.environment.tags, Name: `${name}-node` }) },
     ],
     updateDefaultVersion: true,
   });

@@ -14,6 +14,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
+import { literalValues } from "../../lib/terraform-text";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import type { EksExports } from "../eks";
 import type { NetworkExports } from "../network";
@@ -66,7 +67,8 @@ export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): Kubernet
   const appNamespace = namespaces[0];
   const configMap = new ConfigMapV1(scope, "config-map", {
     metadata: { ...metadataOf(workloads.configMap), namespace: appNamespace.metadata.name },
-    data: workloads.configMap.data,
+    // The page is the config's message: literal for Terraform (the manifests get it as written).
+    data: literalValues(workloads.configMap.data),
   });
   const deployment = new DeploymentV1(scope, "deployment", {
     metadata: { ...metadataOf(workloads.deployment), namespace: appNamespace.metadata.name },

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { cidrListSchema } from "../../lib/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
+/** One line of printable text: no newline, tab or other control character. */
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
+
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_LABEL_EXPECTED = "a DNS label (RFC 1123): 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit";
 
@@ -35,9 +38,9 @@ export const kubernetesSettings = z.strictObject({
   kubeconfig: z
     .strictObject({
       /** @default ~/.kube/config */
-      path: z.string().min(1).default(KUBERNETES_DEFAULTS.kubeconfigPath),
+      path: z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS, "a file path on one line, such as ~/.kube/config").default(KUBERNETES_DEFAULTS.kubeconfigPath),
       /** kind-<name> for kind, minikube for minikube. @default kind-devops-weeks */
-      context: z.string().min(1).default(KUBERNETES_DEFAULTS.kubeconfigContext),
+      context: z.string().min(1).max(253).regex(NO_CONTROL_CHARACTERS, "a kubeconfig context name on one line, such as kind-devops-weeks or minikube").default(KUBERNETES_DEFAULTS.kubeconfigContext),
     })
     .prefault({}),
   /** The namespace the study's app runs in. @default devops-weeks */

@@ -15,6 +15,7 @@ import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { BuildContext } from "../../lib/module";
+import { literalText } from "../../lib/terraform-text";
 import type { MonitoringExports } from "../monitoring";
 import { fitName } from "../../lib/names";
 import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostsOf, networkOf, policyDocument } from "../monitoring/shared";
@@ -134,7 +135,7 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
       new CloudwatchLogMetricFilter(scope, `${purpose}-errors`, {
         name: ctx.name(`${purpose}-errors`),
         logGroupName: group.name,
-        pattern: settings.errorAlarm.pattern,
+        pattern: literalText(settings.errorAlarm.pattern),
         metricTransformation: { name: metricName, namespace: `${ERROR_METRIC_NAMESPACE}/${ctx.environment.name}`, value: "1", defaultValue: "0", unit: "Count" },
       });
       new CloudwatchMetricAlarm(scope, `${purpose}-errors-alarm`, {

