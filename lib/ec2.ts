@@ -4,9 +4,38 @@ import { isCidr } from "./cidr";
 
 export const INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge|metal-\d+xl)$/;
 
+/**
+ * The instance types this course runs, by family: general purpose and burstable families current in
+ * every region the study lists, up to 4xlarge (https://docs.aws.amazon.com/ec2/latest/instancetypes/,
+ * checked 2026-12-01). A made-up size such as t3.metal, or a type a study never needs, is refused at
+ * synth instead of by EC2 at launch.
+ */
+export const COURSE_INSTANCE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  t3: ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"],
+  t3a: ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"],
+  t4g: ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"],
+  m5: ["large", "xlarge", "2xlarge", "4xlarge"],
+  m6i: ["large", "xlarge", "2xlarge", "4xlarge"],
+  m6g: ["medium", "large", "xlarge", "2xlarge", "4xlarge"],
+  m7i: ["large", "xlarge", "2xlarge", "4xlarge"],
+  m7g: ["medium", "large", "xlarge", "2xlarge", "4xlarge"],
+  c5: ["large", "xlarge", "2xlarge", "4xlarge"],
+  c6i: ["large", "xlarge", "2xlarge", "4xlarge"],
+  c6g: ["medium", "large", "xlarge", "2xlarge", "4xlarge"],
+  c7g: ["medium", "large", "xlarge", "2xlarge", "4xlarge"],
+  r5: ["large", "xlarge", "2xlarge", "4xlarge"],
+  r6i: ["large", "xlarge", "2xlarge", "4xlarge"],
+  r6g: ["medium", "large", "xlarge", "2xlarge", "4xlarge"],
+};
+
+export function isCourseInstanceType(type: string): boolean {
+  const [family, size] = type.split(".");
+  return COURSE_INSTANCE_TYPES[family]?.includes(size) ?? false;
+}
+
 export const instanceTypeSchema = z
   .string()
-  .regex(INSTANCE_TYPE_PATTERN, "an EC2 instance type such as t3.micro or m7g.large (family.size)");
+  .refine(isCourseInstanceType, `an EC2 instance type the course runs, such as t3.micro or t4g.medium: families ${Object.keys(COURSE_INSTANCE_TYPES).join(", ")}, from nano or medium/large up to 4xlarge (lib/ec2.ts lists the sizes)`);
 
 /** Graviton families carry a `g` after the generation digit (t4g, m7g, c6gn, x2gd) or are `a1`. */
 export function architectureOf(instanceType: string): "x86_64" | "arm64" {
@@ -32,4 +61,9 @@ export const logRetentionSchema = z
   .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")} (days)`);
 
 export const cidrListSchema = (what: string) =>
-  z.array(z.string().refine(isCidr, `${what}: IPv4 CIDR blocks with no host bits set, such as 203.0.113.10/32`));
+  uniqueList(z.array(z.string().refine(isCidr, `${what}: IPv4 CIDR blocks with no host bits set, such as 203.0.113.10/32`)), "CIDR block");
+
+/** A list whose items must differ: AWS refuses a rule or an entry given twice, at apply. */
+export function uniqueList<T extends z.ZodArray<z.ZodType<string>>>(schema: T, item: string): T {
+  return schema.refine((items) => new Set(items).size === items.length, { message: `each ${item} listed once` }) as unknown as T;
+}

@@ -4,6 +4,8 @@
  */
 import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
+import { architectureOf } from "../../lib/ec2";
+import { dockerHostModule } from "../docker-host/module";
 import { cicdSettings, type CicdSettings } from "./settings";
 import type { CicdExports } from "./index";
 
@@ -13,8 +15,17 @@ export const cicdModule = defineModule<CicdSettings, CicdExports>({
   title: { ko: "CodePipeline으로 빌드와 배포 자동화", en: "Build and deploy automation with CodePipeline" },
   requires: ["dockerHost"],
   settings: cicdSettings,
-  validate(settings, study, environment) {
+  validate(settings, study, environment, selection) {
     const problems: ConfigProblem[] = [];
+    const hostType = selection.settingsOf(dockerHostModule).instanceType;
+    const build = settings.build.image;
+    if (build && (build.includes("aarch64") ? "arm64" : "x86_64") !== architectureOf(hostType)) {
+      problems.push({
+        field: "cicd.build.image",
+        value: build,
+        expected: `a build image of the Docker host's architecture: dockerHost.instanceType ${hostType} is ${architectureOf(hostType)}, so an image built there would not start on it (${architectureOf(hostType) === "arm64" ? "an aarch64 image such as aws/codebuild/amazonlinux-aarch64-standard:3.0" : "an x86_64 image such as aws/codebuild/amazonlinux-x86_64-standard:5.0"}), or leave it out`,
+      });
+    }
     // EventBridge rule names stop at 64 characters: <project>-<environment>-source-uploaded.
     problems.push(...nameLengthProblems(study, "the name", `${environment.name}-source-uploaded`));
     if (settings.source.provider === "github" && !settings.source.repository) {

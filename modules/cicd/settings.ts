@@ -32,7 +32,7 @@ export const cicdSettings = z.strictObject({
       /** The branch that deploys. @default main */
       branch: z.string().regex(BRANCH, "a git branch name such as main (no spaces, '..', '~', '^', ':', '?', '*', '[')").max(255).default(CICD_DEFAULTS.branch),
       /** For provider s3: the key of the zip the pipeline watches in the source bucket. @default source/app.zip */
-      objectKey: z.string().regex(/^[\w!.*'()/-]+\.zip$/, "an S3 object key ending in .zip, such as source/app.zip").default(CICD_DEFAULTS.sourceObjectKey),
+      objectKey: z.string().max(256).regex(/^[\w!.*'()/-]+\.zip$/, "an S3 object key ending in .zip, such as source/app.zip").default(CICD_DEFAULTS.sourceObjectKey),
     })
     .prefault({}),
   artifacts: z

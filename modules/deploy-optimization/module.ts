@@ -6,6 +6,7 @@ import type { ConfigProblem } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
+import { kubernetesModule } from "../kubernetes/module";
 import { architectureOf } from "../../lib/ec2";
 import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 import type { DeployOptimizationExports } from "./index";
@@ -30,6 +31,14 @@ export const deployOptimizationModule = defineModule<DeployOptimizationSettings,
         field: "deployOptimization.podDisruptionBudget.minAvailable",
         value: pdb.minAvailable,
         expected: `less than hpa.minReplicas (${hpa.minReplicas}): otherwise no pod may ever be evicted and node drains (upgrades, scale-down) hang`,
+      });
+    }
+    const replicas = selection.settingsOf(kubernetesModule).app.replicas;
+    if (pdb.enabled && !hpa.enabled && pdb.minAvailable >= replicas) {
+      problems.push({
+        field: "deployOptimization.podDisruptionBudget.minAvailable",
+        value: pdb.minAvailable,
+        expected: `less than kubernetes.app.replicas (${replicas}) while the HPA is off: otherwise no pod may ever be evicted and node drains (upgrades, scale-down) hang`,
       });
     }
     if (spot.enabled && (spot.minSize > spot.desiredSize || spot.desiredSize > spot.maxSize)) {

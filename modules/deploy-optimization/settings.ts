@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { instanceTypeSchema } from "../../lib/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
+import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "../../lib/containers/image-reference";
 
 export const DEPLOY_OPTIMIZATION_DEFAULTS = {
   minReplicas: 2,
@@ -80,7 +81,7 @@ export const deployOptimizationSettings = z.strictObject({
       /** A canary Deployment beside week 5's, behind the same Service: traffic splits by replica count. @default false */
       enabled: z.boolean().default(false),
       /** The new version's image. @default - week 5's image */
-      image: z.string().regex(/^[a-z0-9][\w.\-/:@]*$/, "a container image reference such as docker.io/nginxinc/nginx-unprivileged:1.29-alpine").optional(),
+      image: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).optional(),
       /** Canary pods; with 2 stable pods, 1 canary pod takes about a third of the requests. @default 1 */
       replicas: z.number().int().min(1).max(50).default(1),
     })

@@ -31,7 +31,7 @@ import { APP_ENV_FILE, APP_SERVICE, dockerHostUserData } from "./user-data";
 
 export { BLUE_GREEN_COLORS, DOCKER_HOST_DEFAULTS, dockerHostSettings, type BlueGreenColor, type DockerHostSettings } from "./settings";
 export { dockerHostUserData, renderDockerHostUserData, APP_ENV_FILE, APP_SERVICE } from "./user-data";
-export { isImageReference, parseImageReference } from "./image-reference";
+export { isImageReference, parseImageReference } from "../../lib/containers/image-reference";
 
 export interface DockerHostInstance {
   readonly host: ManagedInstance;

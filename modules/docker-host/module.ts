@@ -5,6 +5,7 @@
 import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
 import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
+import { networkModule } from "../network/module";
 import { dockerHostSettings, type DockerHostSettings } from "./settings";
 import type { DockerHostExports } from "./index";
 
@@ -14,8 +15,15 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
   title: { ko: "EC2에 Docker 호스트 구성", en: "A Docker host on EC2" },
   requires: ["network"],
   settings: dockerHostSettings,
-  validate(settings, study, environment) {
+  validate(settings, study, environment, selection) {
     const problems: ConfigProblem[] = [];
+    if (selection.settingsOf(networkModule).nat.mode === "none") {
+      problems.push({
+        field: "network.nat.mode",
+        value: "none",
+        expected: "gateway or instance while week 2 is on: the Docker host sits in a private subnet and installs Docker and pulls its image from the internet at first boot",
+      });
+    }
     // IAM role names stop at 64 characters: the host's role is <project>-<environment>-docker-host-role.
     const hostSuffix = settings.blueGreen.enabled ? "docker-host-green" : "docker-host";
     problems.push(...nameLengthProblems(study, "the Docker host's role", `${environment.name}-${hostSuffix}-role`, 64, "IAM"));

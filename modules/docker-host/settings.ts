@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cidrListSchema, instanceTypeSchema } from "../../lib/ec2";
-import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "./image-reference";
+import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "../../lib/containers/image-reference";
 
 export const DOCKER_HOST_DEFAULTS = {
   instanceType: "t3.micro",

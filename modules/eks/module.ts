@@ -21,7 +21,15 @@ export const eksModule = defineModule<EksSettings, EksExports>({
   kubernetesTarget: (settings, study, environment) => ({ kind: "eks", clusterName: clusterNameOf(environment.name), region: study.region, access: clusterAccess(settings, study, environment.name) }),
   validate(settings, study, _environment, selection) {
     const problems: ConfigProblem[] = [];
-    const bastion = selection.settingsOf(networkModule).bastion;
+    const network = selection.settingsOf(networkModule);
+    const bastion = network.bastion;
+    if (network.nat.mode === "none") {
+      problems.push({
+        field: "network.nat.mode",
+        value: "none",
+        expected: "gateway or instance while week 6 (EKS) is on: the nodes in the private subnets pull images from ECR and reach the EKS API and other AWS endpoints through it",
+      });
+    }
     if (settings.endpoint.publicAccessCidrs.length === 0 && !bastion.enabled) {
       problems.push({
         field: "network.bastion.enabled",

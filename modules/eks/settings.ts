@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrListSchema, instanceTypeSchema, logRetentionSchema } from "../../lib/ec2";
+import { cidrListSchema, instanceTypeSchema, logRetentionSchema, uniqueList } from "../../lib/ec2";
 import { DEFAULT_KUBERNETES_VERSION, EKS_RELEASES, EXTENDED_VERSIONS, STANDARD_VERSIONS } from "../../lib/kubernetes/compatibility";
 
 /** The EKS calendar lives in the compatibility table, with every other version this project pins. */
@@ -50,7 +50,7 @@ export const eksSettings = z.strictObject({
     })
     .prefault({}),
   /** IAM roles or users (besides the bastion's role) given cluster admin through access entries. @default [] */
-  adminPrincipalArns: z.array(principalArnSchema).default([]),
+  adminPrincipalArns: uniqueList(z.array(principalArnSchema), "ARN").default([]),
   /** The identity that runs terraform apply gets cluster admin (needed to apply the -k8s stack from it). @default true */
   clusterCreatorIsAdmin: z.boolean().default(true),
   logs: z

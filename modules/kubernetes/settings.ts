@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cidrListSchema } from "../../lib/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
+import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "../../lib/containers/image-reference";
 
 /** One line of printable text: no newline, tab or other control character. */
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
@@ -43,8 +44,8 @@ export const kubernetesSettings = z.strictObject({
       context: z.string().min(1).max(253).regex(NO_CONTROL_CHARACTERS, "a kubeconfig context name on one line, such as kind-devops-weeks or minikube").default(KUBERNETES_DEFAULTS.kubeconfigContext),
     })
     .prefault({}),
-  /** The namespace the study's app runs in. @default devops-weeks */
-  namespace: dnsLabelSchema.default(KUBERNETES_DEFAULTS.namespace),
+  /** The namespace the study's app runs in (not `default`: its labels belong to the cluster). @default devops-weeks */
+  namespace: dnsLabelSchema.refine((name) => name !== "default", "a namespace of the study's own, not default").default(KUBERNETES_DEFAULTS.namespace),
   /** More empty namespaces to practise with (e.g. [dev, staging]), same security labels. @default [] */
   extraNamespaces: z.array(dnsLabelSchema).default([]),
   app: z
@@ -52,7 +53,7 @@ export const kubernetesSettings = z.strictObject({
       /** Name of the Deployment, Service and ConfigMap. @default web */
       name: dnsLabelSchema.default("web"),
       /** A container image that serves HTTP on containerPort as a non-root user. */
-      image: z.string().regex(/^[a-z0-9][\w.\-/:@]*$/, "a container image reference such as docker.io/nginxinc/nginx-unprivileged:1.28-alpine").default(KUBERNETES_DEFAULTS.image),
+      image: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).default(KUBERNETES_DEFAULTS.image),
       containerPort: z.number().int().min(1024).max(65535).default(8080),
       /** @default 2 */
       replicas: z.number().int().min(0).max(50).default(2),

@@ -14,7 +14,12 @@ export const NETWORK_DEFAULTS = {
 
 export const networkSettings = z.strictObject({
   /** The VPC's IPv4 range. @default 10.0.0.0/16 */
-  vpcCidr: z.string().refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/16").default(NETWORK_DEFAULTS.vpcCidr),
+  vpcCidr: z
+    .string()
+    .refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/16")
+    // AWS accepts a VPC's primary block from /16 (65,536 addresses) to /28.
+    .refine((cidr) => !isCidr(cidr) || (Number(cidr.split("/")[1]) >= 16 && Number(cidr.split("/")[1]) <= 28), "a block from /16 to /28, which AWS allows for a VPC, such as 10.0.0.0/16")
+    .default(NETWORK_DEFAULTS.vpcCidr),
   /** Size of every subnet; public ones take the lower half of the VPC, private ones the upper half. @default 20 */
   subnetPrefixLength: z.number().int().min(16).max(28).default(NETWORK_DEFAULTS.subnetPrefixLength),
   nat: z

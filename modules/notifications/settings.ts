@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logRetentionSchema } from "../../lib/ec2";
+import { logRetentionSchema, uniqueList } from "../../lib/ec2";
 
 export const NOTIFICATIONS_DEFAULTS = {
   pipelineEvents: ["started", "succeeded", "failed"],
@@ -12,7 +12,7 @@ export const PIPELINE_EVENTS = ["started", "succeeded", "failed", "canceled", "r
 
 export const notificationsSettings = z.strictObject({
   /** Email addresses subscribed to the topic (each confirms once from the email AWS sends). @default [] */
-  emails: z.array(z.email("an email address such as kim@example.com")).default([]),
+  emails: uniqueList(z.array(z.email("an email address such as kim@example.com")), "address").default([]),
   /** Which pipeline execution events reach the topic when week 3 is on. @default [started, succeeded, failed] */
   pipelineEvents: z.array(z.enum(PIPELINE_EVENTS)).min(1).default([...NOTIFICATIONS_DEFAULTS.pipelineEvents]),
   webhook: z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { uniqueList } from "../../lib/ec2";
 import { SECURITY_RULE_IDS } from "../../lib/security-rules";
 
 export const SECURITY_DEFAULTS = {
@@ -78,7 +79,7 @@ export const securitySettings = z.strictObject({
       /** Monthly limit in USD. @default 20 */
       limitUsd: z.number().min(1).max(100000).default(SECURITY_DEFAULTS.budgetLimitUsd),
       /** Who gets the alerts (required while the budget is on). @default - none: synth asks for one */
-      emails: z.array(z.email("an email address such as kim@example.com")).max(10).default([]),
+      emails: uniqueList(z.array(z.email("an email address such as kim@example.com")).max(10), "address").default([]),
     })
     .prefault({}),
   learners: z

@@ -6,6 +6,7 @@ import { defineModule } from "../../lib/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import type { ConfigProblem } from "../../lib/errors";
 import { eksModule } from "../eks/module";
+import { kubernetesModule } from "../kubernetes/module";
 import { serviceMeshSettings, type ServiceMeshSettings } from "./settings";
 import type { ServiceMeshExports } from "./index";
 
@@ -22,6 +23,13 @@ export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshEx
       ["gatewayControllerChart", settings.vpcLattice.chartVersion, lattice],
       ["gatewayApi", settings.vpcLattice.gatewayApiVersion, lattice],
     ]);
+    const kubernetes = selection.settingsOf(kubernetesModule);
+    const reserved = settings.provider === "istio" ? ["istio-system", "istio-ingress"] : ["aws-application-networking-system"];
+    for (const [field, name] of [["kubernetes.namespace", kubernetes.namespace], ...kubernetes.extraNamespaces.map((n, i) => [`kubernetes.extraNamespaces[${i}]`, n])] as [string, string][]) {
+      if (reserved.includes(name)) {
+        problems.push({ field, value: name, expected: `a namespace of the study's own: ${name} belongs to ${settings.provider === "istio" ? "Istio" : "the VPC Lattice controller"} (week 10), with its own Pod Security labels` });
+      }
+    }
     const order = ["privileged", "baseline", "restricted"];
     if (order.indexOf(settings.podSecurity.warn) < order.indexOf(settings.podSecurity.enforce)) {
       problems.push({

@@ -37,7 +37,7 @@ describe("bad input gets one clear message and leaves out/ as it was", () => {
     ["a value outside an enum", { network: { nat: { mode: "cheap" } } }, /network\.nat\.mode = "cheap" is not valid; expected one of "gateway", "instance", "none"/],
     ["a retention CloudWatch does not accept", { network: { flowLogs: { retentionDays: 10 } } }, /network\.flowLogs\.retentionDays = 10 is not valid; expected one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30/],
     ["SSH from the whole internet without the explicit flag", { network: { bastion: { sshIngressCidrs: ["0.0.0.0/0"], keyPairName: "k" } } }, /network\.bastion\.sshIngressCidrs = \["0\.0\.0\.0\/0"\] is not valid; expected your own address as a \/32/],
-    ["a malformed instance type", { network: { bastion: { instanceType: "t3micro" } } }, /network\.bastion\.instanceType = "t3micro" is not valid; expected an EC2 instance type such as t3\.micro/],
+    ["a malformed instance type", { network: { bastion: { instanceType: "t3micro" } } }, /network\.bastion\.instanceType = "t3micro" is not valid; expected an EC2 instance type the course runs, such as t3\.micro/],
     ["a region that is not a region code", { region: "seoul" }, /region = "seoul" is not valid; expected an AWS region code such as ap-northeast-2/],
   ];
 

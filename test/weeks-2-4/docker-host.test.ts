@@ -121,7 +121,7 @@ describe("week 2 synth", () => {
     [{ loadBalancer: { healthCheckPath: "healthz" } }, /dockerHost\.loadBalancer\.healthCheckPath = "healthz" is not valid; expected an absolute URL path such as \/ or \/healthz/],
     [{ loadBalancer: { ingressCidrs: ["10.0.0.1/8"] } }, /dockerHost\.loadBalancer\.ingressCidrs\[0\] = "10\.0\.0\.1\/8" is not valid; expected .*IPv4 CIDR blocks with no host bits set/],
     [{ ecr: { encryption: "aws:kms" } }, /dockerHost\.ecr\.encryption = "aws:kms" is not valid; expected one of "AES256", "KMS"/],
-    [{ instanceType: "micro" }, /dockerHost\.instanceType = "micro" is not valid; expected an EC2 instance type such as t3\.micro/],
+    [{ instanceType: "micro" }, /dockerHost\.instanceType = "micro" is not valid; expected an EC2 instance type the course runs, such as t3\.micro/],
   ])("refuses %j", (dockerHost, message) => {
     expect(() => synthConfig({ dockerHost }, { weeks: "2" })).toThrow(message);
   });

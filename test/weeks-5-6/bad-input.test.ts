@@ -33,7 +33,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
   [
     "a malformed instance type",
     { weeks: "6", eks: { nodeGroup: { instanceTypes: ["t3.medium", "t3-medium"] } } },
-    /eks\.nodeGroup\.instanceTypes\[1\] = "t3-medium" is not valid; expected an EC2 instance type such as t3\.micro/,
+    /eks\.nodeGroup\.instanceTypes\[1\] = "t3-medium" is not valid; expected an EC2 instance type the course runs, such as t3\.micro/,
   ],
   [
     "instance types of two architectures in one node group",

@@ -1,0 +1,48 @@
+/**
+ * Configs that would be accepted and then fail at apply or at run time, refused at synth instead:
+ * AWS's limits, combinations of weeks that cannot work, versions that do not fit together. Each is
+ * one line naming the field, the value and what is expected.
+ */
+import { describe, expect, test } from "vitest";
+import { synthConfig } from "../support/synth";
+
+const EMAIL = { security: { budget: { emails: ["learner@example.com"] } } };
+
+const cases: [string, Record<string, unknown>, RegExp][] = [
+  ["a VPC larger than AWS allows", { network: { vpcCidr: "10.0.0.0/8" } }, /network\.vpcCidr = "10\.0\.0\.0\/8" is not valid; expected a block from \/16 to \/28/],
+  ["an instance size that does not exist", { network: { bastion: { instanceType: "t3.metal" } } }, /network\.bastion\.instanceType = "t3\.metal" is not valid; expected an EC2 instance type the course runs/],
+  ["no NAT while the Docker host needs the internet", { weeks: "2", network: { nat: { mode: "none" } } }, /network\.nat\.mode = "none" is not valid; expected gateway or instance while week 2 is on/],
+  ["no NAT while EKS nodes need ECR and the API", { weeks: "6", dockerHost: {}, network: { nat: { mode: "none" } } }, /network\.nat\.mode = "none" is not valid; expected gateway or instance while week 6 \(EKS\) is on/],
+  ["an x86 build for a Graviton Docker host", { weeks: "3", dockerHost: { instanceType: "t4g.micro" }, cicd: { build: { image: "aws/codebuild/amazonlinux-x86_64-standard:5.0" } } }, /cicd\.build\.image = "aws\/codebuild\/amazonlinux-x86_64-standard:5\.0" is not valid; expected a build image of the Docker host's architecture: dockerHost\.instanceType t4g\.micro is arm64/],
+  ["a disruption budget no drain can meet with the HPA off", { weeks: "9", deployOptimization: { hpa: { enabled: false }, podDisruptionBudget: { minAvailable: 3 } } }, /deployOptimization\.podDisruptionBudget\.minAvailable = 3 is not valid; expected less than kubernetes\.app\.replicas \(2\) while the HPA is off/],
+  ["the app in Istio's own namespace", { weeks: "10", ...EMAIL, kubernetes: { namespace: "istio-system" } }, /kubernetes\.namespace = "istio-system" is not valid; expected a namespace of the study's own: istio-system belongs to Istio/],
+  ["the app in the default namespace", { weeks: "5", kubernetes: { namespace: "default" } }, /kubernetes\.namespace = "default" is not valid; expected a namespace of the study's own, not default/],
+  ["a load balancer source listed twice", { weeks: "2", dockerHost: { loadBalancer: { enabled: true, ingressCidrs: ["203.0.113.10/32", "203.0.113.10/32"] } } }, /dockerHost\.loadBalancer\.ingressCidrs = \["203\.0\.113\.10\/32","203\.0\.113\.10\/32"\] is not valid; expected each CIDR block listed once/],
+  ["a cluster admin listed twice", { weeks: "6", eks: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/A", "arn:aws:iam::123456789012:role/A"] } }, /eks\.adminPrincipalArns = .* is not valid; expected each ARN listed once/],
+  ["an image reference week 2 would refuse", { weeks: "5", kubernetes: { app: { image: "nginx:1.27:bad" } } }, /kubernetes\.app\.image = "nginx:1\.27:bad" is not valid; expected a container image reference/],
+  ["a canary image Docker would refuse", { weeks: "9", deployOptimization: { canary: { enabled: true, image: "Nginx Latest" } } }, /deployOptimization\.canary\.image = "Nginx Latest" is not valid; expected a container image reference/],
+  ["a kubeconfig context over two lines", { weeks: "5", kubernetes: { kubeconfig: { context: "kind-x\nrm -rf" } } }, /kubernetes\.kubeconfig\.context = "kind-x\\nrm -rf" is not valid; expected a kubeconfig context name on one line/],
+  ["an Istio release past its end of life", { weeks: "10", ...EMAIL, serviceMesh: { istio: { version: "1.26.2" } } }, /serviceMesh\.istio\.version = "1\.26\.2" is not valid; expected a supported release of Istio, 1\.30\.x or 1\.31\.x \(the default is 1\.31\.1\): 1\.26\.x is refused, end of life since 2025-12-22/],
+  ["a VPC Lattice controller older than the Gateway API it is paired with", { weeks: "10", ...EMAIL, serviceMesh: { provider: "vpc-lattice", vpcLattice: { chartVersion: "v1.1.0", gatewayApiVersion: "v1.5.1" } } }, /serviceMesh\.vpcLattice\.chartVersion = "v1\.1\.0" is not valid; expected a supported release/],
+  ["a private API with no bastion to reach it through", { weeks: "6", network: { bastion: { enabled: false } } }, /network\.bastion\.enabled = false is not valid; expected true while week 6 \(EKS\) is on with a private API/],
+];
+
+describe("configs that would fail at apply are refused at synth, one line each", () => {
+  test.each(cases)("%s", (_name, config, message) => {
+    let error: Error | undefined;
+    try {
+      synthConfig(config);
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error?.name, `refused: ${JSON.stringify(config)}`).toBe("StudyConfigError");
+    expect(error?.message).toMatch(message);
+    expect(error?.message.split("\n")).toHaveLength(1);
+  });
+
+  test("the same weeks with the combination fixed synthesize", () => {
+    expect(() => synthConfig({ weeks: "3", dockerHost: { instanceType: "t4g.micro" } })).not.toThrow();
+    expect(() => synthConfig({ weeks: "9", deployOptimization: { hpa: { enabled: false }, podDisruptionBudget: { minAvailable: 1 } } })).not.toThrow();
+    expect(() => synthConfig({ weeks: "6", network: { bastion: { enabled: false } }, eks: { endpoint: { publicAccessCidrs: ["203.0.113.10/32"] } } })).not.toThrow();
+  });
+});
