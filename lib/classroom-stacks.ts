@@ -3,7 +3,7 @@
  * classroom's `<project>-instructor` stack. Loaded by synth only when one of them is built, so a plain
  * study synth does not load their provider classes.
  */
-import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
+import { monthlyBudget } from "./aws/budget";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
 import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
@@ -47,19 +47,13 @@ export class InstructorStack extends TerraformStack {
       }
       if (learner.budget) {
         const budget = learner.budget;
-        const notifications = [
-          ...budget.alertThresholds.map((threshold) => ({ threshold, notificationType: "ACTUAL" })),
-          { threshold: 100, notificationType: "FORECASTED" },
-        ];
-        new BudgetsBudget(this, `budget-${learner.id}`, {
+        monthlyBudget(this, `budget-${learner.id}`, {
           name: budget.name,
-          budgetType: "COST",
-          limitAmount: budget.monthlyUsd.toFixed(2),
-          limitUnit: "USD",
-          timeUnit: "MONTHLY",
+          limitUsd: budget.monthlyUsd,
+          emails: budget.emails,
+          actualThresholds: budget.alertThresholds,
           // Cost allocation by the Learner tag: activate it once in Billing > Cost allocation tags.
-          costFilter: [{ name: "TagKeyValue", values: [`user:Learner$${learner.id}`] }],
-          notification: notifications.map((n) => ({ comparisonOperator: "GREATER_THAN", thresholdType: "PERCENTAGE", subscriberEmailAddresses: [...budget.emails], ...n })),
+          costFilterTag: { key: "Learner", value: learner.id },
           tags: { Learner: learner.id },
         });
       }

@@ -143,6 +143,8 @@ export interface StudyModule<Settings, Exports> {
   readonly title: Localized;
   /** Modules that must be enabled for this one to work; enabling this module enables them. */
   readonly requires?: readonly string[];
+  /** On in every synth, whatever the weeks (the cost guard: an account bills from the first apply). */
+  readonly alwaysOn?: boolean;
   /** Schema of the module's config section, every field defaulted, objects strict. */
   readonly settings: z.ZodType<Settings>;
   /**

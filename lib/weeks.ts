@@ -41,7 +41,7 @@ export interface ModuleSelection {
 
 export function selectModules(weeks: readonly number[], registry: readonly AnyStudyModule[]): ModuleSelection {
   const byId = new Map(registry.map((m) => [m.id, m]));
-  const chosen = new Set(registry.filter((m) => weeks.includes(m.week)).map((m) => m.id));
+  const chosen = new Set(registry.filter((m) => weeks.includes(m.week) || m.alwaysOn).map((m) => m.id));
   const added: AddedModule[] = [];
   const pending = [...chosen];
   while (pending.length > 0) {

@@ -35,8 +35,10 @@ export interface NetworkExports {
   readonly publicSubnetCidrs: readonly string[];
   readonly privateSubnetCidrs: readonly string[];
   readonly natMode: NetworkSettings["nat"]["mode"];
-  /** Undefined when the config turns the bastion off. Later weeks add tools to its user data. */
+  /** Undefined when the config turns the bastion off. Later weeks add tools with `runScript`. */
   readonly bastion?: ManagedInstance;
+  /** The NAT instances, with `nat.mode: instance` (none otherwise). */
+  readonly natInstances: readonly ManagedInstance[];
 }
 
 export { networkModule } from "./module";
@@ -85,7 +87,8 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
   new Route(scope, "public-default-route", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id });
   publicSubnets.forEach((subnet, i) => new RouteTableAssociation(scope, `public-rta-${azs[i]}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }));
 
-  const natTargets = buildNat(scope, ctx, publicSubnets, internetGateway);
+  const natInstances: ManagedInstance[] = [];
+  const natTargets = buildNat(scope, ctx, publicSubnets, internetGateway, natInstances);
   // One private route table per NAT (or one in all when there is none), so each AZ leaves through
   // its own NAT when perAz is on.
   const privateTables = new Map<number, RouteTable>();
@@ -127,12 +130,13 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
     privateSubnetCidrs: plan.privateCidrs,
     natMode: settings.nat.mode,
     bastion,
+    natInstances,
   };
 }
 
 type NatTarget = { natGatewayId: string } | { networkInterfaceId: string };
 
-function buildNat(scope: Construct, ctx: BuildContext<NetworkSettings>, publicSubnets: Subnet[], internetGateway: InternetGateway): NatTarget[] {
+function buildNat(scope: Construct, ctx: BuildContext<NetworkSettings>, publicSubnets: Subnet[], internetGateway: InternetGateway, natInstances: ManagedInstance[]): NatTarget[] {
   const { nat } = ctx.settings;
   if (nat.mode === "none") return [];
   const placed = nat.perAz ? publicSubnets : publicSubnets.slice(0, 1);
@@ -172,6 +176,7 @@ function buildNat(scope: Construct, ctx: BuildContext<NetworkSettings>, publicSu
       dependsOn: [internetGateway],
     });
     natInstance.addUserData("NAT: forward and masquerade the VPC's traffic", natInstanceScript(ctx.environment.vpcCidr));
+    natInstances.push(natInstance);
     return { networkInterfaceId: natInstance.instance.primaryNetworkInterfaceId };
   });
 }

@@ -1,14 +1,13 @@
 /**
  * Week 10: account security. GuardDuty with EKS protection, a multi-region CloudTrail trail
  * encrypted with a rotating customer-managed KMS key into a private, versioned bucket with access
- * logs, Amazon Inspector, a monthly cost budget with email alerts, and (optionally) one IAM user
+ * logs, Amazon Inspector, and (optionally) one IAM user
  * per learner in a group that can do nothing without MFA.
  *
  * Nothing here reads the account id through a data source (aws_caller_identity would make the
  * offline plan fail): when the config does not give it, Terraform reads it at apply time from the
  * ARN of a resource this module creates, e.g. `arn:aws:kms:<region>:<account>:key/<id>`.
  */
-import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-detector-feature";
@@ -45,7 +44,6 @@ export interface SecurityExports {
   /** The CloudTrail key; other weeks may reuse it only through its own key policy. */
   readonly trailKey?: KmsKey;
   readonly trailBucketName?: string;
-  readonly budgetName?: string;
   readonly learnerGroupName?: string;
 }
 
@@ -71,23 +69,6 @@ export function buildSecurity(ctx: BuildContext<SecuritySettings>): SecurityExpo
     const detector = buildGuardDuty(scope, ctx);
     arns ??= { partition: partitionOf(ctx.study.region), account: detector.accountId };
     exports.guardDutyDetectorId = detector.id;
-  }
-
-  if (settings.budget.enabled) {
-    const budget = new BudgetsBudget(scope, "monthly-budget", {
-      name: ctx.name("monthly-cost"),
-      budgetType: "COST",
-      limitAmount: String(settings.budget.limitUsd),
-      limitUnit: "USD",
-      timeUnit: "MONTHLY",
-      notification: [
-        { comparisonOperator: "GREATER_THAN", notificationType: "ACTUAL", threshold: 80, thresholdType: "PERCENTAGE", subscriberEmailAddresses: [...settings.budget.emails] },
-        { comparisonOperator: "GREATER_THAN", notificationType: "FORECASTED", threshold: 100, thresholdType: "PERCENTAGE", subscriberEmailAddresses: [...settings.budget.emails] },
-      ],
-    });
-    arns ??= { partition: partitionOf(ctx.study.region), account: budget.accountId };
-    exports.budgetName = budget.name;
-    ctx.output("budget_name", budget.name, `Monthly cost budget (${settings.budget.limitUsd} USD) that mails at 80% actual and 100% forecast spend`);
   }
 
   if (settings.inspector.enabled) {

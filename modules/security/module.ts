@@ -21,7 +21,6 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
       const accountWide: [boolean, string, string][] = [
         [settings.guardDuty.enabled, "security.guardDuty.enabled", "GuardDuty allows one detector per account and region, and every learner stack would create one"],
         [settings.inspector.enabled, "security.inspector.enabled", "Inspector is switched on for the whole account, and one learner's destroy would switch it off for all"],
-        [settings.budget.enabled, "security.budget.enabled", "classroom.budget already gives each learner a budget that mails them"],
         [settings.learners.enabled, "security.learners.enabled", "classroom.iamUsers already creates one IAM user per learner in the instructor stack"],
       ];
       for (const [on, field, why] of accountWide) {
@@ -29,11 +28,11 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
       }
       return problems;
     }
-    if (settings.budget.enabled && settings.budget.emails.length === 0) {
+    if (settings.budget.enabled || settings.budget.emails.length > 0) {
       problems.push({
-        field: "security.budget.emails",
-        value: settings.budget.emails,
-        expected: "at least one email address for the cost alerts (for example [kim@example.com]); AWS Budgets mails it at 80% of the monthly limit and when the forecast passes 100% (or set security.budget.enabled: false to go without)",
+        field: "security.budget",
+        value: settings.budget,
+        expected: "no budget here: the budget is the cost guard's now, on from week 1 (costGuard: { monthlyLimitUsd, emails }); move the limit and the addresses there",
       });
     }
     if (settings.learners.enabled && settings.learners.users.length === 0) {
@@ -43,12 +42,12 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
     if (duplicates.length > 0) {
       problems.push({ field: "security.learners.users", value: settings.learners.users, expected: `each user named once (IAM names ignore case): ${[...new Set(duplicates)].join(", ")} repeats` });
     }
-    const accountless = settings.inspector.enabled && !settings.accountId && !settings.cloudTrail.enabled && !settings.guardDuty.enabled && !settings.budget.enabled;
+    const accountless = settings.inspector.enabled && !settings.accountId && !settings.cloudTrail.enabled && !settings.guardDuty.enabled;
     if (accountless) {
       problems.push({
         field: "security.accountId",
         value: undefined,
-        expected: "your 12-digit account id: Inspector needs it, and with CloudTrail, GuardDuty and the budget all off there is no resource to read it from",
+        expected: "your 12-digit account id: Inspector needs it, and with CloudTrail and GuardDuty both off there is no resource to read it from",
       });
     }
     return problems;

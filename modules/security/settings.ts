@@ -74,8 +74,8 @@ export const securitySettings = z.strictObject({
     .prefault({}),
   budget: z
     .strictObject({
-      /** A monthly cost budget that emails you at 80% actual and 100% forecast spend. @default true */
-      enabled: z.boolean().default(true),
+      /** Moved to the cost guard (costGuard, on from week 1); kept only to point there. @default false */
+      enabled: z.boolean().default(false),
       /** Monthly limit in USD. @default 20 */
       limitUsd: z.number().min(1).max(100000).default(SECURITY_DEFAULTS.budgetLimitUsd),
       /** Who gets the alerts (required while the budget is on). @default - none: synth asks for one */

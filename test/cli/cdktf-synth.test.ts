@@ -27,7 +27,7 @@ describe("npx cdktf synth after a synth that had other stacks", () => {
     execFileSync("tar", ["-cf", join(project, "files.tar"), "--null", "-T", "-"], { cwd: REPO, input: files.join("\0") });
     execFileSync("tar", ["-xf", "files.tar"], { cwd: project });
     symlinkSync(join(REPO, "node_modules"), join(project, "node_modules"));
-    writeFileSync(join(project, "all-weeks.yaml"), "security:\n  budget:\n    emails: [learner@example.com]\n");
+    writeFileSync(join(project, "all-weeks.yaml"), "costGuard:\n  emails: [learner@example.com]\n");
     writeFileSync(join(project, "roster.csv"), "id,name,email\nkim,Kim Minji,minji@example.com\nlee,Lee Junho,junho@example.com\n");
     writeFileSync(join(project, "roster-one.csv"), "id,name,email\nkim,Kim Minji,minji@example.com\n");
     writeFileSync(join(project, "class.yaml"), "classroom:\n  roster: roster.csv\n");

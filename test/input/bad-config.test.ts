@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { synthConfig } from "../support/synth";
 
-const EMAIL = { security: { budget: { emails: ["learner@example.com"] } } };
+const EMAIL = { costGuard: { emails: ["learner@example.com"] } };
 
 const cases: [string, Record<string, unknown>, RegExp][] = [
   ["a VPC larger than AWS allows", { network: { vpcCidr: "10.0.0.0/8" } }, /network\.vpcCidr = "10\.0\.0\.0\/8" is not valid; expected a block from \/16 to \/28/],

@@ -39,7 +39,7 @@ describe("hostile values in the AWS stack stay literal through a real plan", () 
         network: { bastion: { keyPairName: TERRAFORM, sshIngressCidrs: ["203.0.113.10/32"] } },
         cicd: { source: { provider: "github", repository: "octocat/hello-docker", branch: "feature/${path.cwd}" }, githubActions: { enabled: true } },
         logging: { errorAlarm: { pattern: `?ERROR ${TERRAFORM}` } },
-        security: { budget: { emails: ["learner@example.com"] } },
+        costGuard: { emails: ["learner@example.com"] },
       },
       { weeks: "1-8" },
     );

@@ -17,8 +17,8 @@ import { bashSyntaxErrors, codeBlocks, numberedSteps } from "../support/markdown
 const AWS_STACK = "devops-weeks-dev";
 const K8S_STACK = "devops-weeks-dev-k8s";
 const WEEKS = [...new Set(STUDY_MODULES.map((m) => m.week))].sort((a, b) => a - b);
-/** What a learner writes into study.yaml on day one (week 10 asks for it; the cost guard wants it earlier). */
-const LEARNER_CONFIG = { security: { budget: { emails: ["learner@example.com"] } } };
+/** What a learner writes into study.yaml on day one, as the quick start asks: where the budget alerts go. */
+const LEARNER_CONFIG = { costGuard: { emails: ["learner@example.com"] } };
 
 interface Step {
   readonly week: number;

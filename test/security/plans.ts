@@ -85,8 +85,9 @@ export function fullSecurityConfig(): Record<string, unknown> {
     dockerHost: { loadBalancer: { enabled: true }, blueGreen: { enabled: true, idleTrafficPercent: 10 } },
     // Week 6 logs three control-plane log types by default; CKV_AWS_37 (like Checkov) wants all five.
     ...(registered.has("eks") ? { eks: { ...eks, logs: { ...(eks.logs as object), types: ["api", "audit", "authenticator", "controllerManager", "scheduler"] } } } : {}),
+    // The cost guard with its brake and the nightly stop: every resource of it in the gate's plan.
+    costGuard: { emails: ["instructor@example.com"], monthlyLimitUsd: 30, nightlyStop: { enabled: true } },
     security: {
-      budget: { emails: ["instructor@example.com"], limitUsd: 30 },
       learners: { enabled: true, users: ["kim", "lee"], policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
     },
   };

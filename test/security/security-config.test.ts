@@ -6,18 +6,19 @@ import { describe, expect, test } from "vitest";
 import { synthConfig } from "../support/synth";
 
 const AWS_STACK = "devops-weeks-dev";
-const EMAIL = { budget: { emails: ["kim@example.com"] } };
+const EMAIL = {};
 
-const week10 = (security: Record<string, unknown> = EMAIL) => synthConfig({ weeks: "10", security });
+const week10 = (security: Record<string, unknown> = EMAIL) => synthConfig({ weeks: "10", security, costGuard: { emails: ["kim@example.com"] } });
 /** Week 10's own resources (other week-10 modules, and what they pull in, add theirs). */
 const ours = (synth: ReturnType<typeof synthConfig>, type: string) =>
   Object.fromEntries(Object.entries(synth.resources(AWS_STACK, type)).filter(([name]) => name.startsWith("security_")));
 
 describe("week 10 security config", () => {
-  test("week 10 alone pulls in the network and builds GuardDuty, CloudTrail, Inspector and the budget; no learners by default", () => {
+  test("week 10 alone pulls in the network and builds GuardDuty, CloudTrail and Inspector (the budget is the cost guard's); no learners by default", () => {
     const synth = week10();
     expect(synth.log.join("\n")).toMatch(/week 1 \(network\) added: week 10 \(security\) requires it/);
-    for (const type of ["aws_guardduty_detector", "aws_cloudtrail", "aws_kms_key", "aws_inspector2_enabler", "aws_budgets_budget"]) {
+    expect(Object.keys(synth.resources(AWS_STACK, "aws_budgets_budget"))).toEqual([expect.stringMatching(/^costGuard_budget/)]);
+    for (const type of ["aws_guardduty_detector", "aws_cloudtrail", "aws_kms_key", "aws_inspector2_enabler"]) {
       expect(Object.keys(ours(synth, type)), type).toHaveLength(1);
     }
     expect(ours(synth, "aws_iam_user")).toEqual({});
@@ -28,7 +29,7 @@ describe("week 10 security config", () => {
   test("with accountId given, Inspector and the trail's policies use it as written", () => {
     const synth = week10({ ...EMAIL, accountId: "123456789012" });
     expect(Object.values(synth.resources(AWS_STACK, "aws_inspector2_enabler"))[0].account_ids).toEqual(["123456789012"]);
-    const policy = String(Object.values(synth.resources(AWS_STACK, "aws_kms_key_policy"))[0].policy);
+    const policy = String(Object.values(ours(synth, "aws_kms_key_policy"))[0].policy);
     expect(policy).toContain("arn:aws:cloudtrail:ap-northeast-2:123456789012:trail/devops-weeks-dev-trail");
     expect(policy).toContain("arn:aws:iam::123456789012:root");
   });
@@ -40,8 +41,8 @@ describe("week 10 security config", () => {
     expect(Object.values(synth.resources(AWS_STACK, "aws_inspector2_enabler"))[0].account_ids).toEqual([expect.stringMatching(/^\$\{aws_guardduty_detector\.\S+\.account_id\}$/)]);
   });
 
-  test("each service can be turned off; the budget needs no email when it is off", () => {
-    const synth = week10({ guardDuty: { enabled: false }, cloudTrail: { enabled: false }, inspector: { enabled: false }, budget: { enabled: false } });
+  test("each service can be turned off", () => {
+    const synth = week10({ guardDuty: { enabled: false }, cloudTrail: { enabled: false }, inspector: { enabled: false } });
     const names = Object.values(synth.stack(AWS_STACK).resource ?? {}).flatMap((byName) => Object.keys(byName));
     expect(names.filter((n) => n.startsWith("security_"))).toEqual([]);
   });
@@ -69,16 +70,14 @@ describe("week 10 security config", () => {
 
 describe("bad week 10 input gets one clear message", () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
-    ["no budget email", {}, /security\.budget\.emails = \[\] is not valid; expected at least one email address for the cost alerts.*security\.budget\.enabled: false/],
-    ["a malformed email", { budget: { emails: ["kim-at-example"] } }, /security\.budget\.emails\[0\] = "kim-at-example" is not valid; expected an email address such as kim@example\.com/],
-    ["a zero budget", { budget: { emails: ["kim@example.com"], limitUsd: 0 } }, /security\.budget\.limitUsd = 0 is not valid; expected a number >= 1/],
+    ["the budget where it used to be", { budget: { emails: ["kim@example.com"] } }, /security\.budget = .* is not valid; expected no budget here: the budget is the cost guard's now, on from week 1 \(costGuard: \{ monthlyLimitUsd, emails \}\)/],
     ["a short account id", { ...EMAIL, accountId: "12345" }, /security\.accountId = "12345" is not valid; expected a 12-digit AWS account id/],
     ["an unknown Inspector resource type", { ...EMAIL, inspector: { resourceTypes: ["S3"] } }, /security\.inspector\.resourceTypes\[0\] = "S3" is not valid; expected one of "EC2", "ECR", "LAMBDA", "LAMBDA_CODE"/],
     ["learners on with nobody listed", { ...EMAIL, learners: { enabled: true } }, /security\.learners\.users = \[\] is not valid; expected at least one IAM user name/],
     ["a learner listed twice", { ...EMAIL, learners: { enabled: true, users: ["kim", "Kim"] } }, /security\.learners\.users = \["kim","Kim"\] is not valid; expected each user named once .*kim/i],
     ["a user name with a space", { ...EMAIL, learners: { enabled: true, users: ["kim min"] } }, /security\.learners\.users\[0\] = "kim min" is not valid; expected IAM user names/],
     ["a policy that is not an ARN", { ...EMAIL, learners: { enabled: true, users: ["kim"], policyArns: ["AdministratorAccess"] } }, /security\.learners\.policyArns\[0\] = "AdministratorAccess" is not valid; expected IAM policy ARNs/],
-    ["Inspector with no way to learn the account", { guardDuty: { enabled: false }, cloudTrail: { enabled: false }, budget: { enabled: false } }, /security\.accountId = nothing is not valid; expected your 12-digit account id: Inspector needs it/],
+    ["Inspector with no way to learn the account", { guardDuty: { enabled: false }, cloudTrail: { enabled: false } }, /security\.accountId = nothing is not valid; expected your 12-digit account id: Inspector needs it/],
     ["a gate skip for a rule that does not exist", { ...EMAIL, gate: { skip: [{ rule: "CKV_AWS_999", reason: "no such rule at all" }] } }, /security\.gate\.skip\[0\]\.rule = "CKV_AWS_999" is not valid; expected one of "CKV_AWS_24"/],
     ["a gate skip without a reason", { ...EMAIL, gate: { skip: [{ rule: "CKV_AWS_24" }] } }, /security\.gate\.skip\[0\]\.reason = nothing is not valid; expected a value/],
     ["a gate skip with a one-word reason", { ...EMAIL, gate: { skip: [{ rule: "CKV_AWS_24", reason: "lab" }] } }, /security\.gate\.skip\[0\]\.reason = "lab" is not valid; expected at least 10 character/],
@@ -101,12 +100,11 @@ describe("week 10 in classroom mode (every learner's stack in one account)", () 
     const attempt = () => synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { learners: { enabled: true, users: ["kim"] } } });
     expect(attempt).toThrow(/security\.guardDuty\.enabled = true is not valid; expected false in classroom mode \(GuardDuty allows one detector per account and region/);
     expect(attempt).toThrow(/security\.inspector\.enabled = true is not valid; expected false in classroom mode/);
-    expect(attempt).toThrow(/security\.budget\.enabled = true is not valid; expected false in classroom mode \(classroom\.budget already gives each learner a budget/);
     expect(attempt).toThrow(/security\.learners\.enabled = true is not valid; expected false in classroom mode \(classroom\.iamUsers/);
   });
 
   test("with those off, each learner gets their own trail, key and buckets", () => {
-    const synth = synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { guardDuty: { enabled: false }, inspector: { enabled: false }, budget: { enabled: false } } });
+    const synth = synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { guardDuty: { enabled: false }, inspector: { enabled: false } } });
     for (const learner of ["kim", "lee"]) {
       const trail = Object.entries(synth.resources(`devops-weeks-${learner}`, "aws_cloudtrail")).filter(([name]) => name.startsWith("security_"));
       expect(trail.map(([, t]) => t.name)).toEqual([`devops-weeks-${learner}-trail`]);

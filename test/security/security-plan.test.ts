@@ -195,11 +195,13 @@ describe("week 10 security, as Terraform plans it", () => {
     expect(JSON.stringify(full.stack(AWS_STACK).data ?? {})).not.toContain("aws_caller_identity");
   });
 
-  test("the budget mails at 80% actual and 100% forecast of the monthly limit", () => {
-    expect(only("aws_budgets_budget")).toMatchObject({
+  test("the cost guard's budget mails at 80% and 100% actual and 100% forecast of the monthly limit", () => {
+    const budgets = fullPlans.get(AWS_STACK)!.byType("aws_budgets_budget");
+    expect(budgets).toHaveLength(1);
+    expect(budgets[0].values).toMatchObject({
       name: "devops-weeks-dev-monthly-cost",
       budget_type: "COST",
-      limit_amount: "30",
+      limit_amount: "30.00",
       limit_unit: "USD",
       time_unit: "MONTHLY",
       notification: expect.arrayContaining([
