@@ -17,6 +17,7 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { Construct } from "constructs";
 import { planSubnets } from "../../lib/cidr";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
@@ -105,6 +106,16 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
     new RouteTableAssociation(scope, `private-rta-${azs[i]}`, { subnetId: subnet.id, routeTableId: table.id });
   });
 
+  if (settings.endpoints.s3Gateway) {
+    // Gateway endpoints cost nothing; traffic to S3 (ECR's layers live there) skips the NAT and its per-GB price.
+    new VpcEndpoint(scope, "s3-gateway-endpoint", {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${ctx.study.region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: [...privateTables.values()].map((table) => table.id),
+      tags: { Name: ctx.name("s3") },
+    });
+  }
   if (settings.flowLogs.enabled) buildFlowLogs(scope, ctx, vpc);
   const bastion = settings.bastion.enabled ? buildBastion(scope, ctx, vpc, publicSubnets[0]) : undefined;
 

@@ -32,6 +32,15 @@ export const networkSettings = z.strictObject({
       instanceType: instanceTypeSchema.default(NETWORK_DEFAULTS.natInstanceType),
     })
     .prefault({}),
+  endpoints: z
+    .strictObject({
+      /**
+       * A gateway endpoint for S3 on the private route tables. Free: ECR image layers, package repositories
+       * and S3 transfers from the private subnets stop paying the NAT's per-GB charge. @default true
+       */
+      s3Gateway: z.boolean().default(true),
+    })
+    .prefault({}),
   flowLogs: z
     .strictObject({
       /** VPC flow logs to CloudWatch Logs. @default true */

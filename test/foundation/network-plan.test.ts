@@ -53,6 +53,12 @@ describe("week 1 network, planned offline by terraform", () => {
     expect(countOf(plan, "aws_route_table")).toBe(2);
     expect(plan.byType("aws_route").map((r) => r.values.destination_cidr_block)).toEqual(["0.0.0.0/0", "0.0.0.0/0"]);
     expect(countOf(plan, "aws_route_table_association")).toBe(4);
+    // A free S3 gateway endpoint on the private route table: ECR layers and S3 transfers skip the NAT.
+    const [endpoint] = plan.byType("aws_vpc_endpoint");
+    expect(endpoint.values).toMatchObject({ service_name: "com.amazonaws.ap-northeast-2.s3", vpc_endpoint_type: "Gateway" });
+    const privateTable = plan.byType("aws_route_table").find((t) => (t.values.tags as Record<string, string>).Name === "devops-weeks-dev-private")!;
+    expect(privateTable).toBeDefined();
+    expect(countOf(plan, "aws_vpc_endpoint")).toBe(1);
 
     const flowLog = plan.byType("aws_flow_log")[0].values;
     expect(flowLog).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
