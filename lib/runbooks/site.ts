@@ -12,6 +12,14 @@ const marked = new Marked({
       if (lang === "mermaid") return `<pre class="mermaid">\n${escapeHtml(text)}\n</pre>\n`;
       return `<pre><code${lang ? ` class="language-${escapeHtml(lang)}"` : ""}>${escapeHtml(text)}\n</code></pre>\n`;
     },
+    // GitHub's alert syntax (> [!WARNING]) as a callout the page's style sheet shows as one.
+    blockquote({ tokens }) {
+      const body = this.parser.parse(tokens);
+      const alert = /^<p>\[!(WARNING|NOTE|TIP|IMPORTANT|CAUTION)\]\s*/.exec(body);
+      if (!alert) return `<blockquote>\n${body}</blockquote>\n`;
+      const kind = alert[1].toLowerCase();
+      return `<aside class="callout callout-${kind}" role="note">\n<p>${body.slice(alert[0].length)}</aside>\n`;
+    },
     // No template writes raw HTML: any that appears came from a value (a name, a context from the
     // config) and is shown as text, never run.
     html({ text }) {

@@ -96,6 +96,26 @@ describe("the HTML runbooks in headless Chromium, from file://", () => {
     }
   });
 
+  it("shows each week's cost, and the warning of what bills by the hour as a callout, before its first apply command", async () => {
+    for (const lang of languages()) {
+      for (const week of weeks()) {
+        const path = `${lang}/week-${pad(week)}.html`;
+        await openRunbook(path);
+        const firstApply = page.locator("pre code", { hasText: " apply tfplan" }).first();
+        const applyTop = (await firstApply.boundingBox())!.y;
+        const costHeading = page.locator(lang === "ko" ? "h2:text-is('비용')" : "h2:text-is('Cost')");
+        expect((await costHeading.boundingBox())!.y, `${path}: the cost before the first apply`).toBeLessThan(applyTop);
+        const callouts = page.locator("aside.callout-warning");
+        expect(await page.locator("main").innerText(), path).not.toContain("[!WARNING]");
+        for (let i = 0; i < (await callouts.count()); i++) {
+          const box = (await callouts.nth(i).boundingBox())!;
+          expect(box.y, `${path}: warning ${i + 1} before the first apply`).toBeLessThan(applyTop);
+          expect(await callouts.nth(i).evaluate((el) => getComputedStyle(el).borderLeftStyle)).toBe("solid");
+        }
+      }
+    }
+  });
+
   it("draws week 1 with its subnet CIDRs, the NAT and the bastion", async () => {
     const svgText = await openRunbook("ko/week-01.html");
     for (const text of ["10.0.0.0/16", "10.0.0.0/20", "10.0.16.0/20", "10.0.128.0/20", "10.0.144.0/20", "NAT 게이트웨이", "devops-weeks-dev-bastion", "퍼블릭 서브넷", "프라이빗 서브넷"]) {
