@@ -117,7 +117,11 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
     });
   }
   if (settings.flowLogs.enabled) buildFlowLogs(scope, ctx, vpc);
-  const bastion = settings.bastion.enabled ? buildBastion(scope, ctx, vpc, publicSubnets[0]) : undefined;
+  if (settings.endpoints.ssm) buildSsmEndpoints(scope, ctx, vpc, privateSubnets);
+  // The bastion sits in a private subnet with no public address: Session Manager reaches it through the
+  // NAT or the SSM endpoints. Only SSH from named sources puts it in a public subnet with an address.
+  const ssh = settings.bastion.sshIngressCidrs.length > 0;
+  const bastion = settings.bastion.enabled ? buildBastion(scope, ctx, vpc, ssh ? publicSubnets[0] : privateSubnets[0], ssh) : undefined;
 
   ctx.output("vpc_id", vpc.id, "ID of the study VPC");
   ctx.output("public_subnet_ids", publicSubnets.map((s) => s.id), "Public subnet IDs, one per AZ");
@@ -229,7 +233,30 @@ function buildFlowLogs(scope: Construct, ctx: BuildContext<NetworkSettings>, vpc
   });
 }
 
-function buildBastion(scope: Construct, ctx: BuildContext<NetworkSettings>, vpc: Vpc, subnet: Subnet): ManagedInstance {
+/** Session Manager without a NAT: the three endpoints its agent talks to, admitting HTTPS from the VPC only. */
+function buildSsmEndpoints(scope: Construct, ctx: BuildContext<NetworkSettings>, vpc: Vpc, privateSubnets: Subnet[]): void {
+  const group = new SecurityGroup(scope, "ssm-endpoints-sg", {
+    name: ctx.name("ssm-endpoints"),
+    description: "Session Manager endpoints: HTTPS from inside the VPC",
+    vpcId: vpc.id,
+    ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [ctx.environment.vpcCidr] }],
+    egress: [],
+    tags: { Name: ctx.name("ssm-endpoints") },
+  });
+  for (const service of ["ssm", "ssmmessages", "ec2messages"]) {
+    new VpcEndpoint(scope, `${service}-endpoint`, {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${ctx.study.region}.${service}`,
+      vpcEndpointType: "Interface",
+      subnetIds: privateSubnets.map((s) => s.id),
+      securityGroupIds: [group.id],
+      privateDnsEnabled: true,
+      tags: { Name: ctx.name(service) },
+    });
+  }
+}
+
+function buildBastion(scope: Construct, ctx: BuildContext<NetworkSettings>, vpc: Vpc, subnet: Subnet, publicAddress: boolean): ManagedInstance {
   const { bastion } = ctx.settings;
   const securityGroup = new SecurityGroup(scope, "bastion-sg", {
     name: ctx.name("bastion"),
@@ -241,13 +268,12 @@ function buildBastion(scope: Construct, ctx: BuildContext<NetworkSettings>, vpc:
     egress: [{ description: "HTTPS to SSM, package repositories and AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
     tags: { Name: ctx.name("bastion") },
   });
-  // The bastion sits in a public subnet so Session Manager reaches it even when nat.mode is none.
   const host = new ManagedInstance(scope, "bastion", {
     name: ctx.name("bastion"),
     instanceType: bastion.instanceType,
     subnetId: subnet.id,
     securityGroupIds: [securityGroup.id],
-    publicIp: true,
+    publicIp: publicAddress,
     keyPairName: bastion.keyPairName,
   });
   host.addUserData("Updates and basic tools", "dnf upgrade -y --security\ndnf install -y jq git");

@@ -29,6 +29,13 @@ export const networkModule = defineModule<NetworkSettings, NetworkExports>({
         expected: "your own address as a /32 (SSH from the whole internet also needs network.bastion.allowSshFromInternet: true; SSM Session Manager needs no open port at all)",
       });
     }
+    if (settings.bastion.enabled && settings.nat.mode === "none" && !settings.endpoints.ssm && settings.bastion.sshIngressCidrs.length === 0) {
+      problems.push({
+        field: "network.endpoints.ssm",
+        value: false,
+        expected: "true while the bastion is on and nat.mode is none: the bastion has no public address, and Session Manager reaches it through a NAT or these endpoints",
+      });
+    }
     if (settings.bastion.sshIngressCidrs.length > 0 && !settings.bastion.keyPairName) {
       problems.push({ field: "network.bastion.keyPairName", value: undefined, expected: "the name of an existing EC2 key pair when sshIngressCidrs allows SSH" });
     }

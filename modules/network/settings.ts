@@ -39,6 +39,11 @@ export const networkSettings = z.strictObject({
        * and S3 transfers from the private subnets stop paying the NAT's per-GB charge. @default true
        */
       s3Gateway: z.boolean().default(true),
+      /**
+       * Interface endpoints for Session Manager (ssm, ssmmessages, ec2messages) in the private subnets: the
+       * bastion works without a NAT. Each is billed per AZ-hour. @default false
+       */
+      ssm: z.boolean().default(false),
     })
     .prefault({}),
   flowLogs: z

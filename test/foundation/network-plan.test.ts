@@ -71,7 +71,10 @@ describe("week 1 network, planned offline by terraform", () => {
     const bastionGroup = plan.byType("aws_security_group").find((g) => g.values.name === "devops-weeks-dev-bastion")!;
     expect(bastionGroup.values.ingress).toEqual([]);
     expect(countOf(plan, "aws_instance")).toBe(1);
-    expect(plan.byType("aws_instance")[0].values).toMatchObject({ associate_public_ip_address: true, instance_type: "t3.micro", user_data_replace_on_change: true });
+    // No public address: Session Manager reaches the bastion through the NAT (CKV_AWS_88).
+    expect(plan.byType("aws_instance")[0].values).toMatchObject({ associate_public_ip_address: false, instance_type: "t3.micro", user_data_replace_on_change: true });
+    const bastionSubnet = (synthConfig({}, { weeks: "1" }).resources(STACK, "aws_instance") as Record<string, { subnet_id: string }>);
+    expect(Object.values(bastionSubnet)[0].subnet_id).toMatch(/aws_subnet\.network_private-ap-northeast-2a_/);
     expect(plan.byType("aws_iam_role_policy_attachment").map((a) => a.values.policy_arn)).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
     expectSecureInstances(plan);
     expectNoSshFromTheWorld(plan);
@@ -112,7 +115,10 @@ describe("week 1 network, planned offline by terraform", () => {
     for (const rule of natGroup.values.ingress as { cidr_blocks: string[] }[]) expect(rule.cidr_blocks).toEqual(["10.0.0.0/16"]);
     const bastionGroup = plan.byType("aws_security_group").find((g) => g.values.name === "devops-weeks-dev-bastion")!;
     expect(bastionGroup.values.ingress).toEqual([expect.objectContaining({ from_port: 22, to_port: 22, cidr_blocks: ["203.0.113.10/32"] })]);
-    expect(instances.find((i) => (i.values.tags as Record<string, string>).Name.endsWith("-bastion"))!.values.key_name).toBe("study-key");
+    const sshBastion = instances.find((i) => (i.values.tags as Record<string, string>).Name.endsWith("-bastion"))!;
+    expect(sshBastion.values.key_name).toBe("study-key");
+    // SSH from a named address is the one case with a public address (and a public subnet).
+    expect(sshBastion.values.associate_public_ip_address).toBe(true);
     expectSecureInstances(plan);
     expectNoSshFromTheWorld(plan);
   });
@@ -130,6 +136,14 @@ describe("week 1 network, planned offline by terraform", () => {
 });
 
 describe("week 1 network, synthesized", () => {
+  test("no NAT and the bastion on: Session Manager's three endpoints in the private subnets, or a refusal without them", () => {
+    const synthesized = synthConfig({ network: { nat: { mode: "none" }, endpoints: { ssm: true } } }, { weeks: "1" });
+    const endpoints = Object.values(synthesized.resources(STACK, "aws_vpc_endpoint")).filter((e) => e.vpc_endpoint_type === "Interface");
+    expect(endpoints.map((e) => e.service_name).sort()).toEqual(["com.amazonaws.ap-northeast-2.ec2messages", "com.amazonaws.ap-northeast-2.ssm", "com.amazonaws.ap-northeast-2.ssmmessages"]);
+    for (const endpoint of endpoints) expect(endpoint).toMatchObject({ private_dns_enabled: true });
+    expect(() => synthConfig({ network: { nat: { mode: "none" } } }, { weeks: "1" })).toThrow(/network\.endpoints\.ssm = false is not valid; expected true while the bastion is on and nat\.mode is none/);
+  });
+
   test("NAT gateways per AZ give each private subnet its own route table and gateway", () => {
     const synthesized = synthConfig({ availabilityZones: 3, network: { nat: { mode: "gateway", perAz: true } } }, { weeks: "1" });
     expect(Object.keys(synthesized.resources(STACK, "aws_nat_gateway"))).toHaveLength(3);
