@@ -61,6 +61,9 @@ describe("hostile values in the AWS stack stay literal through a real plan", () 
     // hold ARNs); the role's description, known now, names the branch as written.
     const role = plan.byType("aws_iam_role").find((r) => String(r.values.name).endsWith("-github-actions"))!;
     expect(role.values.description).toBe("Assumed by GitHub Actions in octocat/hello-docker on feature/${path.cwd} only");
+    // The workflow is YAML from a serializer: the branch parses back as written.
+    const workflow = parseAllDocuments(readFileSync(join(synth.outdir, "cicd", AWS_STACK, ".github", "workflows", "deploy.yml"), "utf8"))[0].toJS() as { on: { push: { branches: string[] } } };
+    expect(workflow.on.push.branches).toEqual(["feature/${path.cwd}"]);
     const nodes = plan.byType("aws_launch_template").find((t) => String(t.values.name).endsWith("-eks-nodes"))!;
     expect((nodes.values.tag_specifications as { tags: Record<string, string> }[])[0].tags.Owner).toBe(TERRAFORM);
   });
