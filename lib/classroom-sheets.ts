@@ -4,6 +4,12 @@
  * `templates/<lang>/learner.md.hbs`. The course runbooks themselves are rendered once (for the
  * first learner's names); a sheet tells each learner which stacks, outputs, VPC range, IAM user and
  * budget are theirs.
+ *
+ * The templates are not HTML-escaped (commands must stay as typed), so what comes from the roster
+ * (names, emails) is escaped for Markdown here, in the view: a name such as `**x**`, `a|b`,
+ * `` `rm -rf` `` or `<img src=x onerror=alert(1)>` is shown as written, and cannot start emphasis,
+ * code, a link, a table cell, raw HTML nor a new line. Ids, stack and user names need no escaping:
+ * they are checked against `[a-z0-9-]` (lib/classroom.ts), and they appear inside code spans.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +18,28 @@ import type { StudyConfig } from "./config";
 import type { BuiltEnvironment } from "./environment";
 import { DEFAULT_TEMPLATES_DIR } from "./runbooks";
 import { loadTemplates } from "./runbooks/render";
+
+/**
+ * Text for Markdown prose, shown as written wherever it lands (a heading, a sentence, a table cell):
+ * `&`, `<` and `>` as HTML entities (no raw HTML, in any renderer), Markdown's punctuation
+ * that can change what follows (`\`, `` ` ``, `*`, `_`, `[`, `]`, `|`, `~`) backslash-escaped (with
+ * `[` escaped, `!`, `(` and `)` cannot make a link or an image; `://`, `www.` and `@` are escaped too,
+ * so a bare URL or address is not linked), and line breaks and other control characters as spaces,
+ * so the text stays on its line.
+ */
+export function escapeMarkdownText(text: string): string {
+  return text
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|~]/g, "\\$&")
+    // GFM links bare URLs (`https://…`, `www.…`) and email addresses: escaping the `:`, the `.` or
+    // the `@` keeps them text.
+    .replace(/:(?=\/\/)/g, "\\:")
+    .replace(/\b(www)\./gi, "$1\\.")
+    .replace(/@/g, "\\@");
+}
 
 export interface LearnerSheetInput {
   readonly config: StudyConfig;
@@ -31,8 +59,8 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
   const state = input.config.core.state;
   return {
     id: learner.id,
-    name: learner.name,
-    email: learner.email,
+    name: escapeMarkdownText(learner.name),
+    email: escapeMarkdownText(learner.email),
     project: input.config.core.project,
     region: input.config.core.region,
     vpcCidr: learner.environment.vpcCidr,
@@ -40,7 +68,7 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
     outputs,
     stateKeys: state.backend === "s3" ? stacks.map((s) => ({ stack: s.name, bucket: state.bucket!, key: `${state.keyPrefix ?? input.config.core.project}/${s.name}/terraform.tfstate` })) : [],
     iam: learner.iamUserName ? [{ user: learner.iamUserName, group: input.classroom.learnersGroup!, mfa: input.classroom.settings.requireMfa }] : [],
-    budget: learner.budget ? [{ name: learner.budget.name, monthlyUsd: learner.budget.monthlyUsd.toFixed(2), thresholds: learner.budget.alertThresholds.join(", "), emails: learner.budget.emails.join(", ") }] : [],
+    budget: learner.budget ? [{ name: learner.budget.name, monthlyUsd: learner.budget.monthlyUsd.toFixed(2), thresholds: learner.budget.alertThresholds.join(", "), emails: learner.budget.emails.map(escapeMarkdownText).join(", ") }] : [],
   };
 }
 

@@ -17,7 +17,9 @@
  * - `slot` (optional column, optional value): which /vpcPrefixLength block of the pool the learner's
  *   VPC takes. Rows without one take the lowest free slot in row order. Give slots when learners may
  *   leave mid-course, so removing a row never renumbers (and so replaces) the others' VPCs.
- * - Empty lines and lines starting with `#` are skipped; other columns are ignored.
+ * - Empty lines and lines starting with `#` are skipped; other columns (named in the header) are ignored.
+ * - Cells with a comma are quoted (`"Lee, Junho"`), a quote inside one doubled (`""`); a quoted cell
+ *   ends on its own line, and a stray quote is refused with its row and column (see `parseCsv`).
  *
  * This file plans (pure, loaded on every synth); the stacks beside the environments are built by
  * `classroom-stacks.ts`, loaded only when there is one to build.
@@ -138,7 +140,13 @@ function readRoster(path: string): RosterRows {
   } catch {
     throw new StudyConfigError(path, [{ field: "classroom.roster", value: path, expected: "a readable roster CSV file with the header id,name,email (see the README's classroom section)" }]);
   }
-  const records = parseCsv(text.replace(/^\uFEFF/, "")).filter((r) => !(r.cells.length === 1 && r.cells[0].trim() === "") && !r.cells[0]?.trim().startsWith("#"));
+  if (text.includes("\uFFFD")) {
+    const lines = text.split(/\r\n|\n|\r/);
+    const row = lines.findIndex((l) => l.includes("\uFFFD"));
+    throw new StudyConfigError(path, [{ field: `row ${row + 1} column ${lines[row].indexOf("\uFFFD") + 1}`, value: lines[row], expected: "a roster saved as UTF-8 (this file has bytes that are not UTF-8: in Excel, save as \"CSV UTF-8\")" }]);
+  }
+  // Blank and comment lines are skipped; a malformed row (a stray quote) is refused with its row and column.
+  const records = parseCsv(text, { source: path, comments: true }).filter((r) => !r.cells[0]?.trim().startsWith("#"));
   const problems: ConfigProblem[] = [];
   if (records.length === 0) throw new StudyConfigError(path, [{ field: "header", value: undefined, expected: "a header row id,name,email followed by one row per learner" }]);
 
@@ -153,6 +161,12 @@ function readRoster(path: string): RosterRows {
   const seen = new Map<string, number>();
   for (const record of records.slice(1)) {
     const cell = (name: string) => (column(name) >= 0 ? (record.cells[column(name)] ?? "").trim() : "");
+    // More cells than the header names: most often a comma in an unquoted name, which shifts the columns after it.
+    const extra = record.cells.slice(header.length);
+    if (extra.some((c) => c.trim() !== "")) {
+      problems.push({ field: `row ${record.line}`, value: record.cells.join(","), expected: `at most ${header.length} cells, one per header column (${header.join(",")}): a comma inside a cell needs the cell in quotes, such as "Lee, Junho"` });
+      continue;
+    }
     const at = (name: string) => `row ${record.line} ${name}`;
     const id = cell("id");
     const name = cell("name");
@@ -204,40 +218,98 @@ function assignSlots(rows: readonly Learner[], explicit: ReadonlyMap<number, num
   });
 }
 
-interface CsvRecord {
+export interface CsvRecord {
+  /** Line of the file the record is on (1 = the first line). */
   line: number;
   cells: string[];
 }
 
-/** RFC 4180 CSV: commas, double-quoted cells with "" for a quote, CRLF or LF line ends. */
-export function parseCsv(text: string): CsvRecord[] {
+export interface CsvOptions {
+  /** Named in the StudyConfigError for a malformed row (the roster file). */
+  readonly source?: string;
+  /** Skip lines whose first non-blank character is `#`. */
+  readonly comments?: boolean;
+}
+
+/**
+ * RFC 4180 CSV: cells separated by commas, records by CRLF, LF or CR; a cell may be wrapped in
+ * double quotes (then it may hold commas, and `""` is one quote); a byte-order mark is dropped;
+ * blank lines (no text, or only commas and spaces) are skipped. Spaces around a quoted cell are
+ * allowed. A quote inside an unquoted cell, or text after a closing quote, is refused (RFC 4180
+ * forbids both); so is a quoted cell running on to the next line, which RFC 4180 allows but which in
+ * a roster is always a mistake (names, ids and emails have no line breaks: a quote left open
+ * swallows the next learner, and that learner's budget mail goes to the wrong person). A malformed row
+ * throws a StudyConfigError naming `source`, the row and column, and what is expected; every
+ * malformed row is reported, not only the first.
+ */
+export function parseCsv(text: string, options: CsvOptions = {}): CsvRecord[] {
+  const source = options.source ?? "CSV";
+  const lines = splitLines(text.replace(/^\uFEFF/, ""));
   const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else {
-        if (c === "\n") line++;
-        cell += c;
-      }
-    } else if (c === '"' && cell.trim() === "") (quoted = true), (cell = "");
-    else if (c === ",") cells.push(cell), (cell = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      cells.push(cell);
-      records.push({ line: recordLine, cells });
-      cells = [];
-      cell = "";
-      line++;
-      recordLine = line;
-    } else cell += c;
-  }
-  if (cell !== "" || cells.length > 0) records.push({ line: recordLine, cells: [...cells, cell] });
+  const problems: ConfigProblem[] = [];
+  lines.forEach((content, index) => {
+    const line = index + 1;
+    if (options.comments && content.trimStart().startsWith("#")) return;
+    const parsed = parseCsvLine(content);
+    if ("expected" in parsed) {
+      problems.push({ field: `row ${line} column ${parsed.column}`, value: content, expected: parsed.expected });
+      return;
+    }
+    if (parsed.cells.every((cell) => cell.trim() === "")) return;
+    records.push({ line, cells: parsed.cells });
+  });
+  if (problems.length > 0) throw new StudyConfigError(source, problems);
   return records;
+}
+
+/** The lines of a text, split at CRLF, LF or a lone CR; a final line end does not start an empty line. */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r\n|\n|\r/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+/** The cells of one line, or the (1-based) column of the first mistake in it and what is expected there. */
+function parseCsvLine(line: string): { cells: string[] } | { column: number; expected: string } {
+  const cells: string[] = [];
+  let i = 0;
+  const fail = (column: number, expected: string) => ({ column, expected });
+  for (;;) {
+    // One cell starts at i.
+    let j = i;
+    while (line[j] === " " || line[j] === "\t") j++;
+    if (line[j] === '"') {
+      const open = j;
+      let cell = "";
+      j++;
+      for (;;) {
+        if (j >= line.length) {
+          return fail(open + 1, `a closing quote on the same row for the cell opened by the quote at column ${open + 1} (a quoted cell cannot run on to the next row: is a quote missing, or one too many? A quote inside a quoted cell is written twice: "")`);
+        }
+        if (line[j] === '"') {
+          if (line[j + 1] === '"') (cell += '"'), (j += 2);
+          else break;
+        } else cell += line[j++];
+      }
+      const close = j + 1; // column of the closing quote
+      j++;
+      while (line[j] === " " || line[j] === "\t") j++;
+      if (j < line.length && line[j] !== ",") {
+        return fail(j + 1, `a comma or the end of the row after the quoted cell that ends at column ${close} (found ${JSON.stringify(line[j])}: to put a quote inside a cell, quote the whole cell and write the quote twice: "")`);
+      }
+      cells.push(cell);
+    } else {
+      let end = j;
+      while (end < line.length && line[end] !== ",") {
+        if (line[end] === '"') {
+          return fail(end + 1, `no quote inside a cell that does not start with one (quote the whole cell and write the quote twice, such as "Kim ""MJ"" Minji"; or is it the closing quote of a cell opened on an earlier row?)`);
+        }
+        end++;
+      }
+      cells.push(line.slice(i, end));
+      j = end;
+    }
+    if (j >= line.length) return { cells };
+    i = j + 1; // past the comma
+  }
 }

@@ -4,9 +4,9 @@
  * schemas the modules register, so a new week never touches this file.
  */
 import { readFileSync } from "node:fs";
-import { load as parseYaml } from "js-yaml";
 import { z } from "zod";
 import { type ConfigProblem, StudyConfigError } from "./errors";
+import { parseStudyYaml } from "./config-text";
 import { stateSchema, validateState } from "./backend";
 import { classroomSchema } from "./classroom-settings";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
@@ -73,12 +73,8 @@ export function loadConfigFile(path: string, registry: readonly AnyStudyModule[]
   } catch {
     throw new StudyConfigError(path, [{ field: "", value: path, expected: "a readable study config file (copy study.yaml from the repository)" }]);
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (error) {
-    throw new StudyConfigError(path, [{ field: "", value: undefined, expected: `valid YAML (${(error as Error).message.split("\n")[0]})` }]);
-  }
+  // YAML with aliases bounded and loops refused; an empty or comments-only file means all defaults (lib/config-text.ts).
+  const raw = parseStudyYaml(text, path);
   return parseConfig(raw, path, registry, options);
 }
 
@@ -180,9 +176,9 @@ function describeIssue(issue: Issue, raw: unknown, schema: z.ZodType): ConfigPro
     case "invalid_value":
       return [{ field, value, expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
     case "too_small":
-      return [{ field, value, expected: issue.origin === "array" ? `at least ${issue.minimum} item(s)` : issue.origin === "string" ? `at least ${issue.minimum} character(s)` : `a number >= ${issue.minimum}` }];
+      return [{ field, value, expected: issue.origin === "array" ? `at least ${issue.minimum} item(s)` : issue.origin === "string" ? `at least ${issue.minimum} character(s)` : `a number ${issue.inclusive === false ? ">" : ">="} ${issue.minimum}` }];
     case "too_big":
-      return [{ field, value, expected: issue.origin === "array" ? `at most ${issue.maximum} item(s)` : issue.origin === "string" ? `at most ${issue.maximum} character(s)` : `a number <= ${issue.maximum}` }];
+      return [{ field, value, expected: issue.origin === "array" ? `at most ${issue.maximum} item(s)` : issue.origin === "string" ? `at most ${issue.maximum} character(s)` : `a number ${issue.inclusive === false ? "<" : "<="} ${issue.maximum}` }];
     default:
       return [{ field, value, expected: issue.message }];
   }

@@ -17,7 +17,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Fn } from "cdktf";
-import { archiveAsset } from "../../lib/assets";
+import { archiveAsset, archiveSha256 } from "../../lib/assets";
 import type { BuildContext } from "../../lib/module";
 import type { CicdExports } from "../cicd";
 import type { NotificationsSettings } from "./settings";
@@ -202,9 +202,9 @@ function buildNotifier(ctx: BuildContext<NotificationsSettings>, props: Notifier
     ]),
   });
 
-  // cdktf zips the folder into the stack directory at synth (no archive provider needed); the
-  // content hash in the path replaces the function's code whenever the handler changes.
-  // (archiveAsset: an ARCHIVE asset zipped once per synth, not once per stack: see lib/assets.ts)
+  // The folder is zipped into the stack directory at synth (no archive provider needed), once per
+  // synth and reproducibly (same files, same bytes: see lib/assets.ts). source_code_hash is the zip's
+  // SHA-256, so Terraform replaces the function's code exactly when the handler changes.
   const code = archiveAsset(scope, "notifier-code", NOTIFIER_SOURCE);
   const notifier = new LambdaFunction(scope, "notifier", {
     functionName: props.functionName,
@@ -213,6 +213,7 @@ function buildNotifier(ctx: BuildContext<NotificationsSettings>, props: Notifier
     runtime: NOTIFIER_RUNTIME,
     handler: "index.handler",
     filename: code.path,
+    sourceCodeHash: archiveSha256(NOTIFIER_SOURCE),
     memorySize: 128,
     timeout: webhook.functionTimeoutSeconds,
     environment: { variables: { WEBHOOK_PARAMETER_NAME: parameterName, WEBHOOK_TIMEOUT_MS: String(webhook.timeoutMs) } },
