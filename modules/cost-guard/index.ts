@@ -25,7 +25,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
-import { archiveAsset } from "../../lib/assets";
+import { archiveAsset, archiveSha256 } from "../../lib/assets";
 import { monthlyBudget } from "../../lib/aws/budget";
 import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
@@ -161,7 +161,7 @@ function buildNodeGroupBrake(scope: Construct, ctx: BuildContext<CostGuardSettin
     runtime: "python3.12",
     handler: "index.handler",
     filename: code.path,
-    sourceCodeHash: Fn.filebase64sha256(code.path),
+    sourceCodeHash: archiveSha256(join(__dirname, "brake")),
     timeout: 60,
     environment: { variables: { NODEGROUPS: JSON.stringify(nodeGroups.map(({ cluster, nodegroup }) => ({ cluster, nodegroup }))) } },
     dependsOn: [logs],

@@ -26,7 +26,7 @@ describe("a class of three learners (and one broken stack), planned offline four
 
   beforeAll(() => {
     const roster = `id,name,email\n${[...LEARNERS, "choi"].map((id) => `${id},${id},${id}@example.com`).join("\n")}\n`;
-    const synthesized = synthClass(roster, { state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, network: { nat: { mode: "none" } } });
+    const synthesized = synthClass(roster, { state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, network: { nat: { mode: "none" }, endpoints: { ssm: true } } });
     const dirs = new Map([...LEARNERS, "choi"].map((id) => [id, prepareOfflineStack(synthesized.stackDir(`devops-weeks-${id}`))]));
     // choi's stack breaks the way a hand-edited or half-upgraded stack would: an invalid VPC range.
     const broken = join(dirs.get("choi")!.work, "cdk.tf.json");
