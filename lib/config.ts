@@ -10,7 +10,7 @@ import { parseStudyYaml } from "./config-text";
 import { stateSchema, validateState } from "./backend";
 import { classroomSchema } from "./classroom-settings";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
-import { DEFAULT_REGION, knownZones } from "./regions";
+import { AWS_REGIONS, DEFAULT_REGION, knownZones } from "./regions";
 import { parseWeekSelection } from "./weeks";
 
 export const DEFAULT_CONFIG_FILE = "study.yaml";
@@ -24,6 +24,7 @@ export const coreSchema = z.strictObject({
   region: z
     .string()
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region code such as ap-northeast-2")
+    .refine((region) => !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region) || AWS_REGIONS.includes(region), `a region AWS has, such as ap-northeast-2 (Seoul); lib/regions.ts lists them`)
     .default(DEFAULT_REGION),
   availabilityZones: z
     .union([z.number().int().min(1).max(6), z.array(z.string()).min(1).max(6)], {
@@ -32,6 +33,8 @@ export const coreSchema = z.strictObject({
     .default(2),
   tags: z
     .record(z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, "a tag key (1-128 characters, not starting with aws:)"), z.string().max(256))
+    // AWS allows 50 tags on a resource; Project, Environment, ManagedBy and Name take four of them.
+    .refine((tags) => Object.keys(tags).length <= 46, "at most 46 tags (AWS allows 50 on a resource, and the study sets Project, Environment, ManagedBy and Name)")
     .default({}),
   weeks: z
     .union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))], {

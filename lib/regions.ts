@@ -15,7 +15,21 @@ export const REGION_ZONES: Readonly<Record<string, readonly string[]>> = {
   "us-west-2": ["a", "b", "c", "d"],
   "eu-central-1": ["a", "b", "c"],
   "eu-west-1": ["a", "b", "c"],
+  "eu-north-1": ["a", "b", "c"],
 };
+
+/**
+ * The commercial AWS regions (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html,
+ * checked 2026-12-01). A region code outside this list is refused at synth; one without an AZ table
+ * above needs its AZs given by name.
+ */
+export const AWS_REGIONS: readonly string[] = [
+  "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
+  "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
+  "il-central-1", "me-south-1", "me-central-1", "af-south-1",
+  "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+  "ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+];
 
 export const DEFAULT_REGION = "ap-northeast-2";
 

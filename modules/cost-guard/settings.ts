@@ -10,7 +10,8 @@ export const COST_GUARD_DEFAULTS = {
 } as const;
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone"));
+// Node lists the canonical IANA zones, without the UTC aliases Scheduler accepts as well.
+const TIME_ZONES = new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "Etc/UTC"]);
 
 export const costGuardSettings = z.strictObject({
   /** The month's budget in USD: mails at each alert threshold and when the forecast passes it. @default 20 */

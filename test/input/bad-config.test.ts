@@ -46,3 +46,17 @@ describe("configs that would fail at apply are refused at synth, one line each",
     expect(() => synthConfig({ weeks: "6", network: { bastion: { enabled: false } }, eks: { endpoint: { publicAccessCidrs: ["203.0.113.10/32"] } } })).not.toThrow();
   });
 });
+
+describe("regions, zones and tags AWS would refuse", () => {
+  test.each([
+    ["a made-up region", { region: "ap-northeast-9" }, /region = "ap-northeast-9" is not valid; expected a region AWS has, such as ap-northeast-2/],
+    ["an AZ the region does not have", { region: "eu-north-1", availabilityZones: ["eu-north-1a", "eu-north-1z"] }, /availabilityZones\[1\] = "eu-north-1z" is not valid; expected an AZ of eu-north-1 \(eu-north-1a, eu-north-1b, eu-north-1c\)/],
+    ["more tags than a resource can carry", { tags: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`Tag${i}`, "x"])) }, /tags = .* is not valid; expected at most 46 tags \(AWS allows 50 on a resource/],
+  ])("%s", (_name, config, message) => {
+    expect(() => synthConfig(config, { weeks: "1" })).toThrow(message);
+  });
+
+  test("a nightly stop in UTC is a time zone Scheduler accepts", () => {
+    expect(() => synthConfig({ costGuard: { nightlyStop: { enabled: true, timezone: "UTC" } } }, { weeks: "1" })).not.toThrow();
+  });
+});
