@@ -128,6 +128,13 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
       case "aws_sqs_queue":
         usage(r.type === "aws_lambda_function" ? "lambda" : r.type === "aws_sns_topic" ? "sns" : "sqs", name, strings.text("note.freeTier"));
         break;
+      case "aws_budgets_budget":
+      case "aws_budgets_budget_action":
+        usage("budget", name, strings.text("note.budgets"));
+        break;
+      case "aws_scheduler_schedule":
+        usage("scheduler", name, strings.text("note.scheduler"));
+        break;
       case "aws_guardduty_detector":
       case "aws_inspector2_enabler":
         usage(r.type === "aws_guardduty_detector" ? "guardDuty" : "inspector", name, strings.text("note.trial"));
@@ -188,4 +195,53 @@ function displayName(r: StackResource): string {
 
 export function usd(value: number, decimals: number): string {
   return value.toFixed(decimals);
+}
+
+/**
+ * Resource types that never bill by themselves: configuration of something priced above (policies,
+ * rules, attachments, associations), identities, and free AWS constructs. Together with the types
+ * `weekCosts` prices, every type a stack can hold is accounted for: the offline plans in the tests
+ * fail on a type that is on neither list, so a new week cannot ship an unpriced resource.
+ */
+export const FREE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
+  // identities and their policies
+  "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile", "aws_iam_openid_connect_provider",
+  "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_login_profile", "aws_iam_user_group_membership", "aws_iam_group", "aws_iam_group_policy",
+  "aws_iam_group_policy_attachment", "aws_iam_group_membership", "aws_iam_account_password_policy",
+  // networking constructs without an hourly price (NAT, endpoints, addresses and load balancers are priced)
+  "aws_vpc", "aws_subnet", "aws_route", "aws_route_table", "aws_route_table_association", "aws_internet_gateway", "aws_security_group",
+  "aws_default_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
+  "aws_lb_listener", "aws_lb_target_group", "aws_lb_target_group_attachment", "aws_launch_template",
+  // configuration of priced resources
+  "aws_kms_alias", "aws_kms_key_policy", "aws_sns_topic_policy", "aws_sns_topic_subscription", "aws_lambda_permission",
+  "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_versioning",
+  "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_logging", "aws_s3_bucket_notification",
+  "aws_ecr_lifecycle_policy", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_log_resource_policy", "aws_cloudwatch_event_target",
+  "aws_guardduty_detector_feature", "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_pod_identity_association",
+  "aws_vpclattice_service_network_vpc_association",
+  // free services or free at the course's scale (EventBridge rules on AWS events, CodeDeploy on EC2, notification rules, State Manager)
+  "aws_cloudwatch_event_rule", "aws_codedeploy_app", "aws_codedeploy_deployment_group", "aws_codestarnotifications_notification_rule",
+  "aws_codestarconnections_connection", "aws_ssm_association", "aws_ssm_parameter",
+  // EKS add-ons run on the nodes (priced); the add-on itself has no charge
+  "aws_eks_addon",
+  // usage-priced where the diagram of costs names them already (the service network bills per request and GB)
+  "aws_vpclattice_service_network", "aws_prometheus_scraper",
+  // Kubernetes objects run on the nodes; a LoadBalancer Service or an Ingress is priced above
+  "kubernetes_namespace_v1", "kubernetes_config_map_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "kubernetes_horizontal_pod_autoscaler_v2",
+  "kubernetes_pod_disruption_budget_v1", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_manifest", "helm_release",
+]);
+
+/** Types `weekCosts` gives a row (a price or a usage note); test/runbooks/costs checks each one does. */
+export const PRICED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
+  "aws_nat_gateway", "aws_eip", "aws_instance", "aws_eks_cluster", "aws_eks_node_group", "aws_lb", "aws_vpc_endpoint", "aws_kms_key",
+  "aws_secretsmanager_secret", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "aws_codepipeline", "aws_cloudwatch_log_group",
+  "aws_flow_log", "aws_ecr_repository", "aws_s3_bucket", "aws_codebuild_project", "aws_lambda_function", "aws_sns_topic", "aws_sqs_queue",
+  "aws_budgets_budget", "aws_budgets_budget_action", "aws_scheduler_schedule", "aws_guardduty_detector", "aws_inspector2_enabler",
+  "aws_cloudtrail", "aws_prometheus_workspace", "aws_grafana_workspace", "aws_opensearch_domain", "aws_kinesis_firehose_delivery_stream",
+  "kubernetes_service_v1", "kubernetes_service", "kubernetes_ingress_v1",
+]);
+
+/** Billable resource types of a stack that have neither a price nor a place on the free list. */
+export function unpricedTypes(types: Iterable<string>): string[] {
+  return [...new Set(types)].filter((type) => !PRICED_RESOURCE_TYPES.has(type) && !FREE_RESOURCE_TYPES.has(type)).sort();
 }

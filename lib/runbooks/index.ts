@@ -57,7 +57,17 @@ export interface WeekPage {
 
 const SKIP_TOP_LEVEL = new Set(["stacks", "runbooks", "manifest.json"]);
 
-export function renderRunbooks(input: RunbookInput): void {
+/** What the synthesized stacks cost left running, per stack, from the same price table as the pages. */
+export interface CostSummary {
+  readonly stacks: readonly { readonly stack: string; readonly hourly: number; readonly monthly: number }[];
+  readonly hourly: number;
+  readonly monthly: number;
+  /** The price table's date. */
+  readonly date: string;
+  readonly hoursPerMonth: number;
+}
+
+export function renderRunbooks(input: RunbookInput): CostSummary {
   const templatesDir = input.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const environment = input.environments[0];
   const stackNames = [environment.awsStack.node.id, ...(environment.kubernetesStack ? [environment.kubernetesStack.node.id] : [])];
@@ -104,8 +114,15 @@ export function renderRunbooks(input: RunbookInput): void {
   write("index.html", htmlComment("shared/site-index.html.hbs") + siteTemplates.render("shared/site-index.html.hbs", { lang: first, languages: siteIndex, title: siteIndex[0].title }));
   write("assets/style.css", `/* ${generatedText("templates/shared/style.css")} */\n${readFileSync(join(templatesDir, "shared", "style.css"), "utf8")}`);
   copyFileSync(mermaidBundle(), join(root, "assets", "mermaid.min.js"));
+  const costStrings = loadStrings(templatesDir, first);
+  const stacks = inventory.stacks.map((stack) => {
+    const hourly = weekCosts(stack.resources, input.config.core.region, costStrings).rows.reduce((sum, row) => sum + row.hourlyValue, 0);
+    return { stack: stack.stack, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth };
+  });
+  const hourly = stacks.reduce((sum, s) => sum + s.hourly, 0);
   // A file, not an inline script: the pages' Content-Security-Policy runs only the site's own scripts.
   write("assets/mermaid-init.js", `/* ${generatedText("lib/runbooks/index.ts")} */\nmermaid.initialize({ startOnLoad: true, securityLevel: "strict", theme: "default", flowchart: { htmlLabels: true, useMaxWidth: true } });\n`);
+  return { stacks, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth, date: PRICE_TABLE.date, hoursPerMonth: PRICE_TABLE.hoursPerMonth };
 }
 
 interface WeekContext {

@@ -62,7 +62,9 @@ describe("runbooks of the default config (week 1, NAT gateway)", () => {
     const seoul = prices.regions["ap-northeast-2"];
     expect(cost).toContain(`prices as of ${prices.date}`);
     expect(cost).toContain(`| NAT gateway | \`devops-weeks-dev-nat-ap-northeast-2a\` | ${seoul.natGatewayHour.toFixed(4)} | ${(seoul.natGatewayHour * 730).toFixed(2)} |`);
-    expect(cost).toContain(`| Public IPv4 address | \`devops-weeks-dev-bastion\` | 0.0050 | 3.65 |`);
+    // The NAT gateway's address is billed; the bastion has none (a private subnet, reached through SSM).
+    expect(cost).toContain(`| Public IPv4 address | \`devops-weeks-dev-nat-ap-northeast-2a\` | 0.0050 | 3.65 |`);
+    expect(cost).not.toContain("| Public IPv4 address | `devops-weeks-dev-bastion`");
     expect(cost).toContain("| EC2 instance | `devops-weeks-dev-bastion (t3.micro)` | 0.0130 | 9.49 |");
     expect(cost).toMatch(/> \[!WARNING\]\n> \*\*NAT gateway `devops-weeks-dev-nat-ap-northeast-2a` costs 43\.07 USD a month/);
     expect(cost).toContain("`network.nat.mode: instance`");

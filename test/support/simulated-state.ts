@@ -88,6 +88,10 @@ export function simulateApply(plan: PlanJson, schemas: ProviderSchemas, stack: S
   const configuration = new Map<string, Record<string, unknown>>();
   const resourceSchema = (type: string, provider: string) => schemas.provider_schemas[provider]?.resource_schemas[type];
 
+  // Attributes some configuration reads (`aws_budgets_budget.x.account_id`): an optional one AWS fills
+  // in must get a stand-in, or the next plan would find null where AWS puts a value.
+  const referenced = new Set<string>();
+  for (const match of JSON.stringify(stack.resource ?? {}).matchAll(/\$\{[^}]*?\b([a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z0-9_]+)/g)) referenced.add(match[1]);
   const visiting = new Set<string>();
   const settle = (address: string): Record<string, unknown> | undefined => {
     const known = values.get(address);
@@ -113,7 +117,7 @@ export function simulateApply(plan: PlanJson, schemas: ProviderSchemas, stack: S
       const attribute = attributeAt(schema?.block, path);
       // An optional attribute the configuration leaves out is AWS's default: none is as good a guess as
       // any, and it passes the provider's checks (ids are the exception: every resource has one).
-      const leftToAws = attribute.optional && attribute.computed && path[path.length - 1] !== "id" && !Array.isArray(attribute.type);
+      const leftToAws = attribute.optional && attribute.computed && path[path.length - 1] !== "id" && !Array.isArray(attribute.type) && !referenced.has(`${address}.${path[0]}`);
       assign(filled, path, leftToAws ? null : placeholder(attribute.type, address, path, region));
       approximated.add(path.join("/"));
     });

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unpricedTypes } from "../../lib/runbooks/costs";
 
 export const AWS_PROVIDER_VERSION = "5.100.0";
 const PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws";
@@ -152,7 +153,17 @@ export function planStackOffline(stackDir: string): PlanResult {
   run(["init", "-input=false", "-no-color", "-backend=true"]);
   run(["validate", "-no-color"]);
   run(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=verify.tfplan"]);
-  return planResult(JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>);
+  return expectEveryTypePriced(planResult(JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>), stackDir);
+}
+
+/**
+ * Every plan in the suite passes through here: a resource type with neither a price in the runbooks'
+ * cost table nor a place on the list of free types fails the test that planned it.
+ */
+export function expectEveryTypePriced(plan: PlanResult, where: string): PlanResult {
+  const missing = unpricedTypes(plan.resources.map((r) => r.type));
+  if (missing.length > 0) throw new Error(`${where}: resource types with no price and not on the free list (lib/runbooks/costs.ts): ${missing.join(", ")}`);
+  return plan;
 }
 
 /** Wraps `terraform show -json` output of a plan. */
@@ -212,7 +223,9 @@ export class OfflineWorkspace {
     rmSync(stateFile, { force: true });
     if (state) writeFileSync(stateFile, JSON.stringify(state));
     this.run(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=verify.tfplan"]);
-    return JSON.parse(this.run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>;
+    const plan = JSON.parse(this.run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>;
+    expectEveryTypePriced(planResult(plan), this.work);
+    return plan;
   }
 
   /** The provider's schemas (`terraform providers schema -json`), read once. */
