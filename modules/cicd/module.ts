@@ -17,6 +17,21 @@ export const cicdModule = defineModule<CicdSettings, CicdExports>({
   settings: cicdSettings,
   validate(settings, study, environment, selection) {
     const problems: ConfigProblem[] = [];
+    if (study.classroom) {
+      // Every learner's stack is in the same account: what an account holds once, or a global name, cannot be in each.
+      if (settings.githubActions.enabled && settings.githubActions.createOidcProvider) {
+        problems.push({
+          field: "cicd.githubActions.createOidcProvider",
+          value: true,
+          expected: "false in classroom mode: an account holds one GitHub OIDC provider (token.actions.githubusercontent.com) and every learner's stack would create it; create it once (aws iam create-open-id-connect-provider, or a single-learner config) and the learners' roles use it",
+        });
+      }
+      for (const field of ["bucketName", "sourceBucketName"] as const) {
+        if (settings.artifacts[field]) {
+          problems.push({ field: `cicd.artifacts.${field}`, value: settings.artifacts[field], expected: "no fixed name in classroom mode: S3 bucket names are global, so every learner's stack would ask for the same bucket; the derived <project>-<learner>-... names differ per learner" });
+        }
+      }
+    }
     const hostType = selection.settingsOf(dockerHostModule).instanceType;
     const build = settings.build.image;
     if (build && (build.includes("aarch64") ? "arm64" : "x86_64") !== architectureOf(hostType)) {

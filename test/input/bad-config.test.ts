@@ -3,6 +3,9 @@
  * AWS's limits, combinations of weeks that cannot work, versions that do not fit together. Each is
  * one line naming the field, the value and what is expected.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { synthConfig } from "../support/synth";
 
@@ -58,5 +61,19 @@ describe("regions, zones and tags AWS would refuse", () => {
 
   test("a nightly stop in UTC is a time zone Scheduler accepts", () => {
     expect(() => synthConfig({ costGuard: { nightlyStop: { enabled: true, timezone: "UTC" } } }, { weeks: "1" })).not.toThrow();
+  });
+});
+
+describe("classroom mode: what one account holds once, or a global name, is refused in every learner's stack", () => {
+  const roster = () => {
+    const path = join(mkdtempSync(join(tmpdir(), "devops-weeks-roster-")), "roster.csv");
+    writeFileSync(path, "id,name,email\nkim,Kim Minji,minji@example.com\nlee,Lee Junho,junho@example.com\n");
+    return path;
+  };
+  test.each([
+    ["the account's GitHub OIDC provider", { cicd: { source: { repository: "octocat/hello" }, githubActions: { enabled: true } } }, /cicd\.githubActions\.createOidcProvider = true is not valid; expected false in classroom mode: an account holds one GitHub OIDC provider/],
+    ["a fixed artifact bucket name", { cicd: { artifacts: { bucketName: "class-artifacts" } } }, /cicd\.artifacts\.bucketName = "class-artifacts" is not valid; expected no fixed name in classroom mode: S3 bucket names are global/],
+  ])("%s", (_name, config, message) => {
+    expect(() => synthConfig({ ...config, classroom: { roster: roster() } }, { weeks: "3" })).toThrow(message);
   });
 });
