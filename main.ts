@@ -1,8 +1,10 @@
 /**
  * `npx cdktf synth` runs this: read study.yaml -> resolve weeks -> build stacks -> render runbooks.
- * Config problems print one line each and exit non-zero, leaving the previous out/ untouched.
+ * Config problems print one line each and exit non-zero, leaving the previous out/ untouched; so do
+ * problems of the machine (out/ not writable, the disk full, out/ a file, the templates folder gone).
  */
-import { StudyConfigError } from "./lib/errors";
+import { OutputDirectoryError, StudyConfigError } from "./lib/errors";
+import { SynthInterruptedError } from "./lib/out-directory";
 import { RunbookTemplateError } from "./lib/runbooks/errors";
 import { synthesizeStudy } from "./lib/synth";
 import { DEFAULT_CONFIG_FILE } from "./lib/config";
@@ -22,10 +24,11 @@ try {
   if (error instanceof StudyConfigError) {
     console.error(`devops-weeks: the study config has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; nothing in out/ was changed.`);
     console.error(error.message);
-  } else if (error instanceof RunbookTemplateError) {
+  } else if (error instanceof RunbookTemplateError || error instanceof OutputDirectoryError) {
     console.error(`devops-weeks: ${error.message}`);
-  } else {
+  } else if (!(error instanceof SynthInterruptedError)) {
     throw error;
   }
-  process.exitCode = 1;
+  // Interrupted: out/ is as it was, the signal was raised again, and its handler (tsx's, ...) ends the process.
+  process.exitCode = error instanceof SynthInterruptedError ? error.exitCode : 1;
 }

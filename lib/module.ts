@@ -134,6 +134,8 @@ export interface SelectionView {
   has(moduleId: string): boolean;
   /** Another module's validated settings (its defaults when the config leaves its section out). */
   settingsOf<S>(module: StudyModule<S, unknown>): S;
+  /** How many environments this synth builds in one account: 1, or the learners of a class. */
+  readonly environments: number;
 }
 
 export interface StudyModule<Settings, Exports> {
@@ -147,6 +149,8 @@ export interface StudyModule<Settings, Exports> {
   readonly alwaysOn?: boolean;
   /** Schema of the module's config section, every field defaulted, objects strict. */
   readonly settings: z.ZodType<Settings>;
+  /** Lines synth prints on every run while the config is as it is: a warning that is not an error (no budget alert). */
+  notices?(settings: Settings, study: CoreConfig): readonly string[];
   /**
    * Rules across fields, against the core config, or against the other enabled weeks' settings
    * (`selection`), that the schema alone cannot express.

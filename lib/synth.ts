@@ -1,8 +1,9 @@
 /**
  * read config -> resolve weeks -> build stacks into a staging directory -> render runbooks ->
  * swap the staging directory into out/. Nothing in out/ changes unless every step succeeded.
+ * The staging directory, the lock and the one-step swap are lib/out-directory.ts's.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
@@ -13,7 +14,9 @@ import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
-import { renderRunbooks } from "./runbooks";
+import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "./runbooks";
+import { nameLimitProblems } from "./aws/name-limits";
+import { requireFolder, writeOutDirectory } from "./out-directory";
 
 export interface SynthOptions {
   readonly configPath: string;
@@ -50,15 +53,19 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   for (const { module, neededBy } of selection.added) {
     log(`week ${module.week} (${module.id}) added: week ${neededBy.week} (${neededBy.id}) requires it`);
   }
-  log(`weeks enabled: ${[...new Set(selection.modules.map((m) => m.week))].sort((a, b) => a - b).join(", ")} (modules: ${selection.modules.map((m) => m.id).join(", ")})`);
+  const byWeek = [...selection.modules].sort((a, b) => a.week - b.week || options.registry.indexOf(a) - options.registry.indexOf(b));
+  log(`weeks enabled: ${[...new Set(byWeek.map((m) => m.week))].join(", ")} (modules: ${byWeek.map((m) => m.id).join(", ")})`);
 
   const state = resolveState(config.core.state, config.core);
   const classroom = planClassroom(config, state);
   const environments = studyEnvironments(config, classroom);
   validateModules(config, selection, environments);
+  for (const module of byWeek) for (const notice of module.notices?.(config.settings[module.id], config.core) ?? []) log(notice);
 
-  const staging = stagingDirectory(options.outdir);
-  try {
+  const templatesDir = options.runbookTemplates ?? DEFAULT_TEMPLATES_DIR;
+  requireFolder(templatesDir, "the runbook templates folder", `restore it (git restore ${basename(templatesDir)}) and run synth again; nothing in out/ was changed`);
+  const writeOptions = { log, leaveRemovedStackDirectories: options.leaveRemovedStackDirectories };
+  return writeOutDirectory(options.outdir, writeOptions, (staging) => {
     const built = fastSynth(
       () => {
         const app = new App({ outdir: staging, skipBackendValidation: false });
@@ -76,21 +83,32 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
         mkdirSync(staging, { recursive: true });
       },
     );
+    // AWS's name limits on every stack written, with the names as synth derived them.
+    const nameProblems = built.flatMap((environment) =>
+      [environment.awsStack, environment.kubernetesStack].flatMap((stack) => (stack ? nameLimitProblems(JSON.parse(readFileSync(join(staging, "stacks", stack.node.id, "cdk.tf.json"), "utf8")), config.core) : [])),
+    );
+    if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
-    renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
+    const costs = renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     if (classroom) (require("./classroom-sheets") as typeof import("./classroom-sheets")).renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
-    commitStaging(staging, options.outdir, { leaveRemovedStackDirectories: options.leaveRemovedStackDirectories });
+    logCosts(log, costs, classroom !== undefined);
     return { config, selection, environments: built, classroom };
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  });
+}
+
+/** One short block: what the stacks cost if applied and left running, before anyone applies them. */
+function logCosts(log: (line: string) => void, costs: CostSummary, classroom: boolean): void {
+  const width = Math.max(...costs.stacks.map((s) => s.stack.length), "total".length);
+  const line = (name: string, hourly: number, monthly: number) => `  ${name.padEnd(width)}  ${hourly.toFixed(4).padStart(8)} USD/h  ${monthly.toFixed(2).padStart(8)} USD/month`;
+  log(`cost if applied and left running${classroom ? " (the first learner's stacks)" : ""}, on-demand prices of ${costs.date}, usage-priced items not included (each week's runbook lists them):`);
+  for (const stack of costs.stacks) log(line(stack.stack, stack.hourly, stack.monthly));
+  if (costs.stacks.length > 1) log(line("total", costs.hourly, costs.monthly));
 }
 
 function validateModules(config: StudyConfig, selection: ModuleSelection, environments: readonly StudyEnvironment[]): void {
   const problems: ConfigProblem[] = [];
   const enabled = new Set(selection.modules.map((m) => m.id));
-  const view: SelectionView = { has: (id) => enabled.has(id), settingsOf: <S>(module: StudyModule<S, unknown>) => config.settings[module.id] as S };
+  const view: SelectionView = { has: (id) => enabled.has(id), settingsOf: <S>(module: StudyModule<S, unknown>) => config.settings[module.id] as S, environments: environments.length };
   for (const module of selection.modules) {
     if (!module.validate) continue;
     for (const environment of environments) problems.push(...module.validate(config.settings[module.id], config.core, environment, view));
@@ -114,54 +132,4 @@ function writeGeneratedFiles(staging: string, built: readonly BuiltEnvironment[]
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, file.content, { mode: file.executable ? 0o755 : 0o644 });
   }
-}
-
-function stagingDirectory(outdir: string): string {
-  const staging = join(dirname(outdir), `.${basename(outdir)}.staging-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  return staging;
-}
-
-/**
- * Moves the staged synth into outdir. Inside each stack directory, Terraform's own working files
- * (`.terraform/`, `.terraform.lock.hcl`) are kept so a learner does not have to re-run init after
- * every synth; everything we generate is replaced, and stacks that are no longer produced go away.
- */
-export function commitStaging(staging: string, outdir: string, options: { leaveRemovedStackDirectories?: boolean } = {}): void {
-  if (!existsSync(outdir)) {
-    mkdirSync(dirname(outdir), { recursive: true });
-    renameSync(staging, outdir);
-    return;
-  }
-  for (const entry of readdirSync(outdir)) {
-    if (entry !== "stacks" && !existsSync(join(staging, entry))) rmSync(join(outdir, entry), { recursive: true, force: true });
-  }
-  for (const entry of readdirSync(staging)) {
-    if (entry === "stacks") continue;
-    rmSync(join(outdir, entry), { recursive: true, force: true });
-    renameSync(join(staging, entry), join(outdir, entry));
-  }
-  const stagedStacks = join(staging, "stacks");
-  const outStacks = join(outdir, "stacks");
-  const produced = existsSync(stagedStacks) ? readdirSync(stagedStacks) : [];
-  mkdirSync(outStacks, { recursive: true });
-  for (const stack of readdirSync(outStacks)) {
-    if (produced.includes(stack)) continue;
-    if (!options.leaveRemovedStackDirectories) rmSync(join(outStacks, stack), { recursive: true, force: true });
-    else for (const entry of readdirSync(join(outStacks, stack))) rmSync(join(outStacks, stack, entry), { recursive: true, force: true });
-  }
-  for (const stack of produced) {
-    const target = join(outStacks, stack);
-    mkdirSync(target, { recursive: true });
-    for (const entry of readdirSync(target)) {
-      if (!isTerraformWorkingFile(entry)) rmSync(join(target, entry), { recursive: true, force: true });
-    }
-    for (const entry of readdirSync(join(stagedStacks, stack))) renameSync(join(stagedStacks, stack, entry), join(target, entry));
-  }
-  rmSync(staging, { recursive: true, force: true });
-}
-
-function isTerraformWorkingFile(name: string): boolean {
-  return name === ".terraform" || name === ".terraform.lock.hcl";
 }

@@ -15,6 +15,8 @@ export const costGuardModule = defineModule<CostGuardSettings, CostGuardExports>
   // Built last: the brake stops what the other weeks run.
   after: ["network", "dockerHost", "eks", "deployOptimization"],
   settings: costGuardSettings,
+  // In classroom mode the classroom's per-learner budgets mail the learners and the instructor.
+  notices: (settings, study) => (settings.emails.length === 0 && !study.classroom ? [NO_BUDGET_WARNING] : []),
   validate(settings) {
     const problems: ConfigProblem[] = [];
     if (settings.brake.enabled && settings.emails.length > 0 && !settings.alertThresholds.includes(settings.brake.atPercent)) {

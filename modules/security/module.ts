@@ -7,14 +7,24 @@ import { defineModule } from "../../lib/module";
 import { securitySettings, type SecuritySettings } from "./settings";
 import type { SecurityExports } from "./index";
 
+/** CloudTrail's quota: trails per region in an account (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html). */
+const MAX_TRAILS_PER_REGION = 5;
+
 export const securityModule = defineModule<SecuritySettings, SecurityExports>({
   id: "security",
   week: 10,
   title: { ko: "계정 보안: GuardDuty, CloudTrail, Inspector, 예산 알림", en: "Account security: GuardDuty, CloudTrail, Inspector, budget alerts" },
   requires: ["network"],
   settings: securitySettings,
-  validate(settings, study) {
+  validate(settings, study, _environment, selection) {
     const problems: ConfigProblem[] = [];
+    if (study.classroom && settings.cloudTrail.enabled && selection.environments > MAX_TRAILS_PER_REGION) {
+      problems.push({
+        field: "security.cloudTrail.enabled",
+        value: true,
+        expected: `false for a class of ${selection.environments} learners in one account: AWS allows ${MAX_TRAILS_PER_REGION} trails per region, and each learner's stack would add one (one account trail, made outside the class, covers every learner)`,
+      });
+    }
     if (study.classroom) {
       // Every learner's stack would build these once more in the same account: GuardDuty allows one
       // detector per account and region, and the others are account-wide or duplicate the classroom's own.

@@ -77,3 +77,11 @@ describe("classroom mode: what one account holds once, or a global name, is refu
     expect(() => synthConfig({ ...config, classroom: { roster: roster() } }, { weeks: "3" })).toThrow(message);
   });
 });
+
+test("a class of six learners with week 10's trail: AWS allows five trails per region in one account", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "devops-weeks-roster-")), "roster.csv");
+  writeFileSync(path, `id,name,email\n${["kim", "lee", "park", "choi", "jung", "kang"].map((id) => `${id},${id},${id}@example.com`).join("\n")}\n`);
+  expect(() => synthConfig({ classroom: { roster: path }, security: { guardDuty: { enabled: false }, inspector: { enabled: false } } }, { weeks: "10" })).toThrow(
+    /security\.cloudTrail\.enabled = true is not valid; expected false for a class of 6 learners in one account: AWS allows 5 trails per region/,
+  );
+});
