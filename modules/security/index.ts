@@ -303,17 +303,24 @@ export const REQUIRE_MFA_POLICY = {
   ],
 };
 
+/**
+ * A construct id for an IAM user name: IAM allows + = , . @ which construct ids do not, so each becomes
+ * _x<hex code>_ (`kim.lee` is `kim_x2e_lee`), and `kim.lee` and `kim_lee` stay two users; names of
+ * letters, digits, - and _ keep the ids they always had.
+ */
+function constructIdOf(name: string): string {
+  return name.replace(/[^\w-]/g, (c) => `_x${c.charCodeAt(0).toString(16)}_`);
+}
+
 function buildLearners(scope: Construct, ctx: BuildContext<SecuritySettings>): string {
   const { learners } = ctx.settings;
   const group = new IamGroup(scope, "learners", { name: ctx.name(learners.groupName) });
   new IamGroupPolicy(scope, "learners-require-mfa", { name: "require-mfa", group: group.name, policy: JSON.stringify(REQUIRE_MFA_POLICY) });
   learners.policyArns.forEach((arn, i) => new IamGroupPolicyAttachment(scope, `learners-policy-${i}`, { group: group.name, policyArn: arn }));
-  const users = learners.users.map(
-    (name) => new IamUser(scope, `learner-${name.replace(/[^\w-]/g, "_")}`, { name, forceDestroy: true, tags: { Learner: name } }),
-  );
+  const users = learners.users.map((name) => new IamUser(scope, `learner-${constructIdOf(name)}`, { name, forceDestroy: true, tags: { Learner: name } }));
   new IamGroupMembership(scope, "learners-membership", { name: ctx.name(`${learners.groupName}-membership`), group: group.name, users: users.map((u) => u.name) });
   if (learners.consoleAccess) {
-    const profiles = users.map((user, i) => new IamUserLoginProfile(scope, `learner-login-${learners.users[i].replace(/[^\w-]/g, "_")}`, { user: user.name, passwordResetRequired: true, passwordLength: 20, lifecycle: { ignoreChanges: ["password_reset_required", "password_length"] } }));
+    const profiles = users.map((user, i) => new IamUserLoginProfile(scope, `learner-login-${constructIdOf(learners.users[i])}`, { user: user.name, passwordResetRequired: true, passwordLength: 20, lifecycle: { ignoreChanges: ["password_reset_required", "password_length"] } }));
     // Sensitive, so not through ctx.output: `terraform output -json learner_initial_passwords` shows them.
     new TerraformOutput(TerraformStack.of(scope), "learner_initial_passwords", {
       value: Object.fromEntries(profiles.map((p, i) => [learners.users[i], p.password])),

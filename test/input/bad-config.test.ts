@@ -85,3 +85,9 @@ test("a class of six learners with week 10's trail: AWS allows five trails per r
     /security\.cloudTrail\.enabled = true is not valid; expected false for a class of 6 learners in one account: AWS allows 5 trails per region/,
   );
 });
+
+test("learner IAM users whose names differ only in . and _ are two users, not a stack trace", () => {
+  const synth = synthConfig({ security: { learners: { enabled: true, users: ["kim.lee", "kim_lee"] } } }, { weeks: "10" });
+  const users = Object.values(synth.resources("devops-weeks-dev", "aws_iam_user")).map((u) => u.name);
+  expect(users.sort()).toEqual(["kim.lee", "kim_lee"]);
+});
