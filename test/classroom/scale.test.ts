@@ -13,7 +13,7 @@ import { archiveAsset } from "../../lib/assets";
 import { fastSynth } from "../../lib/perf";
 import { NOTIFIER_SOURCE } from "../../modules/notifications";
 import { ALL_WEEKS, ALL_WEEKS_CONFIG } from "../support/all-weeks";
-import { readZip } from "../input/zip";
+import { readZip } from "../support/zip";
 import { synthClass } from "./roster";
 
 function filesOf(dir: string): Map<string, Buffer> {

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { synthConfig } from "../support/synth";
+import { refusalOf, synthConfig } from "../support/synth";
 
 const EMAIL = { costGuard: { emails: ["learner@example.com"] } };
 
@@ -32,13 +32,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
 
 describe("configs that would fail at apply are refused at synth, one line each", () => {
   test.each(cases)("%s", (_name, config, message) => {
-    let error: Error | undefined;
-    try {
-      synthConfig(config);
-    } catch (caught) {
-      error = caught as Error;
-    }
-    expect(error?.name, `refused: ${JSON.stringify(config)}`).toBe("StudyConfigError");
+    const error = refusalOf(config);
     expect(error?.message).toMatch(message);
     expect(error?.message.split("\n")).toHaveLength(1);
   });

@@ -14,7 +14,7 @@ import { crc32, hashDirectory, zipDirectory } from "../../lib/assets";
 import { NOTIFIER_SOURCE } from "../../modules/notifications";
 import { synthConfig } from "../support/synth";
 import { planStackOffline } from "../support/terraform";
-import { readZip } from "./zip";
+import { readZip } from "../support/zip";
 
 const STACK = "devops-weeks-dev";
 const ZIP_EPOCH_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01

@@ -36,3 +36,14 @@ export function synthConfig(config: Record<string, unknown>, options: { weeks?: 
     resources: (stackName, type) => (stack(stackName).resource?.[type] ?? {}) as Record<string, Record<string, unknown>>,
   };
 }
+
+/** The StudyConfigError a config is refused with (the test fails when the config is accepted, or fails otherwise). */
+export function refusalOf(config: Record<string, unknown>, options: { weeks?: string } = {}): Error {
+  try {
+    synthConfig(config, options);
+  } catch (caught) {
+    if ((caught as Error).name === "StudyConfigError") return caught as Error;
+    throw caught;
+  }
+  throw new Error(`the config was accepted: ${JSON.stringify(config)}`);
+}

@@ -1,7 +1,7 @@
 /** Week 4: the encrypted topic, the webhook key only the notifier can decrypt with, and the packaged handler. */
+import { readZip } from "../support/zip";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { synthConfig } from "../support/synth";
 import { expectNoAdminStatements, policyDocuments, withoutInterpolations, type PolicyStatement } from "./iam";
@@ -13,24 +13,7 @@ const bySid = (statements: PolicyStatement[], sid: string) => statements.find((s
 
 /** File names inside a zip, from its central directory (no unzip binary or library needed). */
 function zipEntries(zip: Buffer): Map<string, Buffer> {
-  const entries = new Map<string, Buffer>();
-  let offset = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = zip.readUInt16LE(offset + 10);
-  offset = zip.readUInt32LE(offset + 16);
-  for (let i = 0; i < count; i++) {
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    const local = zip.readUInt32LE(offset + 42);
-    const name = zip.subarray(offset + 46, offset + 46 + nameLength).toString("utf8");
-    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    entries.set(name, method === 8 ? inflateRawSync(data) : data);
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
+  return new Map(readZip(zip).map((entry) => [entry.name, entry.data]));
 }
 
 describe("week 4 notifications", () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { synthConfig } from "../support/synth";
+import { refusalOf, synthConfig } from "../support/synth";
 
 /** Each case: the config, and the one line the learner should see (field, bad value, what is expected). */
 const cases: [string, Record<string, unknown>, RegExp][] = [
@@ -85,13 +85,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
 
 describe("weeks 5-6 refuse bad input with one clear line each", () => {
   test.each(cases)("%s", (_name, config, message) => {
-    let error: Error | undefined;
-    try {
-      synthConfig(config);
-    } catch (caught) {
-      error = caught as Error;
-    }
-    expect(error?.name).toBe("StudyConfigError");
+    const error = refusalOf(config);
     expect(error?.message).toMatch(message);
     expect(error?.message.split("\n")).toHaveLength(1);
   });
