@@ -39,7 +39,11 @@ export function priceRegion(region: string): { key: string; prices: RegionPrices
   return table[region] ? { key: region, prices: table[region], exact: true } : { key: "ap-northeast-2", prices: table["ap-northeast-2"], exact: false };
 }
 
-export function weekCosts(resources: readonly StackResource[], region: string, strings: Strings): CostTable {
+/**
+ * `azCount`: the AZs an internet-facing load balancer spans, each with a public IPv4 address of its own
+ * (Kubernetes' load balancers span the cluster's subnets, one per AZ). @default 2
+ */
+export function weekCosts(resources: readonly StackResource[], region: string, strings: Strings, azCount = 2): CostTable {
   const { key, prices: p, exact } = priceRegion(region);
   const rows: CostRow[] = [];
   const fixed = (item: string, name: string, hourly: number, note = "", expensive = false) =>
@@ -47,6 +51,8 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
   const usage = (item: string, name: string, note: string) => rows.push({ item: strings.text(`cost.${item}`), name, hourly: "-", monthly: "-", note, expensive: false, hourlyValue: 0 });
   const perMonth = (monthly: number) => monthly / prices.hoursPerMonth;
   const ec2 = (type: string | undefined) => (type ? (p.ec2Hour as Record<string, number>)[type] : undefined);
+  // An internet-facing load balancer holds one public IPv4 address per AZ, billed like any other.
+  const addresses = (name: string, count: number) => fixed("publicIpv4", `${name} (${count} × IPv4)`, p.publicIpv4Hour * count, strings.text("note.lbAddresses", { count }));
 
   for (const r of resources) {
     const name = displayName(r);
@@ -68,9 +74,12 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
         fixed("ebs", `${name} (${size} GiB ${gp2 ? "gp2" : "gp3"})`, perMonth(size * (gp2 ? p.ebsGp2GBMonth : p.ebsGp3GBMonth)));
         break;
       }
-      case "aws_eks_cluster":
-        fixed("eksCluster", name, p.eksClusterHour, strings.text("note.eksCluster"), true);
+      case "aws_eks_cluster": {
+        // A version past standard support bills the extended-support rate from its first hour.
+        const extended = literal(argument(r.config, "upgrade_policy", "support_type")) === "EXTENDED";
+        fixed("eksCluster", name, extended ? p.eksClusterExtendedHour : p.eksClusterHour, strings.text(extended ? "note.eksExtended" : "note.eksCluster"), true);
         break;
+      }
       case "aws_eks_node_group": {
         const types = argument(r.config, "instance_types");
         const type = Array.isArray(types) ? literal(types[0]) : undefined;
@@ -83,6 +92,8 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
       case "aws_lb": {
         const network = literal(r.config["load_balancer_type"]) === "network";
         fixed(network ? "nlb" : "alb", name, network ? p.networkLoadBalancerHour : p.applicationLoadBalancerHour, strings.text("note.lbCapacity"), true);
+        const subnets = argument(r.config, "subnets");
+        if (r.config["internal"] !== true) addresses(name, Array.isArray(subnets) ? subnets.length : azCount);
         break;
       }
       case "aws_vpc_endpoint": {
@@ -137,7 +148,7 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
         break;
       case "aws_guardduty_detector":
       case "aws_inspector2_enabler":
-        usage(r.type === "aws_guardduty_detector" ? "guardDuty" : "inspector", name, strings.text("note.trial"));
+        usage(r.type === "aws_guardduty_detector" ? "guardDuty" : "inspector", name, strings.text(r.type === "aws_guardduty_detector" ? "note.guardDutyTrial" : "note.inspectorTrial"));
         break;
       case "aws_cloudtrail":
         usage("cloudTrail", name, strings.text("note.cloudTrail"));
@@ -152,10 +163,22 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
       case "kubernetes_service_v1":
         if (literal(argument(r.config, "spec", "type")) === "LoadBalancer") {
           fixed("k8sLoadBalancer", name, p.networkLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
+          addresses(name, azCount);
         }
+        break;
+      case "helm_release":
+        // Istio's ingress gateway chart makes a LoadBalancer Service: an NLB and its addresses, like week 5's.
+        if (literal(r.config["chart"]) === "gateway" && (literal(r.config["repository"]) ?? "").includes("istio")) {
+          fixed("k8sLoadBalancer", name, p.networkLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
+          addresses(name, azCount);
+        }
+        break;
+      case "aws_eks_addon":
+        if (literal(r.config["addon_name"]) === "amazon-cloudwatch-observability") usage("containerInsights", name, strings.text("note.containerInsights"));
         break;
       case "kubernetes_ingress_v1":
         fixed("k8sIngress", name, p.applicationLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
+        addresses(name, azCount);
         break;
       default:
         break;
@@ -223,12 +246,11 @@ export const FREE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws_cloudwatch_event_rule", "aws_codedeploy_app", "aws_codedeploy_deployment_group", "aws_codestarnotifications_notification_rule",
   "aws_codestarconnections_connection", "aws_ssm_association", "aws_ssm_parameter",
   // EKS add-ons run on the nodes (priced); the add-on itself has no charge
-  "aws_eks_addon",
   // usage-priced where the diagram of costs names them already (the service network bills per request and GB)
   "aws_vpclattice_service_network", "aws_prometheus_scraper",
   // Kubernetes objects run on the nodes; a LoadBalancer Service or an Ingress is priced above
   "kubernetes_namespace_v1", "kubernetes_config_map_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "kubernetes_horizontal_pod_autoscaler_v2",
-  "kubernetes_pod_disruption_budget_v1", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_manifest", "helm_release",
+  "kubernetes_pod_disruption_budget_v1", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_manifest",
 ]);
 
 /** Types `weekCosts` gives a row (a price or a usage note); test/runbooks/costs checks each one does. */
@@ -238,7 +260,7 @@ export const PRICED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws_flow_log", "aws_ecr_repository", "aws_s3_bucket", "aws_codebuild_project", "aws_lambda_function", "aws_sns_topic", "aws_sqs_queue",
   "aws_budgets_budget", "aws_budgets_budget_action", "aws_scheduler_schedule", "aws_guardduty_detector", "aws_inspector2_enabler",
   "aws_cloudtrail", "aws_prometheus_workspace", "aws_grafana_workspace", "aws_opensearch_domain", "aws_kinesis_firehose_delivery_stream",
-  "kubernetes_service_v1", "kubernetes_service", "kubernetes_ingress_v1",
+  "kubernetes_service_v1", "kubernetes_service", "kubernetes_ingress_v1", "helm_release", "aws_eks_addon",
 ]);
 
 /** Billable resource types of a stack that have neither a price nor a place on the free list. */

@@ -116,7 +116,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
   copyFileSync(mermaidBundle(), join(root, "assets", "mermaid.min.js"));
   const costStrings = loadStrings(templatesDir, first);
   const stacks = inventory.stacks.map((stack) => {
-    const hourly = weekCosts(stack.resources, input.config.core.region, costStrings).rows.reduce((sum, row) => sum + row.hourlyValue, 0);
+    const hourly = weekCosts(stack.resources, input.config.core.region, costStrings, input.config.availabilityZones.length).rows.reduce((sum, row) => sum + row.hourlyValue, 0);
     return { stack: stack.stack, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth };
   });
   const hourly = stacks.reduce((sum, s) => sum + s.hourly, 0);
@@ -170,7 +170,7 @@ function buildWeek(ctx: WeekContext) {
   };
   const title = weekTitle(input.modules, week, lang);
   const diagram = weekDiagram({ inventory, moduleIds, region, strings });
-  const costs = weekCosts(resources, region, strings);
+  const costs = weekCosts(resources, region, strings, input.config.availabilityZones.length);
   const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
   const kubernetesStackName = environment.kubernetesStack?.node.id;
   const appliesKubernetes = stacks.some((st) => st.name === kubernetesStackName);

@@ -16,12 +16,30 @@ const CONFIG: Record<string, Record<string, unknown>> = {
   aws_codepipeline: { pipeline_type: "V2" },
   kubernetes_service_v1: { spec: { type: "LoadBalancer" } },
   kubernetes_service: { spec: { type: "LoadBalancer" } },
+  helm_release: { chart: "gateway", repository: "https://blob.istio.io/istio-release/charts" },
+  aws_eks_addon: { addon_name: "amazon-cloudwatch-observability" },
 };
 
 describe("the price table's coverage", () => {
+  test("an internet-facing load balancer pays for a public IPv4 address in each AZ, a Kubernetes one too", () => {
+    const lb: StackResource = { stack: "s", type: "aws_lb", logicalId: "x", address: "aws_lb.x", moduleId: "m", localPath: "x", config: { name: "web", load_balancer_type: "application", subnets: ["a", "b", "c"] }, references: [] };
+    const service: StackResource = { ...lb, type: "kubernetes_service_v1", address: "kubernetes_service_v1.x", config: { metadata: { name: "web" }, spec: { type: "LoadBalancer" } } };
+    const rows = weekCosts([lb, service], "ap-northeast-2", strings, 2).rows;
+    expect(rows.filter((r) => r.item === "Public IPv4 address").map((r) => [r.name, r.hourly])).toEqual([
+      ["web (3 × IPv4)", "0.0150"],
+      ["web (2 × IPv4)", "0.0100"],
+    ]);
+  });
+
   test.each([...PRICED_RESOURCE_TYPES])("%s gets a row in the cost table", (type) => {
     const resource: StackResource = { stack: "s", type, logicalId: "x", address: `${type}.x`, moduleId: "m", localPath: "x", config: { name: "x", ...CONFIG[type] }, references: [] };
     expect(weekCosts([resource], "ap-northeast-2", strings).rows.length).toBeGreaterThan(0);
+  });
+
+  test("a cluster in extended support is priced at the extended rate", () => {
+    const cluster = (supportType: string): StackResource => ({ stack: "s", type: "aws_eks_cluster", logicalId: "x", address: "aws_eks_cluster.x", moduleId: "m", localPath: "x", config: { name: "c", upgrade_policy: { support_type: supportType } }, references: [] });
+    expect(weekCosts([cluster("STANDARD")], "ap-northeast-2", strings).rows[0].hourly).toBe("0.1000");
+    expect(weekCosts([cluster("EXTENDED")], "ap-northeast-2", strings).rows[0].hourly).toBe("0.6000");
   });
 
   test("no type is both priced and free", () => {

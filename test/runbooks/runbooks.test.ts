@@ -217,3 +217,22 @@ describe("a template with a missing key", () => {
     expect(existsSync(outdir)).toBe(false);
   });
 });
+
+describe("the index's cost is the weeks' costs added up", () => {
+  test("with every week on, the total row is the sum of the week rows, and each week row is its page's fixed total", async () => {
+    const { ALL_WEEKS_CONFIG } = await import("../support/all-weeks");
+    const synth = synthConfig(ALL_WEEKS_CONFIG);
+    for (const lang of ["en", "ko"]) {
+      const index = runbook(synth, `${lang}/index.md`);
+      const rows = [...index.matchAll(/^\| (\d+) \| \[[^\]]+\]\((week-\d+\.md)\) \| ([\d.]+)/gm)];
+      expect(rows.length).toBeGreaterThan(5);
+      const total = Number(/\*\*([\d.]+)\*\* \|$/m.exec(index)![1]);
+      const sum = rows.reduce((acc, row) => acc + Number(row[3]), 0);
+      expect(Math.abs(total - sum), lang).toBeLessThan(0.011 * rows.length);
+      for (const [, , page, monthly] of rows) {
+        const fixed = /\| \*\*(?:Fixed total|고정 요금 합계)\*\* \| \| \*\*[\d.]+\*\* \| \*\*([\d.]+)\*\* \|/.exec(runbook(synth, `${lang}/${page}`));
+        expect(fixed ? fixed[1] : "0.00", `${lang}/${page}`).toBe(monthly);
+      }
+    }
+  });
+});
