@@ -13,7 +13,7 @@ import type { BuiltEnvironment } from "../environment";
 import type { AnyStudyModule } from "../module";
 import { PRICE_TABLE, weekCosts } from "./costs";
 import { weekDiagram } from "./diagram";
-import { compare, literal, readInventory, type Inventory } from "./inventory";
+import { argument, compare, literal, readInventory, type Inventory } from "./inventory";
 import { loadTemplates, type TemplateSet } from "./render";
 import { markdownToHtml } from "./site";
 import {
@@ -32,6 +32,7 @@ import {
 } from "./steps";
 import { loadStrings, type Strings } from "./strings";
 import { pageSteps } from "./page-steps";
+import { shellWord } from "../shell";
 
 export { RunbookTemplateError } from "./errors";
 
@@ -215,6 +216,10 @@ function buildWeek(ctx: WeekContext) {
     steps,
     alternatives: manifestAlternative(facts),
     destroyStacks: [...allStacks].reverse(),
+    brakeNote: resources
+      .filter((r) => r.type === "aws_budgets_budget_action")
+      .map((r) => strings.text("cost.brakeNote", { percent: literal(argument(r.config, "action_threshold", "action_threshold_value")) ?? "100" })),
+    leftoversCommand: leftoversCommand(environment.environment.name, region, clusterName(facts) ?? (target?.kind === "eks" ? target.clusterName : undefined)),
     severalStacks: allStacks.length > 1 ? [{}] : [],
     oneStack: allStacks.length > 1 ? [] : [{}],
     diagram: diagram ? [{ source: diagram.trimEnd() }] : [],
@@ -340,6 +345,11 @@ function clusterName(facts: WeekFacts): string | undefined {
   const cluster = facts.resources.find((r) => r.type === "aws_eks_cluster");
   const name = cluster ? literal(cluster.config["name"]) : undefined;
   return name ?? (facts.kubernetes?.kind === "eks" ? facts.kubernetes.clusterName : undefined);
+}
+
+/** The leftovers check after a destroy (scripts/leftovers.ts), for this environment. */
+function leftoversCommand(environment: string, region: string, cluster: string | undefined): string {
+  return `npm run leftovers -- --environment ${shellWord(environment)} --region ${shellWord(region)}${cluster ? ` --cluster ${shellWord(cluster)}` : ""}`;
 }
 
 /** The stacks' weeks, as the page names them: `1-4, 6`. */
