@@ -284,6 +284,9 @@ export function cheaperOptions(facts: WeekFacts, costs: CostTable): string[] {
     const gatewayHour = p.natGatewayHour + p.publicIpv4Hour;
     options.push(s.text("cheaper.natInstance", { count: gateways, gateway: month(gatewayHour * gateways), instance: month(instanceHour * gateways), type: instanceType }));
     if (facts.network.nat.perAz && gateways > 1) options.push(s.text("cheaper.sharedNat", { saved: month(gatewayHour * (gateways - 1)) }));
+    // The endpoints that let the bastion work without a NAT, priced the same way, for comparison.
+    const azs = facts.availabilityZones.length;
+    options.push(s.text("cheaper.ssmEndpoints", { endpoints: month(p.interfaceEndpointHourPerAz * 3 * azs), azs, gateway: month(gatewayHour * gateways) }));
   }
   // EKS and an Application Load Balancer refuse fewer than two AZs: never offer what would not apply.
   const fewestAzs = facts.inventory.resources.some((r) => r.type === "aws_eks_cluster" || (r.type === "aws_lb" && literal(r.config["load_balancer_type"]) !== "network")) ? 2 : 1;

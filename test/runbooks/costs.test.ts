@@ -46,3 +46,15 @@ describe("the price table's coverage", () => {
     expect([...PRICED_RESOURCE_TYPES].filter((t) => FREE_RESOURCE_TYPES.has(t))).toEqual([]);
   });
 });
+
+describe("prices.json", () => {
+  test("every price has its source page and the date it was read, and the table has one date", async () => {
+    const prices = (await import("../../lib/runbooks/prices.json")).default as { date: string; sources: Record<string, { url: string; read: string }>; regions: Record<string, Record<string, unknown>> };
+    for (const [region, table] of Object.entries(prices.regions)) {
+      for (const key of Object.keys(table).filter((k) => k !== "name")) {
+        expect(prices.sources[key]?.url, `${region}.${key}`).toMatch(/^https:\/\/aws\.amazon\.com\//);
+        expect(prices.sources[key].read, `${region}.${key}`).toBe(prices.date);
+      }
+    }
+  });
+});
