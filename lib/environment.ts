@@ -2,7 +2,7 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { StudyConfig } from "./config";
-import type { AnyStudyModule, BuildContext, KubernetesTarget, RunbookStep, StudyEnvironment } from "./module";
+import type { AnyStudyModule, BuildContext, KubernetesTarget, RunbookStep, StudyEnvironment, StudyModule } from "./module";
 import { AwsStudyStack, KubernetesStudyStack, kubernetesStackName } from "./stacks";
 
 const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
@@ -61,6 +61,7 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
       availabilityZones: config.availabilityZones,
       name: (suffix) => `${environment.name}-${suffix}`,
       has: (id) => enabled.has(id),
+      settingsOf: <S>(other: StudyModule<S, unknown>) => config.settings[other.id] as S,
       use: <Exports>(id: string) => {
         if (!exports.has(id)) throw new Error(`module "${module.id}" uses "${id}", which is not enabled or not built yet: add it to "requires"`);
         return exports.get(id) as Exports;

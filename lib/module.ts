@@ -103,6 +103,8 @@ export interface BuildContext<Settings> {
   name(suffix: string): string;
   /** Whether a module is enabled in this synth (for optional integrations, e.g. alarms to week 4's topic). */
   has(moduleId: string): boolean;
+  /** Another module's validated settings, enabled or not (e.g. the cost guard's alert addresses). */
+  settingsOf<S>(module: StudyModule<S, unknown>): S;
   /** What an enabled module's `build` returned. Throws if it is not enabled: declare it in `requires`. */
   use<Exports>(moduleId: string): Exports;
   /** A snake_case Terraform output of the AWS stack (or, with `{ stack: "workloads" }`, of the `-k8s` stack). */

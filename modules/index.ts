@@ -5,6 +5,7 @@
 import type { AnyStudyModule } from "../lib/module";
 import { cicdModule } from "./cicd/module";
 import { costGuardModule } from "./cost-guard/module";
+import { securityAlertsModule } from "./security-alerts/module";
 import { deployOptimizationModule } from "./deploy-optimization/module";
 import { dockerHostModule } from "./docker-host/module";
 import { eksModule } from "./eks/module";
@@ -16,4 +17,4 @@ import { notificationsModule } from "./notifications/module";
 import { securityModule } from "./security/module";
 import { serviceMeshModule } from "./service-mesh/module";
 
-export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, costGuardModule, dockerHostModule, cicdModule, notificationsModule, kubernetesModule, eksModule, monitoringModule, loggingModule, deployOptimizationModule, securityModule, serviceMeshModule];
+export const STUDY_MODULES: readonly AnyStudyModule[] = [networkModule, costGuardModule, securityAlertsModule, dockerHostModule, cicdModule, notificationsModule, kubernetesModule, eksModule, monitoringModule, loggingModule, deployOptimizationModule, securityModule, serviceMeshModule];

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { uniqueList } from "../../lib/ec2";
+
+/** GuardDuty's severity bands: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0. */
+export const GUARDDUTY_SEVERITY = { low: 1, medium: 4, high: 7, critical: 9 } as const;
+
+export const securityAlertsSettings = z.strictObject({
+  /** Who hears about a threat. @default - costGuard.emails: the same person who hears about the bill */
+  emails: uniqueList(z.array(z.email("an email address such as kim@example.com")).max(10), "address").default([]),
+  /** GuardDuty findings from this band up reach the addresses (GuardDuty itself is week 10's). @default high */
+  guardDutyMinSeverity: z.enum(["low", "medium", "high", "critical"]).default("high"),
+  /** A security group opened to the whole internet (0.0.0.0/0 or ::/0), as CloudTrail records it. @default true */
+  worldOpenSecurityGroups: z.boolean().default(true),
+});
+
+export type SecurityAlertsSettings = z.output<typeof securityAlertsSettings>;
