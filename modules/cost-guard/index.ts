@@ -14,19 +14,16 @@ import { BudgetsBudgetAction } from "@cdktf/provider-aws/lib/budgets-budget-acti
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { archiveAsset, archiveSha256 } from "../../lib/assets";
 import { monthlyBudget } from "../../lib/aws/budget";
+import { serviceKey } from "../../lib/aws/kms";
 import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
 import type { DeployOptimizationExports } from "../deploy-optimization";
@@ -87,33 +84,9 @@ export function buildCostGuard(ctx: BuildContext<CostGuardSettings>): CostGuardE
   return { budgetName };
 }
 
-/** The account id at apply time, from an ARN in this stack (no aws_caller_identity: plans stay offline). */
-function accountOf(arn: string): string {
-  return Fn.element(Fn.split(":", arn), 4) as string;
-}
-
 function buildBrakeTopic(scope: Construct, ctx: BuildContext<CostGuardSettings>): { topic: SnsTopic; arn: string; policy: SnsTopicPolicy } {
   // A key of its own: AWS Budgets cannot publish to a topic under the AWS-managed SNS key.
-  const key = new KmsKey(scope, "brake-key", { description: `${ctx.environment.name}: the cost guard's brake topic`, enableKeyRotation: true, deletionWindowInDays: 7 });
-  const account = accountOf(key.arn);
-  new KmsKeyPolicy(scope, "brake-key-policy", {
-    keyId: key.id,
-    policy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-        {
-          Sid: "BudgetsPublishes",
-          Effect: "Allow",
-          Principal: { Service: "budgets.amazonaws.com" },
-          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          Resource: "*",
-          Condition: { StringEquals: { "aws:SourceAccount": account } },
-        },
-      ],
-    }),
-  });
-  new KmsAlias(scope, "brake-key-alias", { name: `alias/${ctx.name("cost-brake")}`, targetKeyId: key.keyId });
+  const { key, account } = serviceKey(scope, "brake-key", { description: `${ctx.environment.name}: the cost guard's brake topic`, alias: ctx.name("cost-brake"), services: ["budgets.amazonaws.com"] });
   const topic = new SnsTopic(scope, "brake-topic", { name: ctx.name("cost-brake"), kmsMasterKeyId: key.arn });
   const policy = new SnsTopicPolicy(scope, "brake-topic-policy", {
     arn: topic.arn,

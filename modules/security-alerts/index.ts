@@ -6,13 +6,10 @@
  */
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { Fn } from "cdktf";
+import { serviceKey } from "../../lib/aws/kms";
 import type { BuildContext } from "../../lib/module";
 import { GUARDDUTY_SEVERITY, type SecurityAlertsSettings } from "./settings";
 
@@ -47,20 +44,8 @@ export function securityEventPatterns(settings: Pick<SecurityAlertsSettings, "gu
 
 export function buildSecurityAlerts(ctx: BuildContext<SecurityAlertsSettings>, emails: readonly string[]): SecurityAlertsExports {
   const { scope } = ctx;
-  const key = new KmsKey(scope, "alerts-key", { description: `${ctx.environment.name}: the security alerts topic`, enableKeyRotation: true, deletionWindowInDays: 7 });
-  const account = Fn.element(Fn.split(":", key.arn), 4) as string;
-  new KmsKeyPolicy(scope, "alerts-key-policy", {
-    keyId: key.id,
-    policy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-        // EventBridge encrypts what it publishes to the topic with this key.
-        { Sid: "EventBridgePublishes", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": account } } },
-      ],
-    }),
-  });
-  new KmsAlias(scope, "alerts-key-alias", { name: `alias/${ctx.name("security-alerts")}`, targetKeyId: key.keyId });
+  // EventBridge encrypts what it publishes to the topic with this key.
+  const { key } = serviceKey(scope, "alerts-key", { description: `${ctx.environment.name}: the security alerts topic`, alias: ctx.name("security-alerts"), services: ["events.amazonaws.com"] });
   const topic = new SnsTopic(scope, "alerts-topic", { name: ctx.name("security-alerts"), kmsMasterKeyId: key.arn });
   const rules = Object.entries(securityEventPatterns(ctx.settings)).map(
     ([id, pattern]) =>
