@@ -10,6 +10,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { serviceKey } from "../../lib/aws/kms";
+import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
 import { GUARDDUTY_SEVERITY, type SecurityAlertsSettings } from "./settings";
 
@@ -50,7 +51,7 @@ export function buildSecurityAlerts(ctx: BuildContext<SecurityAlertsSettings>, e
   const rules = Object.entries(securityEventPatterns(ctx.settings)).map(
     ([id, pattern]) =>
       new CloudwatchEventRule(scope, id, {
-        name: ctx.name(id),
+        name: fitName(ctx.name(id), 64),
         description: id === "guardduty-findings" ? `GuardDuty findings of severity ${ctx.settings.guardDutyMinSeverity} and up` : `A security group opened to the whole ${id.includes("ipv6") ? "IPv6" : "IPv4"} internet`,
         eventPattern: JSON.stringify(pattern),
       }),

@@ -116,8 +116,8 @@ describe("week 4 notifications", () => {
 describe("week 4 on its own", () => {
   test("needs no network and adds no notification rule when week 3 is off", () => {
     const synthesized = synthConfig({ notifications: { webhook: { enabled: false }, emails: ["kim@example.com"] } }, { weeks: "4" });
-    // The cost guard is on in every synth; without an address it builds nothing.
-    expect(synthesized.result.selection.modules.map((m) => m.id)).toEqual(["costGuard", "notifications"]);
+    // The cost guard and the security alerts are on in every synth; without an address they build nothing.
+    expect(synthesized.result.selection.modules.map((m) => m.id)).toEqual(["costGuard", "securityAlerts", "notifications"]);
     expect(synthesized.resources(STACK, "aws_codestarnotifications_notification_rule")).toEqual({});
     expect(synthesized.resources(STACK, "aws_lambda_function")).toEqual({});
     expect(Object.keys(synthesized.resources(STACK, "aws_sns_topic"))).toHaveLength(1);
