@@ -224,7 +224,8 @@ describe.concurrent("out/ is swapped in one step, under a lock", () => {
     expect(tree.terraform).toEqual(terraformOf(DEV));
   });
 
-  test("SIGINT during the synth: staging and the zip cache are removed, out/ is the old tree, the exit is SIGINT's", async () => {
+  /** Starts a weeks 1-5 synth over the old tree and sends `signal` once the staging build and the zip cache exist. */
+  async function interruptDuringStaging(signal: NodeJS.Signals) {
     const root = oldRoot();
     const temp = mkdtempSync(join(base, "tmp-"));
     let pid = 0;
@@ -235,30 +236,21 @@ describe.concurrent("out/ is swapped in one step, under a lock", () => {
     const running = runSynth(root, study, OLD_WEEKS, { env: { TMPDIR: temp }, started: (child) => ((pid = child.pid!), started()) });
     await spawned;
     await until(() => pid > 0 && existsSync(join(root, `.out.staging-${pid}`)) && assets().length > 0, 20_000, "the staging build");
-    process.kill(pid, "SIGINT");
+    process.kill(pid, signal);
     const run = await running;
-    expect(run.signal, run.stdout + run.stderr).toBe("SIGINT");
+    expect(run.signal, run.stdout + run.stderr).toBe(signal);
     expect(assets()).toEqual([]);
     expect(oldOrNew(root)).toBe("old");
+    return run;
+  }
+
+  test("SIGINT during the synth: staging and the zip cache are removed, out/ is the old tree, the exit is SIGINT's", async () => {
+    await interruptDuringStaging("SIGINT");
   });
 
   test("SIGTERM during the synth waits for it to end, then removes what it made and exits as SIGTERM", async () => {
-    const root = oldRoot();
-    const temp = mkdtempSync(join(base, "tmp-"));
-    let pid = 0;
-    const assets = () => readdirSync(temp).filter((entry) => entry.startsWith("devops-weeks-assets-"));
-    let started!: () => void;
-    const spawned = new Promise<void>((resolve) => (started = resolve));
-    // Weeks 1-5: week 3's notifier is zipped into the cache (synth of the old config over the old tree: the old tree again).
-    const running = runSynth(root, study, OLD_WEEKS, { env: { TMPDIR: temp }, started: (child) => ((pid = child.pid!), started()) });
-    await spawned;
-    await until(() => pid > 0 && existsSync(join(root, `.out.staging-${pid}`)) && assets().length > 0, 20_000, "the staging build");
-    process.kill(pid, "SIGTERM");
-    const run = await running;
-    expect(run.signal, run.stdout + run.stderr).toBe("SIGTERM");
-    expect(assets()).toEqual([]);
+    const run = await interruptDuringStaging("SIGTERM");
     expect(run.stdout).toMatch(/weeks enabled: 1, 2, 3, 4, 5/);
-    expect(oldOrNew(root)).toBe("old");
   });
 });
 
