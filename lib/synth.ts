@@ -3,7 +3,7 @@
  * swap the staging directory into out/. Nothing in out/ changes unless every step succeeded.
  * The staging directory, the lock and the one-step swap are lib/out-directory.ts's.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
@@ -16,6 +16,7 @@ import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } fro
 import { selectModules, type ModuleSelection } from "./weeks";
 import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "./runbooks";
 import { nameLimitProblems } from "./aws/name-limits";
+import { readInventory } from "./runbooks/inventory";
 import { requireFolder, writeOutDirectory } from "./out-directory";
 
 export interface SynthOptions {
@@ -83,13 +84,13 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
         mkdirSync(staging, { recursive: true });
       },
     );
-    // AWS's name limits on every stack written, with the names as synth derived them.
-    const nameProblems = built.flatMap((environment) =>
-      [environment.awsStack, environment.kubernetesStack].flatMap((stack) => (stack ? nameLimitProblems(JSON.parse(readFileSync(join(staging, "stacks", stack.node.id, "cdk.tf.json"), "utf8")), config.core) : [])),
-    );
+    // Every stack written is read back once: AWS's name limits are checked on all of them, with the
+    // names as synth derived them, and the first environment's are what the runbooks describe.
+    const inventories = built.map((environment) => readInventory(staging, [environment.awsStack, ...(environment.kubernetesStack ? [environment.kubernetesStack] : [])].map((stack) => stack.node.id)));
+    const nameProblems = inventories.flatMap((inventory) => nameLimitProblems(inventory.resources, config.core));
     if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
-    const costs = renderRunbooks({ config, modules: selection.modules, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
+    const costs = renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     if (classroom) (require("./classroom-sheets") as typeof import("./classroom-sheets")).renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     logCosts(log, costs, classroom !== undefined);
     return { config, selection, environments: built, classroom };

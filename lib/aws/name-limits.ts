@@ -60,20 +60,22 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { type: "aws_scheduler_schedule", argument: "name", max: 64 },
 ];
 
-interface StackJsonLike {
-  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+/** A resource of a synthesized stack: its type and its arguments (the inventory's StackResource). */
+interface ResourceLike {
+  readonly type: string;
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 /**
- * The names in a synthesized stack that AWS would refuse. A name made from `<project>-<environment>`
+ * The names among a synthesized stack's resources that AWS would refuse. A name made from `<project>-<environment>`
  * is blamed on those fields; anything else on the resource it belongs to.
  */
-export function nameLimitProblems(stack: StackJsonLike, study: { readonly project: string; readonly environment: string }): ConfigProblem[] {
+export function nameLimitProblems(resources: readonly ResourceLike[], study: { readonly project: string; readonly environment: string }): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const prefix = `${study.project}-${study.environment}`;
   for (const limit of NAME_LIMITS) {
-    for (const body of Object.values(stack.resource?.[limit.type] ?? {})) {
-      const value = body[limit.argument];
+    for (const resource of resources.filter((r) => r.type === limit.type)) {
+      const value = resource.config[limit.argument];
       // A name only known at apply (it holds a reference) is AWS's to make, not ours.
       if (typeof value !== "string" || value.includes("${")) continue;
       const what = `the ${limit.type.replace(/^aws_/, "").replace(/_/g, " ")} ${limit.argument.replace(/_/g, " ")} ${value}`;

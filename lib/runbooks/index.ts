@@ -13,7 +13,7 @@ import type { BuiltEnvironment } from "../environment";
 import type { AnyStudyModule } from "../module";
 import { PRICE_TABLE, weekCosts } from "./costs";
 import { weekDiagram } from "./diagram";
-import { argument, compare, literal, readInventory, type Inventory } from "./inventory";
+import { argument, compare, literal, type Inventory } from "./inventory";
 import { loadTemplates, type TemplateSet } from "./render";
 import { markdownToHtml } from "./site";
 import {
@@ -44,7 +44,9 @@ export interface RunbookInput {
   /** Enabled modules (selection.modules). */
   readonly modules: readonly AnyStudyModule[];
   readonly environments: readonly BuiltEnvironment[];
-  /** The synth staging directory: stacks are read from it and runbooks written into it. */
+  /** What the first environment's stacks hold, as synth read them back from the staging directory. */
+  readonly inventory: Inventory;
+  /** The synth staging directory: runbooks are written into it. */
   readonly stagingDir: string;
   /** How the learner names the output directory in commands, e.g. `out`. */
   readonly outName: string;
@@ -71,8 +73,7 @@ export interface CostSummary {
 export function renderRunbooks(input: RunbookInput): CostSummary {
   const templatesDir = input.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const environment = input.environments[0];
-  const stackNames = [environment.awsStack.node.id, ...(environment.kubernetesStack ? [environment.kubernetesStack.node.id] : [])];
-  const inventory = readInventory(input.stagingDir, stackNames);
+  const { inventory } = input;
   const files = attributeFiles(generatedFiles(input.stagingDir, input.outName), input.modules, inventory);
   const weeks = [...new Set(input.modules.map((m) => m.week))].sort((a, b) => a - b);
   const languages = [...new Set(input.config.core.runbooks.languages)];
