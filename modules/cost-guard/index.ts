@@ -50,8 +50,9 @@ export function buildCostGuard(ctx: BuildContext<CostGuardSettings>): CostGuardE
   const { scope, settings } = ctx;
   // In classroom mode each learner's budget is the classroom's (the instructor stack), on their tag.
   if (settings.emails.length === 0 || ctx.study.classroom) return {};
+  const network = ctx.has("network") ? ctx.use<NetworkExports>("network") : undefined;
   const instances = [
-    ...(ctx.has("network") ? [ctx.use<NetworkExports>("network").bastion, ...ctx.use<NetworkExports>("network").natInstances].filter((i) => i !== undefined) : []),
+    ...(network ? [network.bastion, ...network.natInstances].filter((i) => i !== undefined) : []),
     ...(ctx.has("dockerHost") ? ctx.use<DockerHostExports>("dockerHost").hosts.map((h) => h.host) : []),
   ];
   const nodeGroups: NodeGroupRef[] = [];
@@ -112,7 +113,8 @@ function buildNodeGroupBrake(scope: Construct, ctx: BuildContext<CostGuardSettin
   const functionName = fitName(ctx.name("cost-brake"), 64);
   const logs = new CloudwatchLogGroup(scope, "brake-logs", { name: `/aws/lambda/${functionName}`, retentionInDays: 30 });
   const role = new IamRole(scope, "brake-role", {
-    name: fitName(ctx.name("cost-brake"), 64),
+    // IAM role names share Lambda's 64-character limit, so the function's name serves both.
+    name: functionName,
     assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
   });
   new IamRolePolicy(scope, "brake-policy", {
