@@ -4,7 +4,7 @@
  * it runs the app and removes the stacks the app dropped; the app must leave it something to remove.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -55,5 +55,19 @@ describe("npx cdktf synth after a synth that had other stacks", () => {
     expect(alone.status, alone.output).toBe(0);
     expect(stacks()).toEqual(["devops-weeks-dev"]);
     expect(existsSync(join(project, "out", "runbooks", "ko", "week-01.md"))).toBe(true);
+  });
+
+  test("the README's example: `WEEKS=6 npx cdktf synth` in a fresh clone prints the lines the README shows", () => {
+    const readme = readFileSync(join(REPO, "README.md"), "utf8");
+    const example = /for example `WEEKS=6 npx cdktf synth` prints:\n+```text\n([\s\S]*?)\n```/.exec(readme);
+    expect(example, "the README's WEEKS=6 example block").not.toBeNull();
+    const run = cdktfSynth({ WEEKS: "6" });
+    expect(run.status, run.output).toBe(0);
+    // The CLI redraws its progress lines with terminal escapes; the text between them is the app's.
+    const printed = run.output
+      .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
+      .split("\n")
+      .filter((line) => line.startsWith("devops-weeks:"));
+    expect(printed).toEqual(example![1].split("\n"));
   });
 });
