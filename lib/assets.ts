@@ -29,7 +29,19 @@ import { AssetType, TerraformAsset } from "cdktf";
 import type { Construct } from "constructs";
 
 let cacheDir: string | undefined;
+let exitHookRegistered = false;
 const archives = new Map<string, { zip: string; hash: string; sha256: string }>();
+
+/**
+ * Removes the zip cache. Synth calls it as soon as the stacks hold their copies: a Ctrl-C after the
+ * synth's interruptible part (while the process prints and exits) then leaves nothing in the temp
+ * folder. The exit hook is the fallback for callers that zip outside a synth.
+ */
+export function releaseArchiveCache(): void {
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  cacheDir = undefined;
+  archives.clear();
+}
 
 /** Same as cdktf's (private) hashPath: md5 of the files' contents in directory order, 32 hex digits, upper case. */
 export function hashDirectory(path: string): string {
@@ -52,8 +64,8 @@ function archiveOnce(sourceDir: string): { zip: string; hash: string; sha256: st
   if (known && existsSync(known.zip)) return known;
   if (!cacheDir) {
     cacheDir = mkdtempSync(join(tmpdir(), "devops-weeks-assets-"));
-    const dir = cacheDir;
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    if (!exitHookRegistered) process.once("exit", releaseArchiveCache);
+    exitHookRegistered = true;
   }
   const folder = join(cacheDir, String(archives.size));
   mkdirSync(folder, { recursive: true });

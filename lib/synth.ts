@@ -10,6 +10,7 @@ import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
 import { planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
 import { fastSynth } from "./perf";
+import { releaseArchiveCache } from "./assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
@@ -67,23 +68,31 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   requireFolder(templatesDir, "the runbook templates folder", `restore it (git restore ${basename(templatesDir)}) and run synth again; nothing in out/ was changed`);
   const writeOptions = { log, leaveRemovedStackDirectories: options.leaveRemovedStackDirectories };
   return writeOutDirectory(options.outdir, writeOptions, (staging) => {
-    const built = fastSynth(
-      () => {
-        const app = new App({ outdir: staging, skipBackendValidation: false });
-        setStateSettings(app, state);
-        const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
-        // The state bucket and the instructor stack load their provider classes only when they exist.
-        if (state.backend === "s3" || classroom?.instructorStack) {
-          (require("./classroom-stacks") as typeof import("./classroom-stacks")).buildSharedStacks(app, config, state, classroom);
-        }
-        app.synth();
-        return { app, result: environmentsBuilt };
-      },
-      () => {
-        rmSync(staging, { recursive: true, force: true });
-        mkdirSync(staging, { recursive: true });
-      },
-    );
+    const synthesizeStacks = () =>
+      fastSynth(
+        () => {
+          const app = new App({ outdir: staging, skipBackendValidation: false });
+          setStateSettings(app, state);
+          const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
+          // The state bucket and the instructor stack load their provider classes only when they exist.
+          if (state.backend === "s3" || classroom?.instructorStack) {
+            (require("./classroom-stacks") as typeof import("./classroom-stacks")).buildSharedStacks(app, config, state, classroom);
+          }
+          app.synth();
+          return { app, result: environmentsBuilt };
+        },
+        () => {
+          rmSync(staging, { recursive: true, force: true });
+          mkdirSync(staging, { recursive: true });
+        },
+      );
+    let built: ReturnType<typeof synthesizeStacks>;
+    try {
+      built = synthesizeStacks();
+    } finally {
+      // The stacks hold their copies of the zips now: the cache goes before anything is printed.
+      releaseArchiveCache();
+    }
     // Every stack written is read back once: AWS's name limits are checked on all of them, with the
     // names as synth derived them, and the first environment's are what the runbooks describe.
     const inventories = built.map((environment) => readInventory(staging, [environment.awsStack, ...(environment.kubernetesStack ? [environment.kubernetesStack] : [])].map((stack) => stack.node.id)));

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
@@ -147,6 +147,24 @@ describe("the synthesized Lambda function", () => {
     const plan = planStackOffline(first.stackDir(STACK));
     const planned = plan.byType("aws_lambda_function").find((f) => String(f.values.function_name).endsWith("deploy-notifier"))!;
     expect(planned.values.source_code_hash).toBe(fn.source_code_hash);
+  });
+
+  test("the zip cache is gone when the synth returns, not only at the process's exit (a late Ctrl-C leaves nothing)", { timeout: 120_000 }, () => {
+    const root = mkdtempSync(join(tmpdir(), "devops-weeks-cache-"));
+    mkdirSync(join(root, "tmp"));
+    writeFileSync(join(root, "study.yaml"), "notifications:\n  emails: [kim@example.com]\n");
+    // A fresh process, so that no earlier synth's cache exists; it lists its temp folder right after the synth.
+    const script = [
+      `const { readdirSync } = require("node:fs");`,
+      `const { synthesizeStudy } = require("./lib/synth");`,
+      `const { STUDY_MODULES } = require("./modules");`,
+      `synthesizeStudy({ configPath: ${JSON.stringify(join(root, "study.yaml"))}, outdir: ${JSON.stringify(join(root, "out"))}, registry: STUDY_MODULES, weeksOverride: "1-4" });`,
+      `console.log(JSON.stringify(readdirSync(process.env.TMPDIR).filter((entry) => entry.startsWith("devops-weeks-assets-"))));`,
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: REPO, env: { ...process.env, TMPDIR: join(root, "tmp"), CHECKPOINT_DISABLE: "1" }, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(join(root, "out", "stacks", STACK, "cdk.tf.json"))).toBe(true);
+    expect(JSON.parse(run.stdout.trim().split("\n").pop()!)).toEqual([]);
   });
 
   test("two synths give the same archive and hash", () => {
