@@ -2,7 +2,9 @@
  * Week 4: deploy notifications. An SNS topic encrypted with a customer-managed KMS key receives the
  * week-3 pipeline's execution events (a CodeStar Notifications rule) and, from week 7 on, alarms.
  * A Lambda function posts each message to a Slack-compatible incoming webhook whose URL sits in an
- * SSM SecureString parameter, encrypted with a key that only this function may decrypt with.
+ * SSM SecureString parameter, encrypted with a key that only this function may decrypt with. With
+ * week 1's security alerts built (someone hears them by mail), the function subscribes to their topic
+ * too and posts them as security messages.
  */
 import { join } from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -20,6 +22,7 @@ import { Fn } from "cdktf";
 import { archiveAsset, archiveSha256 } from "../../lib/assets";
 import type { BuildContext } from "../../lib/module";
 import type { CicdExports } from "../cicd";
+import type { SecurityAlertsExports } from "../security-alerts";
 import type { NotificationsSettings } from "./settings";
 
 export { NOTIFICATIONS_DEFAULTS, notificationsSettings, PIPELINE_EVENTS, type NotificationsSettings } from "./settings";
@@ -113,6 +116,8 @@ export function buildNotifications(ctx: BuildContext<NotificationsSettings>): No
   settings.emails.forEach((address, i) => new SnsTopicSubscription(scope, `email-${i}`, { topicArn: topic.arn, protocol: "email", endpoint: address }));
 
   const notifier = settings.webhook.enabled ? buildNotifier(ctx, { functionName, role: notifierRole, topic, account }) : undefined;
+  const securityAlertsTopicArn = ctx.has("securityAlerts") ? ctx.use<SecurityAlertsExports>("securityAlerts").topicArn : undefined;
+  if (notifier && securityAlertsTopicArn) postSecurityAlerts(ctx, notifier, securityAlertsTopicArn);
 
   if (ctx.has("cicd")) {
     const cicd = ctx.use<CicdExports>("cicd");
@@ -208,7 +213,7 @@ function buildNotifier(ctx: BuildContext<NotificationsSettings>, props: Notifier
   const code = archiveAsset(scope, "notifier-code", NOTIFIER_SOURCE);
   const notifier = new LambdaFunction(scope, "notifier", {
     functionName: props.functionName,
-    description: "Posts deploy events and alarms from SNS to the chat webhook",
+    description: "Posts deploy events, alarms and security alerts from SNS to the chat webhook",
     role: roleArn,
     runtime: NOTIFIER_RUNTIME,
     handler: "index.handler",
@@ -236,4 +241,21 @@ function buildNotifier(ctx: BuildContext<NotificationsSettings>, props: Notifier
   );
   ctx.output("notifier_function_name", notifier.functionName, "Lambda function that posts to the webhook");
   return notifier;
+}
+
+/**
+ * The chat hears week 1's security alerts too: the function subscribes to their topic, and only that
+ * topic may invoke it this way. Nothing more to grant: SNS decrypts what it delivers itself (EventBridge,
+ * the publisher, holds the key grant), and the function neither publishes nor reads the topic.
+ */
+function postSecurityAlerts(ctx: BuildContext<NotificationsSettings>, notifier: LambdaFunction, topicArn: string): void {
+  const { scope } = ctx;
+  const permission = new LambdaPermission(scope, "notifier-invoke-security-alerts", {
+    statementId: "AllowSecurityAlertsTopic",
+    action: "lambda:InvokeFunction",
+    functionName: notifier.functionName,
+    principal: "sns.amazonaws.com",
+    sourceArn: topicArn,
+  });
+  new SnsTopicSubscription(scope, "notifier-security-alerts-subscription", { topicArn, protocol: "lambda", endpoint: notifier.arn, dependsOn: [permission] });
 }

@@ -12,8 +12,9 @@ export const notificationsModule = defineModule<NotificationsSettings, Notificat
   week: 4,
   title: { ko: "배포 알림과 챗봇", en: "Deploy notifications and a chat bot" },
   settings: notificationsSettings,
-  // With week 3 on, its pipeline gets a notification rule: build after it without requiring it.
-  after: ["cicd"],
+  // With week 3 on, its pipeline gets a notification rule; with week 1's security alerts built, the
+  // function subscribes to their topic: build after both without requiring them.
+  after: ["cicd", "securityAlerts"],
   validate(settings, study, environment) {
     const problems: ConfigProblem[] = [];
     // Lambda function and IAM role names stop at 64 characters: <project>-<environment>-deploy-notifier.

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { synthConfig } from "../support/synth";
+import { planStackOffline } from "../support/terraform";
 import { expectNoAdminStatements, policyDocuments, withoutInterpolations, type PolicyStatement } from "./iam";
 
 const STACK = "devops-weeks-dev";
@@ -111,6 +112,59 @@ describe("week 4 notifications", () => {
     const [fn] = resources("aws_lambda_function");
     expect(readFileSync(join(again.stackDir(STACK), fn.filename as string)).equals(readFileSync(join(synthesized.stackDir(STACK), fn.filename as string)))).toBe(true);
   });
+});
+
+describe("week 4 with week 1's security alerts", () => {
+  // The cost guard's address makes week 1 build its security alerts; week 4's function subscribes to their topic.
+  const config = { costGuard: { emails: ["kim@example.com"] }, notifications: { emails: ["lee@example.com"] } };
+  const synthesized = synthConfig(config, { weeks: "1-4" });
+  const resources = (type: string) => Object.values(synthesized.resources(STACK, type));
+  const securityTopic = `\${${Object.keys(synthesized.resources(STACK, "aws_sns_topic")).map((k) => `aws_sns_topic.${k}.arn`).find((ref) => ref.includes("securityAlerts"))}}`;
+  const notifierArn = /^\$\{aws_lambda_function\.notifications_notifier_[0-9A-F]+\.arn\}$/;
+
+  test("the notifier subscribes to the security alerts' topic, and only that topic may invoke it so", () => {
+    expect(securityTopic).toMatch(/^\$\{aws_sns_topic\.securityAlerts_alerts-topic_[0-9A-F]+\.arn\}$/);
+    const subscription = resources("aws_sns_topic_subscription").find((s) => s.topic_arn === securityTopic && s.protocol === "lambda")!;
+    expect(subscription.endpoint).toMatch(notifierArn);
+    const permission = resources("aws_lambda_permission").find((p) => p.source_arn === securityTopic)!;
+    expect(permission).toMatchObject({ statement_id: "AllowSecurityAlertsTopic", action: "lambda:InvokeFunction", principal: "sns.amazonaws.com" });
+    expect(subscription.depends_on).toEqual([expect.stringMatching(/^aws_lambda_permission\.notifications_notifier-invoke-security-alerts_/)]);
+    // The deploy topic keeps its own subscription and permission; every permission names its topic.
+    expect(resources("aws_lambda_permission").map((p) => p.source_arn)).toHaveLength(2);
+    expect(resources("aws_lambda_permission").every((p) => typeof p.source_arn === "string" && p.principal === "sns.amazonaws.com")).toBe(true);
+  });
+
+  test("the function gets no new rights: it neither publishes to nor reads the security topic, nor uses its key", () => {
+    const notifierPolicy = resources("aws_iam_role_policy").find((p) => p.name === "read-the-webhook-url-and-log")!;
+    expect(statementsOf(notifierPolicy.policy as string).map((s) => s.Sid)).toEqual(["WriteLogs", "ReadWebhookUrl", "DecryptWebhookUrl"]);
+    // Week 1's key and topic policy are as week 1 writes them: nothing of week 4 in them.
+    const alertsKeyPolicy = resources("aws_kms_key_policy").find((k) => String(k.key_id).includes("securityAlerts_alerts-key"))!;
+    const alertsTopicPolicy = resources("aws_sns_topic_policy").find((p) => p.arn === securityTopic)!;
+    for (const document of [alertsKeyPolicy.policy, alertsTopicPolicy.policy]) expect(document).not.toContain("notifications_");
+  });
+
+  test("without an address for the alerts, or without the webhook, nothing is wired", () => {
+    const noAlerts = synthConfig({ notifications: { emails: ["lee@example.com"] } }, { weeks: "1-4" });
+    expect(Object.values(noAlerts.resources(STACK, "aws_lambda_permission")).map((p) => p.statement_id)).toEqual(["AllowSnsTopic"]);
+    const noWebhook = synthConfig({ ...config, notifications: { emails: ["lee@example.com"], webhook: { enabled: false } } }, { weeks: "1-4" });
+    expect(noWebhook.resources(STACK, "aws_lambda_permission")).toEqual({});
+    expect(Object.values(noWebhook.resources(STACK, "aws_sns_topic_subscription")).map((s) => s.protocol)).not.toContain("lambda");
+  });
+
+  test("planned offline: two lambda subscriptions, one per topic, each topic's own permission", () => {
+    const plan = planStackOffline(synthesized.stackDir(STACK));
+    const topics = new Map(plan.byType("aws_sns_topic").map((t) => [t.address, t.values.name]));
+    const references = (plan.raw.configuration as { root_module: { resources: { address: string; expressions: Record<string, { references?: string[] }> }[] } }).root_module.resources;
+    const topicOf = (address: string, attribute: string) => topics.get((references.find((r) => r.address === address)!.expressions[attribute].references ?? []).find((ref) => topics.has(ref))!);
+    const lambdaSubscriptions = plan.byType("aws_sns_topic_subscription").filter((s) => s.values.protocol === "lambda");
+    expect(lambdaSubscriptions.map((s) => topicOf(s.address, "topic_arn")).sort()).toEqual(["devops-weeks-dev-deploy-events", "devops-weeks-dev-security-alerts"]);
+    const permissions = plan.byType("aws_lambda_permission");
+    expect(permissions.map((p) => `${p.values.statement_id}:${p.values.principal}:${topicOf(p.address, "source_arn")}`).sort()).toEqual([
+      "AllowSecurityAlertsTopic:sns.amazonaws.com:devops-weeks-dev-security-alerts",
+      "AllowSnsTopic:sns.amazonaws.com:devops-weeks-dev-deploy-events",
+    ]);
+    expect(plan.byType("aws_sns_topic_subscription").filter((s) => s.values.protocol === "email").map((s) => s.values.endpoint).sort()).toEqual(["kim@example.com", "lee@example.com"]);
+  }, 120_000);
 });
 
 describe("week 4 on its own", () => {
