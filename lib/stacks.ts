@@ -1,6 +1,6 @@
 import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, TerraformStack } from "cdktf";
+import { Fn, type TerraformResource, TerraformStack } from "cdktf";
 import { useStateBackend } from "./backend";
 import { literalText, literalValues } from "./terraform-text";
 import type { Construct, IConstruct } from "constructs";
@@ -13,7 +13,17 @@ export interface AwsStackProps {
 
 /** The environment's AWS stack: every AWS-side resource of every enabled week. */
 export class AwsStudyStack extends TerraformStack {
-  constructor(scope: Construct, name: string, props: AwsStackProps) {
+  private readonly regionalProviders = new Map<string, AwsProvider>();
+  private readonly moves: { from: string; to: string }[] = [];
+
+  /** The AWS stack that holds `scope`. */
+  static of(scope: IConstruct): AwsStudyStack {
+    const stack = TerraformStack.of(scope);
+    if (!(stack instanceof AwsStudyStack)) throw new Error(`${scope.node.path} is not inside an environment's AWS stack`);
+    return stack;
+  }
+
+  constructor(scope: Construct, name: string, private readonly props: AwsStackProps) {
     super(scope, name);
     useStateBackend(this, name);
     new AwsProvider(this, "aws", {
@@ -21,6 +31,32 @@ export class AwsStudyStack extends TerraformStack {
       // Tag values are the config's text: literal for Terraform, whatever they contain.
       defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }],
     });
+  }
+
+  /**
+   * A provider for another region, with the same default tags, shared by every module that needs that
+   * region (IAM and sign-in events reach EventBridge only in us-east-1). Its alias is the region's name.
+   */
+  providerFor(region: string): AwsProvider {
+    let provider = this.regionalProviders.get(region);
+    if (!provider) {
+      provider = new AwsProvider(this, `aws-${region}`, { alias: region.replace(/-/g, "_"), region, defaultTags: [{ tags: literalValues({ ...this.props.environment.tags }) }] });
+      this.regionalProviders.set(region, provider);
+    }
+    return provider;
+  }
+
+  /**
+   * Tells Terraform that a resource built under `fromPath` (construct ids below the stack) is now
+   * `resource`: a `moved` block, so that state written before a module took the resource over is
+   * carried to the new address instead of destroyed and created again. A no-op for state without it.
+   */
+  movedFrom(fromPath: readonly string[], resource: TerraformResource): void {
+    // The id the resource had at that path, by the stack's own naming scheme (a node-like object: the path's ids).
+    const logicalId = (path: readonly string[]) => this.allocateLogicalId({ scopes: [this, ...path.map((id) => ({ node: { id } }))] } as unknown as IConstruct["node"]);
+    const to = `${resource.terraformResourceType}.${this.getLogicalId(resource)}`;
+    this.moves.push({ from: `${resource.terraformResourceType}.${logicalId(fromPath)}`, to });
+    this.addOverride("moved", [...this.moves]);
   }
 }
 

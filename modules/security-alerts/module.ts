@@ -1,9 +1,11 @@
 /**
  * Security alerts as the registry sees them: on in every synth from week 1, since a leaked key is a
- * week-1 risk. Only `build` loads the provider classes (./index), and only when someone would hear.
+ * week-1 risk. Only `build` loads the provider classes (./index): when someone would hear, or when
+ * week 10 wants the account's trail, which is built here because the alerts read its events.
  */
 import { defineModule } from "../../lib/module";
 import { costGuardModule } from "../cost-guard/module";
+import { securityModule } from "../security/module";
 import { securityAlertsSettings, type SecurityAlertsSettings } from "./settings";
 import type { SecurityAlertsExports } from "./index";
 
@@ -14,8 +16,12 @@ export const securityAlertsModule = defineModule<SecurityAlertsSettings, Securit
   alwaysOn: true,
   settings: securityAlertsSettings,
   build: (ctx) => {
-    const emails = ctx.settings.emails.length > 0 ? ctx.settings.emails : ctx.settingsOf(costGuardModule).emails;
-    if (emails.length === 0 || ctx.study.classroom) return {};
-    return (require("./index") as typeof import("./index")).buildSecurityAlerts(ctx, emails);
+    const addresses = ctx.settings.emails.length > 0 ? ctx.settings.emails : ctx.settingsOf(costGuardModule).emails;
+    // A class's learners share one account: the instructor's own config holds its alerts.
+    const emails = ctx.study.classroom ? [] : addresses;
+    const security = ctx.settingsOf(securityModule);
+    const trailWanted = security.cloudTrail.enabled && (emails.length > 0 || ctx.has(securityModule.id));
+    if (emails.length === 0 && !trailWanted) return {};
+    return (require("./index") as typeof import("./index")).buildSecurityAlerts(ctx, { emails, trail: trailWanted ? security.cloudTrail : undefined, accountId: security.accountId });
   },
 });

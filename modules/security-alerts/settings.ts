@@ -11,6 +11,12 @@ export const securityAlertsSettings = z.strictObject({
   guardDutyMinSeverity: z.enum(["low", "medium", "high", "critical"]).default("high"),
   /** A security group opened to the whole internet (0.0.0.0/0 or ::/0), as CloudTrail records it. @default true */
   worldOpenSecurityGroups: z.boolean().default(true),
+  /** Any sign-in as the root user, successful or not (the root user is for billing and account recovery only). @default true */
+  rootSignIn: z.boolean().default(true),
+  /** A successful console sign-in of an IAM user without MFA. @default true */
+  signInWithoutMfa: z.boolean().default(true),
+  /** A new access key for an IAM user (the key a leak starts from). @default true */
+  accessKeyCreated: z.boolean().default(true),
 });
 
 export type SecurityAlertsSettings = z.output<typeof securityAlertsSettings>;

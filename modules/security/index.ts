@@ -8,7 +8,6 @@
  * offline plan fail): when the config does not give it, Terraform reads it at apply time from the
  * ARN of a resource this module creates, e.g. `arn:aws:kms:<region>:<account>:key/<id>`.
  */
-import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-detector-feature";
 import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
@@ -19,22 +18,12 @@ import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-poli
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { Inspector2Enabler } from "@cdktf/provider-aws/lib/inspector2-enabler";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BuildContext } from "../../lib/module";
 import type { SecuritySettings } from "./settings";
-import { denyInsecureTransport } from "../../lib/constructs/s3-policy";
+import type { SecurityAlertsExports } from "../security-alerts";
 
 export { SECURITY_DEFAULTS, securitySettings, type SecuritySettings } from "./settings";
 
@@ -59,8 +48,9 @@ export function buildSecurity(ctx: BuildContext<SecuritySettings>): SecurityExpo
   const exports: { -readonly [K in keyof SecurityExports]: SecurityExports[K] } = {};
   let arns: Arns | undefined = settings.accountId ? { partition: partitionOf(ctx.study.region), account: settings.accountId } : undefined;
 
-  if (settings.cloudTrail.enabled) {
-    const trail = buildTrail(scope, ctx, arns);
+  // The trail is week 1's since the security alerts read its events; it exists whenever cloudTrail.enabled is.
+  const trail = ctx.use<SecurityAlertsExports>("securityAlerts").trail;
+  if (trail) {
     arns ??= trail.arns;
     Object.assign(exports, { trailArn: trail.trailArn, trailKey: trail.key, trailBucketName: trail.bucketName });
   }
@@ -110,171 +100,6 @@ function buildGuardDuty(scope: Construct, ctx: BuildContext<SecuritySettings>): 
   ctx.output("guardduty_detector_id", detector.id, "GuardDuty detector; findings are in the GuardDuty console of this region");
   return detector;
 }
-
-interface Trail {
-  trailArn: string;
-  key: KmsKey;
-  bucketName: string;
-  arns: Arns;
-}
-
-function buildTrail(scope: Construct, ctx: BuildContext<SecuritySettings>, given: Arns | undefined): Trail {
-  const { cloudTrail } = ctx.settings;
-  const region = ctx.study.region;
-  const trailName = ctx.name("trail");
-
-  // Created with AWS's default key policy (the account administers it), then given the full policy
-  // below: the policy needs the account id, which the key's own ARN carries.
-  const key = new KmsKey(scope, "trail-key", {
-    description: `CloudTrail log encryption for ${ctx.environment.name}`,
-    enableKeyRotation: true,
-    deletionWindowInDays: cloudTrail.kmsDeletionWindowDays,
-  });
-  new KmsAlias(scope, "trail-key-alias", { name: `alias/${ctx.name("cloudtrail")}`, targetKeyId: key.keyId });
-  const arns = given ?? { partition: Fn.element(Fn.split(":", key.arn), 1), account: Fn.element(Fn.split(":", key.arn), 4) };
-  const { partition, account } = arns;
-  // The trail's ARN is known before the trail exists; the bucket and key policies must exist first.
-  const trailArn = `arn:${partition}:cloudtrail:${region}:${account}:trail/${trailName}`;
-
-  const keyPolicy = new KmsKeyPolicy(scope, "trail-key-policy", {
-    keyId: key.keyId,
-    policy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-        {
-          Sid: "CloudTrailEncryptsLogs",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "kms:GenerateDataKey*",
-          Resource: "*",
-          Condition: {
-            StringEquals: { "aws:SourceArn": trailArn },
-            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${account}:trail/*` },
-          },
-        },
-        { Sid: "CloudTrailDescribesKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
-        {
-          Sid: "AccountReadsLogFiles",
-          Effect: "Allow",
-          Principal: { AWS: "*" },
-          Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
-          Resource: "*",
-          Condition: {
-            StringEquals: { "kms:CallerAccount": account },
-            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${account}:trail/*` },
-          },
-        },
-      ],
-    }),
-  });
-
-  const accessLogs = privateBucket(scope, ctx, "trail-access-logs", {
-    prefix: "access-logs",
-    // S3 server access logging delivers only to buckets with SSE-S3 default encryption, not SSE-KMS.
-    kmsKeyArn: undefined,
-    expirationDays: cloudTrail.accessLogExpirationDays,
-  });
-  const logs = privateBucket(scope, ctx, "trail-logs", { prefix: "cloudtrail", kmsKeyArn: key.arn, expirationDays: cloudTrail.logExpirationDays });
-  new S3BucketLoggingA(scope, "trail-logs-access-logging", { bucket: logs.bucket.id, targetBucket: accessLogs.bucket.id, targetPrefix: "trail-bucket/" });
-
-  new S3BucketPolicy(scope, "trail-access-logs-policy", {
-    bucket: accessLogs.bucket.id,
-    policy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "S3ServerAccessLogsDelivery",
-          Effect: "Allow",
-          Principal: { Service: "logging.s3.amazonaws.com" },
-          Action: "s3:PutObject",
-          Resource: `${accessLogs.bucket.arn}/trail-bucket/*`,
-          Condition: { ArnLike: { "aws:SourceArn": logs.bucket.arn }, StringEquals: { "aws:SourceAccount": account } },
-        },
-        denyInsecureTransport(accessLogs.bucket),
-      ],
-    }),
-    dependsOn: [accessLogs.publicAccessBlock],
-  });
-  const bucketPolicy = new S3BucketPolicy(scope, "trail-logs-policy", {
-    bucket: logs.bucket.id,
-    policy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: logs.bucket.arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
-        {
-          Sid: "CloudTrailWrite",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "s3:PutObject",
-          Resource: `${logs.bucket.arn}/AWSLogs/${account}/*`,
-          Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
-        },
-        denyInsecureTransport(logs.bucket),
-      ],
-    }),
-    dependsOn: [logs.publicAccessBlock],
-  });
-
-  const trail = new Cloudtrail(scope, "trail", {
-    name: trailName,
-    s3BucketName: logs.bucket.id,
-    kmsKeyId: key.arn,
-    isMultiRegionTrail: true,
-    includeGlobalServiceEvents: true,
-    enableLogFileValidation: true,
-    enableLogging: true,
-    dependsOn: [bucketPolicy, keyPolicy, logs.encryption],
-  });
-  ctx.output("cloudtrail_bucket", logs.bucket.id, "S3 bucket holding the CloudTrail log files (KMS-encrypted)");
-  ctx.output("cloudtrail_arn", trail.arn, "The multi-region CloudTrail trail");
-  return { trailArn: trail.arn, key, bucketName: logs.bucket.id, arns };
-}
-
-interface PrivateBucket {
-  bucket: S3Bucket;
-  publicAccessBlock: S3BucketPublicAccessBlock;
-  encryption: S3BucketServerSideEncryptionConfigurationA;
-}
-
-/** A bucket that is private (public access blocked, ACLs off), encrypted, versioned, and expires what it holds. */
-function privateBucket(scope: Construct, ctx: BuildContext<SecuritySettings>, id: string, props: { prefix: string; kmsKeyArn?: string; expirationDays: number }): PrivateBucket {
-  // bucket_prefix: names are global across all AWS accounts, so Terraform appends a unique suffix.
-  const bucket = new S3Bucket(scope, id, { bucketPrefix: `${ctx.name(props.prefix)}-`.slice(0, 37), forceDestroy: ctx.settings.cloudTrail.forceDestroyBuckets });
-  const publicAccessBlock = new S3BucketPublicAccessBlock(scope, `${id}-public-access-block`, {
-    bucket: bucket.id,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  });
-  new S3BucketOwnershipControls(scope, `${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
-  const encryption = new S3BucketServerSideEncryptionConfigurationA(scope, `${id}-encryption`, {
-    bucket: bucket.id,
-    rule: [
-      {
-        applyServerSideEncryptionByDefault: props.kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn } : { sseAlgorithm: "AES256" },
-        bucketKeyEnabled: props.kmsKeyArn ? true : undefined,
-      },
-    ],
-  });
-  new S3BucketVersioningA(scope, `${id}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-  new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, {
-    bucket: bucket.id,
-    rule: [
-      {
-        id: "expire-old-logs",
-        status: "Enabled",
-        filter: [{}],
-        expiration: [{ days: props.expirationDays }],
-        noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      },
-    ],
-  });
-  return { bucket, publicAccessBlock, encryption };
-}
-
 
 /**
  * AWS's documented "self-manage MFA" policy: a learner may set up their own MFA device and password;

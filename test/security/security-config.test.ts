@@ -9,9 +9,9 @@ const AWS_STACK = "devops-weeks-dev";
 const EMAIL = {};
 
 const week10 = (security: Record<string, unknown> = EMAIL) => synthConfig({ weeks: "10", security, costGuard: { emails: ["kim@example.com"] } });
-/** Week 10's own resources (other week-10 modules, and what they pull in, add theirs). */
-const ours = (synth: ReturnType<typeof synthConfig>, type: string) =>
-  Object.fromEntries(Object.entries(synth.resources(AWS_STACK, type)).filter(([name]) => name.startsWith("security_")));
+/** Week 10's own resources and the account's trail, which week 1 builds for it (other modules add theirs). */
+const isSecurityResource = (name: string) => name.startsWith("security_") || name.startsWith("securityAlerts_trail-resources_");
+const ours = (synth: ReturnType<typeof synthConfig>, type: string) => Object.fromEntries(Object.entries(synth.resources(AWS_STACK, type)).filter(([name]) => isSecurityResource(name)));
 
 describe("week 10 security config", () => {
   test("week 10 alone pulls in the network and builds GuardDuty, CloudTrail and Inspector (the budget is the cost guard's); no learners by default", () => {
@@ -44,7 +44,7 @@ describe("week 10 security config", () => {
   test("each service can be turned off", () => {
     const synth = week10({ guardDuty: { enabled: false }, cloudTrail: { enabled: false }, inspector: { enabled: false } });
     const names = Object.values(synth.stack(AWS_STACK).resource ?? {}).flatMap((byName) => Object.keys(byName));
-    expect(names.filter((n) => n.startsWith("security_"))).toEqual([]);
+    expect(names.filter((n) => isSecurityResource(n))).toEqual([]);
   });
 
   test("GuardDuty protections follow their switches", () => {
@@ -106,7 +106,7 @@ describe("week 10 in classroom mode (every learner's stack in one account)", () 
   test("with those off, each learner gets their own trail, key and buckets", () => {
     const synth = synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { guardDuty: { enabled: false }, inspector: { enabled: false } } });
     for (const learner of ["kim", "lee"]) {
-      const trail = Object.entries(synth.resources(`devops-weeks-${learner}`, "aws_cloudtrail")).filter(([name]) => name.startsWith("security_"));
+      const trail = Object.entries(synth.resources(`devops-weeks-${learner}`, "aws_cloudtrail")).filter(([name]) => isSecurityResource(name));
       expect(trail.map(([, t]) => t.name)).toEqual([`devops-weeks-${learner}-trail`]);
     }
   });

@@ -142,9 +142,11 @@ describe("the security gate on real plans", () => {
 
 describe("week 10 security, as Terraform plans it", () => {
   /** Only week 10's resources: cdktf names them `<module id>_<construct id>_<hash>`. */
-  const ours = (type: string) => fullPlans.get(AWS_STACK)!.byType(type).filter((r) => r.name.startsWith("security_"));
+  // Week 10's resources and the account's trail, which week 1 builds (the alerts read its events).
+  const isSecurityResource = (name: string) => name.startsWith("security_") || name.startsWith("securityAlerts_trail-resources_");
+  const ours = (type: string) => fullPlans.get(AWS_STACK)!.byType(type).filter((r) => isSecurityResource(r.name));
   const planned = () => ({ byType: ours });
-  const synthesized = (type: string) => Object.fromEntries(Object.entries(full.resources(AWS_STACK, type)).filter(([name]) => name.startsWith("security_")));
+  const synthesized = (type: string) => Object.fromEntries(Object.entries(full.resources(AWS_STACK, type)).filter(([name]) => isSecurityResource(name)));
   const only = (type: string) => {
     const found = ours(type);
     expect(found, type).toHaveLength(1);
