@@ -98,6 +98,7 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
     description: `Builds the app image and pushes it to ${dockerHost.repository.name}`,
     serviceRole: buildRole.arn,
     buildTimeout: settings.build.timeoutMinutes,
+    concurrentBuildLimit: 1,
     encryptionKey: artifactKey?.arn,
     artifacts: { type: "CODEPIPELINE" },
     source: { type: "CODEPIPELINE", buildspec: literalText(buildspec()) },
@@ -106,7 +107,12 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
       computeType: settings.build.computeType,
       image: buildImage,
       imagePullCredentialsType: "CODEBUILD",
-      // docker build needs the Docker daemon inside the build container.
+      // Privileged: `docker build` needs the Docker daemon inside the build container, and CodeBuild runs
+      // that daemon only in privileged mode (builders without a daemon, such as Kaniko or Buildah, need
+      // tooling and images of their own). It is confined rather than avoided: the project starts only
+      // from this pipeline (no webhook, no pull requests from forks), runs outside the VPC (nothing private
+      // in reach), one build at a time, within buildTimeout, and its role can only push to this week's
+      // ECR repository, write its own log group and read and write the pipeline's artifacts.
       privilegedMode: true,
       environmentVariable: [
         { name: "REPOSITORY_URI", value: dockerHost.repository.repositoryUrl },
@@ -160,7 +166,7 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   // ---- pipeline ----------------------------------------------------------------------------
   const pipelineName = ctx.name("pipeline");
   const pipelineRole = serviceRole(scope, "pipeline-role", ctx.name("codepipeline"), "codepipeline.amazonaws.com");
-  const source = buildSource(ctx, artifactKey?.arn);
+  const source = buildSource(ctx, artifactKey?.arn, account);
   new IamRolePolicy(scope, "pipeline-policy", {
     name: "run-source-build-deploy",
     role: pipelineRole.id,
@@ -251,6 +257,9 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   };
 }
 
+/** Where the source bucket's access logs land in their bucket. */
+const SOURCE_ACCESS_LOG_PREFIX = "source-bucket/";
+
 /** The account id at apply time, from an ARN in this stack (no aws_caller_identity: plans stay offline). */
 function accountIdFrom(arn: string): string {
   return Fn.element(Fn.split(":", arn), 4) as string;
@@ -287,7 +296,7 @@ interface PipelineSource {
   afterPipeline?(pipeline: Codepipeline): void;
 }
 
-function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefined): PipelineSource {
+function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefined, account: string): PipelineSource {
   const { scope, settings } = ctx;
   const { source } = settings;
   if (source.provider === "github") {
@@ -307,7 +316,22 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
 
   const region = ctx.study.region;
   const bucketName = settings.artifacts.sourceBucketName ?? derivedBucketName(ctx.environment.name, "source", region);
-  const sourceBucket = new SecureBucket(scope, "source-bucket", { bucketName, kmsKeyArn, noncurrentExpireAfterDays: settings.artifacts.expirationDays });
+  // An upload deploys code: every request is logged (who, from where, which key), in a bucket of its own
+  // with SSE-S3, the only default encryption S3's log delivery writes into.
+  const accessLogBucketName = settings.artifacts.sourceBucketName ? `${settings.artifacts.sourceBucketName.slice(0, 58)}-logs` : derivedBucketName(ctx.environment.name, "source-logs", region);
+  const sourceBucketArn = `arn:aws:s3:::${bucketName}`;
+  const accessLogs = new SecureBucket(scope, "source-access-logs", {
+    bucketName: accessLogBucketName,
+    expireAfterDays: source.accessLogRetentionDays,
+    noncurrentExpireAfterDays: 1,
+    receivesAccessLogsOf: { sourceBucketArn, account, prefix: SOURCE_ACCESS_LOG_PREFIX },
+  });
+  const sourceBucket = new SecureBucket(scope, "source-bucket", {
+    bucketName,
+    kmsKeyArn,
+    noncurrentExpireAfterDays: settings.artifacts.expirationDays,
+    accessLogsTo: { bucket: accessLogs, prefix: SOURCE_ACCESS_LOG_PREFIX },
+  });
   // S3 sends "Object Created" events to EventBridge, which starts the pipeline: no polling.
   new S3BucketNotification(scope, "source-bucket-events", { bucket: sourceBucket.bucket.id, eventbridge: true });
   return {
@@ -327,6 +351,13 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
         "source_upload_command",
         `(cd path/to/your-app && zip -r /tmp/app.zip . -x '.git/*') && aws s3 cp /tmp/app.zip ${shellWord(`s3://${bucketName}/${source.objectKey}`)} --region ${shellWord(region)}`,
         "Zips your app (Dockerfile, appspec.yml, scripts/; write its folder in place of path/to/your-app) and uploads it: the upload starts the pipeline",
+      ],
+      ["source_access_logs_bucket", accessLogs.bucket.bucket, `S3 server access logs of the source bucket (kept ${source.accessLogRetentionDays} days): who uploaded what, from where`],
+      [
+        "source_uploads_command",
+        // S3 delivers access logs within a few hours. Fields: time ($3 $4), remote IP ($5), requester ($6), operation ($8), key ($9).
+        `aws s3 sync ${shellWord(`s3://${accessLogBucketName}/${SOURCE_ACCESS_LOG_PREFIX}`)} /tmp/source-access-logs --region ${shellWord(region)} && grep -h ' REST.PUT.OBJECT ' /tmp/source-access-logs/* | awk '{print $3, $4, $5, $6, $9}'`,
+        "Lists every upload to the source bucket: time, IP address, who (the IAM identity's ARN) and the key; the logs arrive within a few hours",
       ],
     ],
     afterPipeline(pipeline) {

@@ -1,6 +1,7 @@
 /** An S3 bucket the way week 3 keeps them: encrypted, versioned, private, TLS-only, expiring old objects. */
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -17,6 +18,10 @@ export interface SecureBucketProps {
   readonly expireAfterDays?: number;
   /** Noncurrent versions expire after this many days. */
   readonly noncurrentExpireAfterDays: number;
+  /** S3 server access logs of every request go to this bucket (one that accepts them: {@link SecureBucket.forAccessLogs}). */
+  readonly accessLogsTo?: { readonly bucket: SecureBucket; readonly prefix: string };
+  /** A bucket S3's log delivery may write into, for server access logs of `sourceBucketArn`, in `account`. */
+  readonly receivesAccessLogsOf?: { readonly sourceBucketArn: string; readonly account: string; readonly prefix: string };
 }
 
 export class SecureBucket extends Construct {
@@ -59,13 +64,31 @@ export class SecureBucket extends Construct {
         },
       ],
     });
+    const logDelivery = props.receivesAccessLogsOf;
     new S3BucketPolicy(this, "tls-only", {
       bucket: this.bucket.id,
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [denyInsecureTransport(this.bucket)],
+        Statement: [
+          ...(logDelivery
+            ? [
+                {
+                  Sid: "S3ServerAccessLogsDelivery",
+                  Effect: "Allow",
+                  Principal: { Service: "logging.s3.amazonaws.com" },
+                  Action: "s3:PutObject",
+                  Resource: `${this.bucket.arn}/${logDelivery.prefix}*`,
+                  Condition: { ArnLike: { "aws:SourceArn": logDelivery.sourceBucketArn }, StringEquals: { "aws:SourceAccount": logDelivery.account } },
+                },
+              ]
+            : []),
+          denyInsecureTransport(this.bucket),
+        ],
       }),
       dependsOn: [this.publicAccessBlock],
     });
+    if (props.accessLogsTo) {
+      new S3BucketLoggingA(this, "access-logging", { bucket: this.bucket.id, targetBucket: props.accessLogsTo.bucket.bucket.id, targetPrefix: props.accessLogsTo.prefix });
+    }
   }
 }

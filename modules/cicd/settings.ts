@@ -12,6 +12,7 @@ export const CICD_DEFAULTS = {
   armBuildImage: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
   buildTimeoutMinutes: 20,
   logRetentionDays: 14,
+  sourceAccessLogRetentionDays: 90,
 } as const;
 
 /** `owner/repo` as GitHub spells it. */
@@ -33,6 +34,12 @@ export const cicdSettings = z.strictObject({
       branch: z.string().regex(BRANCH, "a git branch name such as main (no spaces, '..', '~', '^', ':', '?', '*', '[')").max(255).default(CICD_DEFAULTS.branch),
       /** For provider s3: the key of the zip the pipeline watches in the source bucket. @default source/app.zip */
       objectKey: z.string().max(256).regex(/^[\w!.*'()/-]+\.zip$/, "an S3 object key ending in .zip, such as source/app.zip").default(CICD_DEFAULTS.sourceObjectKey),
+      /**
+       * For provider s3: every request to the source bucket (who uploaded which zip, from where) is kept
+       * as S3 server access logs in a bucket of their own for this many days; an upload deploys code,
+       * so it should leave a record. @default 90
+       */
+      accessLogRetentionDays: z.number().int().min(1).max(3650).default(CICD_DEFAULTS.sourceAccessLogRetentionDays),
     })
     .prefault({}),
   artifacts: z

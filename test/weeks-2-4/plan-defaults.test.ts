@@ -12,22 +12,24 @@ describe("weeks 1-4 with the defaults (S3 source, no load balancer) and email su
   const synthesized = synthConfig({ notifications: { emails: ["kim@example.com", "lee@example.com"] } }, { weeks: "1-4" });
   const plan = planStackOffline(synthesized.stackDir(STACK));
 
-  test("plans two private, encrypted, versioned buckets and no load balancer", () => {
+  test("plans three private, encrypted, versioned buckets (artifacts, source, the source's access logs) and no load balancer", () => {
     expect(countsByType(plan, ["aws_s3_bucket", "aws_lb", "aws_codestarconnections_connection", "aws_iam_openid_connect_provider", "aws_kms_key", "aws_lambda_function"])).toEqual({
-      aws_s3_bucket: 2,
+      aws_s3_bucket: 3,
       aws_lb: 0,
       aws_codestarconnections_connection: 0,
       aws_iam_openid_connect_provider: 0,
       aws_kms_key: 2, // topic and webhook URL; ECR and artifacts use AES256
       aws_lambda_function: 1,
     });
-    expect(plan.byType("aws_s3_bucket").map((b) => b.values.bucket).sort()).toEqual(["devops-weeks-dev-artifacts-ap-northeast-2", "devops-weeks-dev-source-ap-northeast-2"]);
+    expect(plan.byType("aws_s3_bucket").map((b) => b.values.bucket).sort()).toEqual(["devops-weeks-dev-artifacts-ap-northeast-2", "devops-weeks-dev-source-ap-northeast-2", "devops-weeks-dev-source-logs-ap-northeast-2"]);
     for (const encryption of plan.byType("aws_s3_bucket_server_side_encryption_configuration")) {
       expect(encryption.values.rule).toEqual([expect.objectContaining({ apply_server_side_encryption_by_default: [expect.objectContaining({ sse_algorithm: "AES256" })] })]);
     }
     const lifecycleRules = plan.byType("aws_s3_bucket_lifecycle_configuration").map((l) => (l.values.rule as { status: string; noncurrent_version_expiration: unknown[] }[])[0]);
-    expect(lifecycleRules).toHaveLength(2);
-    for (const rule of lifecycleRules) expect(rule).toMatchObject({ status: "Enabled", noncurrent_version_expiration: [expect.objectContaining({ noncurrent_days: 30 })] });
+    expect(lifecycleRules).toHaveLength(3);
+    // The access logs expire as a whole after 90 days (a log is never rewritten: old versions go after a day).
+    expect(lifecycleRules.map((rule) => (rule.noncurrent_version_expiration[0] as { noncurrent_days: number }).noncurrent_days).sort((a, b) => a - b)).toEqual([1, 30, 30]);
+    for (const rule of lifecycleRules) expect(rule).toMatchObject({ status: "Enabled" });
     expectSecureDefaults(plan);
   });
 
