@@ -4,6 +4,7 @@
  * Every stack chooses its backend through `useStateBackend`, so the AWS stack, the `-k8s` stack and the
  * instructor stack stay consistent; only the bootstrap stack, which creates the bucket, keeps local state.
  */
+import { join } from "node:path";
 import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { z } from "zod";
@@ -61,6 +62,14 @@ export function validateState(state: StateSettings): ConfigProblem[] {
  */
 export function localStatePath(stackName: string): string {
   return `../../../terraform.${stackName}.tfstate`;
+}
+
+/**
+ * Where the local state of a stack synthesized into `outdir` is, for synth itself to read: the path
+ * above, seen from the stack's directory, so `out` gives `terraform.<stack>.tfstate`.
+ */
+export function localStateFile(outdir: string, stackName: string): string {
+  return join(outdir, "stacks", stackName, localStatePath(stackName));
 }
 
 /** The S3 object key of a stack's state. */

@@ -8,6 +8,7 @@
 import type { Construct } from "constructs";
 import type { z } from "zod";
 import type { CoreConfig } from "./config";
+import type { AppliedState } from "./applied-state";
 import type { ConfigProblem } from "./errors";
 
 export interface Localized {
@@ -138,6 +139,12 @@ export interface SelectionView {
   settingsOf<S>(module: StudyModule<S, unknown>): S;
   /** How many environments this synth builds in one account: 1, or the learners of a class. */
   readonly environments: number;
+  /**
+   * What Terraform recorded the last time a stack of this synth (the AWS stack is named like its
+   * environment) was applied from this machine: the local state file, or `remote` with the s3 backend.
+   * For rules about changes an apply would not make in place (lib/applied-state.ts).
+   */
+  appliedState(stackName: string): AppliedState;
 }
 
 export interface StudyModule<Settings, Exports> {

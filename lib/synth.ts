@@ -8,6 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
+import { appliedStateReader } from "./applied-state";
 import { planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
 import { fastSynth } from "./perf";
 import { releaseArchiveCache } from "./assets";
@@ -61,7 +62,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const state = resolveState(config.core.state, config.core);
   const classroom = planClassroom(config, state);
   const environments = studyEnvironments(config, classroom);
-  validateModules(config, selection, environments);
+  validateModules(config, selection, environments, appliedStateReader(state, options.outdir, log));
   for (const module of byWeek) for (const notice of module.notices?.(config.settings[module.id], config.core) ?? []) log(notice);
 
   const templatesDir = options.runbookTemplates ?? DEFAULT_TEMPLATES_DIR;
@@ -115,10 +116,10 @@ function logCosts(log: (line: string) => void, costs: CostSummary, classroom: bo
   if (costs.stacks.length > 1) log(line("total", costs.hourly, costs.monthly));
 }
 
-function validateModules(config: StudyConfig, selection: ModuleSelection, environments: readonly StudyEnvironment[]): void {
+function validateModules(config: StudyConfig, selection: ModuleSelection, environments: readonly StudyEnvironment[], appliedState: SelectionView["appliedState"]): void {
   const problems: ConfigProblem[] = [];
   const enabled = new Set(selection.modules.map((m) => m.id));
-  const view: SelectionView = { has: (id) => enabled.has(id), settingsOf: <S>(module: StudyModule<S, unknown>) => config.settings[module.id] as S, environments: environments.length };
+  const view: SelectionView = { has: (id) => enabled.has(id), settingsOf: <S>(module: StudyModule<S, unknown>) => config.settings[module.id] as S, environments: environments.length, appliedState };
   for (const module of selection.modules) {
     if (!module.validate) continue;
     for (const environment of environments) problems.push(...module.validate(config.settings[module.id], config.core, environment, view));
