@@ -3,6 +3,7 @@
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
 import type { ConfigProblem } from "../../lib/errors";
+import { currentInstances, type AppliedState } from "../../lib/applied-state";
 import { azCountOf } from "../../lib/config";
 import { defineModule, type ClusterAccess, type RunbookCommand } from "../../lib/module";
 import type { CoreConfig } from "../../lib/config";
@@ -19,8 +20,12 @@ export const eksModule = defineModule<EksSettings, EksExports>({
   requires: ["network"],
   settings: eksSettings,
   kubernetesTarget: (settings, study, environment) => ({ kind: "eks", clusterName: clusterNameOf(environment.name), region: study.region, access: clusterAccess(settings, study, environment.name) }),
-  validate(settings, study, _environment, selection) {
-    const problems: ConfigProblem[] = [];
+  notices: (settings) =>
+    settings.acceptClusterReplacement
+      ? ["eks.acceptClusterReplacement is true: synth lets a change of eks.clusterCreatorIsAdmin through, and the next apply then destroys and recreates the cluster; set it back to false after that apply"]
+      : [],
+  validate(settings, study, environment, selection) {
+    const problems: ConfigProblem[] = [...clusterReplacementProblems(settings, environment.name, selection.appliedState(environment.name))];
     const network = selection.settingsOf(networkModule);
     const bastion = network.bastion;
     if (network.nat.mode === "none") {
@@ -76,6 +81,34 @@ export const eksModule = defineModule<EksSettings, EksExports>({
   },
   build: (ctx) => (require("./index") as typeof import("./index")).buildEks(ctx),
 });
+
+/**
+ * EKS sets `bootstrap_cluster_creator_admin_permissions` only when it creates a cluster, and the aws
+ * provider (5.100.0) marks it ForceNew: a value that differs from the one in the AWS stack's state
+ * would make the next apply destroy the cluster, its nodes and add-ons and every workload on it, and
+ * create a new one. Refused unless the config says so; with remote state synth cannot tell (the
+ * week-6 runbook warns before the apply step instead).
+ */
+export function clusterReplacementProblems(settings: EksSettings, environmentName: string, applied: AppliedState): ConfigProblem[] {
+  if (settings.acceptClusterReplacement || applied.kind !== "local") return [];
+  for (const cluster of currentInstances(applied, "aws_eks_cluster")) {
+    const [accessConfig] = (Array.isArray(cluster.attributes.access_config) ? cluster.attributes.access_config : []) as { bootstrap_cluster_creator_admin_permissions?: unknown }[];
+    const recorded = accessConfig?.bootstrap_cluster_creator_admin_permissions;
+    if (typeof recorded !== "boolean" || recorded === settings.clusterCreatorIsAdmin) continue;
+    const name = typeof cluster.attributes.name === "string" ? cluster.attributes.name : clusterNameOf(environmentName);
+    return [
+      {
+        field: "eks.clusterCreatorIsAdmin",
+        value: settings.clusterCreatorIsAdmin,
+        expected:
+          `${recorded}, the value the cluster ${name} was created with (${applied.file}): EKS sets it only when it creates a cluster, so another value makes the next apply ` +
+          "destroy and recreate the cluster and everything on it (nodes, add-ons, the -k8s stack's workloads and their load balancers); " +
+          "to accept that, keep the new value and set eks.acceptClusterReplacement: true (and destroy the -k8s stack before that apply, so Kubernetes deletes its load balancers)",
+      },
+    ];
+  }
+  return [];
+}
 
 /** The cluster's name: `<project>-<environment>-eks`. */
 export function clusterNameOf(environmentName: string): string {

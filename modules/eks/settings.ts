@@ -51,8 +51,20 @@ export const eksSettings = z.strictObject({
     .prefault({}),
   /** IAM roles or users (besides the bastion's role) given cluster admin through access entries. @default [] */
   adminPrincipalArns: uniqueList(z.array(principalArnSchema), "ARN").default([]),
-  /** The identity that runs terraform apply gets cluster admin (needed to apply the -k8s stack from it). @default true */
+  /**
+   * The identity that runs terraform apply gets cluster admin (needed to apply the -k8s stack from it).
+   * EKS takes it only when it creates the cluster: changing it later forces a new cluster (the
+   * provider replaces `aws_eks_cluster` for `access_config.bootstrap_cluster_creator_admin_permissions`),
+   * so synth refuses a value that differs from the local state's unless acceptClusterReplacement is true.
+   * @default true
+   */
   clusterCreatorIsAdmin: z.boolean().default(true),
+  /**
+   * Accept that the next apply destroys and recreates the cluster, and everything on it, because
+   * clusterCreatorIsAdmin differs from the value the cluster was created with. Set it back to false
+   * after that apply: while it is true, synth lets such a change through. @default false
+   */
+  acceptClusterReplacement: z.boolean().default(false),
   logs: z
     .strictObject({
       /**
