@@ -17,6 +17,7 @@ import { argument, compare, literal, type Inventory } from "./inventory";
 import { loadTemplates, type TemplateSet } from "./render";
 import { markdownToHtml } from "./site";
 import {
+  applyWarningsFor,
   blueGreenFor,
   checksFor,
   cheaperOptions,
@@ -176,13 +177,15 @@ function buildWeek(ctx: WeekContext) {
   const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
   const kubernetesStackName = environment.kubernetesStack?.node.id;
   const appliesKubernetes = stacks.some((st) => st.name === kubernetesStackName);
+  const awsStackDir = stackDir(input.outName, environment.awsStack.node.id);
   const steps = pageSteps({
     strings,
     weeks: weekRanges(ctx.weeks),
     stacks: stacks.map((st, i) => ({ ...st, weeks: stackWeeksOf(inventory, input.modules, st.name), kubernetes: i > 0 })),
-    awsStackDir: stackDir(input.outName, environment.awsStack.node.id),
+    awsStackDir,
     cluster: target && (appliesKubernetes || needsCluster(facts)) ? target : undefined,
     moduleSteps: moduleIds.flatMap((id) => environment.stepsByModule.get(id) ?? []),
+    beforeApply: applyWarningsFor(facts, input.config.core.state.backend, awsStackDir),
     outputs,
     commands,
   }).map((step, i) => ({ ...step, number: i + 1 }));

@@ -9,7 +9,18 @@ import { shellWord } from "../shell";
 import type { Command, OutputRef, StackRef } from "./steps";
 import type { Strings } from "./strings";
 
+/**
+ * A block the page shows before a step: a partial the week's template defines (`{{#*inline "name"}}`),
+ * rendered with this object's values, so its wording lives in that template in each language.
+ */
+export interface PageNote {
+  readonly partial: string;
+  readonly [value: string]: string;
+}
+
 export interface PageStep {
+  /** Shown before the step (a warning about what the step is about to do). */
+  readonly before: readonly PageNote[];
   /** One line (Markdown) saying what the step does. */
   readonly text: string;
   /** Where its commands run. */
@@ -33,6 +44,8 @@ export interface PageStepFacts {
   /** Where the -k8s stack connects, when the page needs a cluster. */
   readonly cluster?: KubernetesTarget;
   readonly moduleSteps: readonly RunbookStep[];
+  /** What the page shows before the AWS stack's apply step. @default - nothing */
+  readonly beforeApply?: readonly PageNote[];
   readonly outputs: readonly OutputRef[];
   readonly commands: readonly Command[];
 }
@@ -46,15 +59,15 @@ export function pageSteps(facts: PageStepFacts): PageStep[] {
   const s = facts.strings;
   const here = s.text("where.machine");
   const steps: PageStep[] = [];
-  const add = (text: string, blocks: readonly string[], where = here, extra: Partial<Pick<PageStep, "outputs" | "commands">> = {}) =>
-    steps.push({ text, where, blocks, outputs: extra.outputs ?? [], commands: extra.commands ?? [] });
+  const add = (text: string, blocks: readonly string[], where = here, extra: Partial<Pick<PageStep, "outputs" | "commands" | "before">> = {}) =>
+    steps.push({ before: extra.before ?? [], text, where, blocks, outputs: extra.outputs ?? [], commands: extra.commands ?? [] });
   const moduleSteps = (when: RunbookStep["when"]) => {
     for (const step of facts.moduleSteps.filter((m) => m.when === when)) add(s.text(step.text, step.params), [step.commands.map((c) => renderCommand(c, facts.awsStackDir)).join("\n")]);
   };
 
   add(s.text("steps.synth", { weeks: facts.weeks }), [`WEEKS=${shellWord(facts.weeks)} npx cdktf synth`]);
   const [aws, ...kubernetesStacks] = facts.stacks;
-  if (aws) add(s.text("steps.apply", { stack: aws.name, weeks: aws.weeks }), [applyCommands(aws.dir)]);
+  if (aws) add(s.text("steps.apply", { stack: aws.name, weeks: aws.weeks }), [applyCommands(aws.dir)], here, { before: facts.beforeApply });
   if (facts.cluster) {
     for (const step of accessSteps(facts.cluster, s, facts.awsStackDir)) steps.push(step);
     moduleSteps("before-workloads");
@@ -75,7 +88,7 @@ function applyCommands(dir: string): string {
 
 /** Reaching the cluster from the learner's machine, before anything talks to it. */
 function accessSteps(cluster: KubernetesTarget, s: Strings, awsStackDir: string): PageStep[] {
-  const step = (text: string, blocks: string[], where = s.text("where.machine")): PageStep => ({ text, where, blocks, outputs: [], commands: [] });
+  const step = (text: string, blocks: string[], where = s.text("where.machine")): PageStep => ({ before: [], text, where, blocks, outputs: [], commands: [] });
   if (cluster.kind === "eks") {
     const access = cluster.access;
     const kubeconfig = access.kubeconfig.map((c) => renderCommand(c, awsStackDir)).join("\n");

@@ -7,6 +7,7 @@
 import { argument, literal, prefixed, type Inventory, type StackResource } from "./inventory";
 import type { CostTable } from "./costs";
 import type { Strings } from "./strings";
+import type { PageNote } from "./page-steps";
 import prices from "./prices.json";
 import { priceRegion, usd } from "./costs";
 import { shellWord } from "../shell";
@@ -230,6 +231,28 @@ export function troubleshootingFor(facts: WeekFacts): { partial: string }[] {
   if (eks) tips.push("kubectl-unauthorized", "addons-degraded");
   if (eks || loadBalancers) tips.push("lb-pending", "destroy-blocked");
   return tips.map((tip) => ({ partial: `tips/${tip}` }));
+}
+
+/**
+ * Warnings shown before the AWS stack's apply step, as partials of the week's template. With the s3
+ * backend synth cannot compare eks.clusterCreatorIsAdmin with the state (it does with local state and
+ * refuses a change): the page says how to spot the cluster's replacement in the plan before applying it.
+ */
+export function applyWarningsFor(facts: WeekFacts, backend: "local" | "s3", awsStackDir: string): PageNote[] {
+  if (backend !== "s3") return [];
+  return facts.resources
+    .filter((r) => r.type === "aws_eks_cluster")
+    .map((cluster) => {
+      const name = literal(cluster.config["name"]) ?? cluster.localPath;
+      const chdir = `-chdir=${shellWord(awsStackDir)}`;
+      return {
+        partial: "clusterReplacementWarning",
+        cluster: name,
+        address: cluster.address,
+        check: `terraform ${chdir} show -no-color tfplan | grep -F ${shellWord(`${cluster.address} must be replaced`)}`,
+        describe: `aws eks describe-cluster --region ${shellWord(facts.region)} --name ${shellWord(name)} --query cluster.accessConfig`,
+      };
+    });
 }
 
 export function isKubernetesLoadBalancer(r: StackResource): boolean {
