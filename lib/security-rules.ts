@@ -22,6 +22,9 @@ export const SECURITY_RULE_IDS = [
   "CKV_AWS_66",
   "CKV2_AWS_11",
   "CKV2_AWS_12",
+  "CKV_AWS_88",
+  "CKV_AWS_18",
+  "DW_ALERTS",
 ] as const;
 
 export type SecurityRuleId = (typeof SECURITY_RULE_IDS)[number];
@@ -616,6 +619,138 @@ const defaultSecurityGroup: SecurityRule = {
   },
 };
 
+const publicInstanceAddress: SecurityRule = {
+  id: "CKV_AWS_88",
+  title: "EC2 instances and launch templates give no public IP address (reach them through SSM)",
+  resourceTypes: ["aws_instance", "aws_launch_template"],
+  check(plan) {
+    const found: [string, string][] = [];
+    for (const instance of plan.ofType("aws_instance")) {
+      const value = plan.value(instance, ["associate_public_ip_address"]);
+      // Left out, the subnet's map_public_ip_on_launch decides: the gate wants it written down.
+      if (value === UNKNOWN || value === undefined || value === null) found.push([instance.address, "associate_public_ip_address is not set to false, so the subnet decides whether it gets a public address"]);
+      else if (isTrue(value)) found.push([instance.address, "has a public IP address"]);
+    }
+    for (const template of plan.ofType("aws_launch_template")) {
+      const interfaces = listOf(plan.value(template, ["network_interfaces"]));
+      if (interfaces === UNKNOWN) {
+        found.push([template.address, "its network interfaces are unknown until apply, so a public address cannot be ruled out"]);
+        continue;
+      }
+      interfaces.forEach((nic, i) => {
+        if (isTrue((nic as Record<string, unknown> | null)?.associate_public_ip_address)) found.push([template.address, `network_interfaces[${i}] asks for a public IP address`]);
+      });
+    }
+    return found;
+  },
+};
+
+/** The buckets a pipeline's S3 source action reads: an upload there deploys code. */
+function deploySourceBuckets(plan: PlanView): { pipeline: PlanResource; bucket: PlanResource | undefined; name: Resolved }[] {
+  const sources: { pipeline: PlanResource; bucket: PlanResource | undefined; name: Resolved }[] = [];
+  for (const pipeline of plan.ofType("aws_codepipeline")) {
+    const stages = listOf(plan.value(pipeline, ["stage"]));
+    if (stages === UNKNOWN) continue;
+    stages.forEach((stage, i) => {
+      const actions = listOf(((stage ?? {}) as Record<string, unknown>).action as Resolved);
+      if (actions === UNKNOWN) return;
+      actions.forEach((action, j) => {
+        const a = (action ?? {}) as Record<string, unknown>;
+        if (a.category !== "Source" || a.provider !== "S3") return;
+        const path = ["stage", i, "action", j, "configuration", "S3Bucket"];
+        let [bucket] = plan.parentsOf(pipeline, path, "aws_s3_bucket", ["bucket", "id"]);
+        // `configuration` is a map attribute: Terraform lists its references for the whole map.
+        const referenced = plan.references(pipeline, path.slice(0, -1)).filter((address) => address.startsWith("aws_s3_bucket."));
+        if (!bucket && referenced.length === 1) bucket = plan.ofType("aws_s3_bucket").find((b) => b.configAddress === referenced[0]);
+        sources.push({ pipeline, bucket, name: plan.value(pipeline, path) });
+      });
+    });
+  }
+  return sources;
+}
+
+const sourceBucketAccessLogs: SecurityRule = {
+  id: "CKV_AWS_18",
+  title: "A bucket a pipeline deploys from logs every request (S3 server access logs, kept for a set time)",
+  resourceTypes: ["aws_codepipeline", "aws_s3_bucket_logging"],
+  check(plan) {
+    const found: [string, string][] = [];
+    for (const { pipeline, bucket, name } of deploySourceBuckets(plan)) {
+      if (!bucket) {
+        found.push([pipeline.address, `its S3 source ${name === UNKNOWN ? "(a bucket unknown until apply)" : String(name)} is not a bucket of this plan, so its access logging cannot be checked`]);
+        continue;
+      }
+      const [logging] = plan.childrenOf(bucket, "aws_s3_bucket_logging", ["bucket"], BUCKET_KEYS);
+      if (!logging) {
+        found.push([bucket.address, "an upload here deploys code, and no aws_s3_bucket_logging records who uploaded what"]);
+        continue;
+      }
+      const [target] = plan.parentsOf(logging, ["target_bucket"], "aws_s3_bucket", BUCKET_KEYS);
+      const expiring = target && plan.childrenOf(target, "aws_s3_bucket_lifecycle_configuration", ["bucket"], BUCKET_KEYS).some((lifecycle) => {
+        const rules = listOf(plan.value(lifecycle, ["rule"]));
+        return rules !== UNKNOWN && rules.some((rule) => {
+          const r = (rule ?? {}) as Record<string, unknown>;
+          return r.status === "Enabled" && Array.isArray(r.expiration) && r.expiration.some((e) => typeof (e as Record<string, unknown>)?.days === "number");
+        });
+      });
+      if (!target) found.push([logging.address, "its target bucket is not a bucket of this plan"]);
+      else if (!expiring) found.push([target.address, "holds the source bucket's access logs with no lifecycle rule that expires them (a retention)"]);
+    }
+    return found;
+  },
+};
+
+/** The alerts every environment must send somewhere: id, what the pattern must match, and why. */
+const REQUIRED_ALERTS: readonly { name: string; matches: (pattern: Record<string, unknown>) => boolean }[] = [
+  { name: "GuardDuty findings", matches: (p) => includesValue(p.source, "aws.guardduty") },
+  { name: "a sign-in as the root user", matches: (p) => includesValue(p.source, "aws.signin") && includesValue(nested(p, ["detail", "userIdentity", "type"]), "Root") },
+  { name: "a new access key", matches: (p) => includesValue(p.source, "aws.iam") && includesValue(nested(p, ["detail", "eventName"]), "CreateAccessKey") },
+  { name: "a security group opened to the internet", matches: (p) => includesValue(nested(p, ["detail", "eventName"]), "AuthorizeSecurityGroupIngress") },
+];
+
+function includesValue(list: unknown, value: string): boolean {
+  return Array.isArray(list) && list.includes(value);
+}
+
+function nested(value: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), value);
+}
+
+const securityAlerts: SecurityRule = {
+  id: "DW_ALERTS",
+  title: "An environment's security events reach a person: EventBridge rules to an SNS topic with a subscription, and the trail CloudTrail's events need",
+  resourceTypes: ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sns_topic_subscription", "aws_cloudtrail"],
+  check(plan) {
+    // An environment is a plan with a VPC; the state bucket's and the instructor's stacks hold none.
+    const [vpc] = plan.ofType("aws_vpc");
+    if (!vpc) return [];
+    const topicsOf = (rule: PlanResource) => plan.childrenOf(rule, "aws_cloudwatch_event_target", ["rule"], ["name", "id"]).flatMap((target) => plan.parentsOf(target, ["arn"], "aws_sns_topic", ["arn"]));
+    const subscribed = (topic: PlanResource) => plan.childrenOf(topic, "aws_sns_topic_subscription", ["topic_arn"], ["arn"]).length > 0;
+    const rules = plan.ofType("aws_cloudwatch_event_rule").map((rule) => {
+      const text = plan.value(rule, ["event_pattern"]);
+      let pattern: Record<string, unknown> = {};
+      try {
+        pattern = typeof text === "string" ? (JSON.parse(text) as Record<string, unknown>) : {};
+      } catch {
+        // not a pattern the gate can read: it matches nothing here
+      }
+      return { rule, pattern };
+    });
+    const found: [string, string][] = [];
+    for (const alert of REQUIRED_ALERTS) {
+      const topics = rules.filter(({ pattern }) => alert.matches(pattern)).flatMap(({ rule }) => topicsOf(rule));
+      if (topics.some(subscribed)) continue;
+      if (topics.length > 0) found.push([topics[0].address, `receives ${alert.name}, but nobody subscribes to it: set costGuard.emails (or securityAlerts.emails), or turn on week 4's chat bot`]);
+      else found.push([vpc.address, `no EventBridge rule sends ${alert.name} to an SNS topic`]);
+    }
+    const logging = plan.ofType("aws_cloudtrail").some((trail) => plan.value(trail, ["enable_logging"]) !== false);
+    if (rules.some(({ pattern }) => includesValue(pattern["detail-type"], "AWS API Call via CloudTrail")) && !logging) {
+      found.push([vpc.address, "rules match CloudTrail's events, but no trail logs: EventBridge receives them only while a trail does"]);
+    }
+    return found;
+  },
+};
+
 /** The rules, in the order the gate reports them. */
 export const SECURITY_RULES: readonly SecurityRule[] = [
   sshOpen,
@@ -633,6 +768,9 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   logRetention,
   vpcFlowLogs,
   defaultSecurityGroup,
+  publicInstanceAddress,
+  sourceBucketAccessLogs,
+  securityAlerts,
 ];
 
 // ---- the gate ----------------------------------------------------------------------------------

@@ -97,7 +97,9 @@ export function securityEventPatterns(settings: SecurityEventSettings): Record<s
 }
 
 export interface SecurityAlertsPlan {
-  /** Who is mailed; none: the trail alone (week 10 without an address). */
+  /** The rules and their topic; false: the trail alone (week 10 in classroom mode). */
+  readonly alerting: boolean;
+  /** Who is mailed (none: the topic waits for an address, or for week 4's chat bot). */
   readonly emails: readonly string[];
   /** The trail's settings, when the account's trail is wanted. */
   readonly trail?: TrailSettings;
@@ -108,7 +110,7 @@ export interface SecurityAlertsPlan {
 export function buildSecurityAlerts(ctx: BuildContext<SecurityAlertsSettings>, plan: SecurityAlertsPlan): SecurityAlertsExports {
   const given: AccountArns | undefined = plan.accountId ? { partition: "aws", account: plan.accountId } : undefined;
   const trail = plan.trail ? buildTrail(ctx, plan.trail, given) : undefined;
-  if (plan.emails.length === 0) return { trail };
+  if (!plan.alerting) return { trail };
   const { scope } = ctx;
   // EventBridge encrypts what it publishes to the topic with this key.
   const { key } = serviceKey(scope, "alerts-key", { description: `${ctx.environment.name}: the security alerts topic`, alias: ctx.name("security-alerts"), services: ["events.amazonaws.com"] });

@@ -1,7 +1,7 @@
 /**
  * Security alerts as the registry sees them: on in every synth from week 1, since a leaked key is a
- * week-1 risk. Only `build` loads the provider classes (./index): when someone would hear, or when
- * week 10 wants the account's trail, which is built here because the alerts read its events.
+ * week-1 risk. Only `build` loads the provider classes (./index). In classroom mode only the trail,
+ * when week 10 wants it: it is built here because the alerts read its events.
  */
 import { defineModule } from "../../lib/module";
 import { costGuardModule } from "../cost-guard/module";
@@ -16,12 +16,14 @@ export const securityAlertsModule = defineModule<SecurityAlertsSettings, Securit
   alwaysOn: true,
   settings: securityAlertsSettings,
   build: (ctx) => {
-    const addresses = ctx.settings.emails.length > 0 ? ctx.settings.emails : ctx.settingsOf(costGuardModule).emails;
+    const emails = ctx.settings.emails.length > 0 ? ctx.settings.emails : ctx.settingsOf(costGuardModule).emails;
     // A class's learners share one account: the instructor's own config holds its alerts.
-    const emails = ctx.study.classroom ? [] : addresses;
+    const alerting = !ctx.study.classroom;
     const security = ctx.settingsOf(securityModule);
-    const trailWanted = security.cloudTrail.enabled && (emails.length > 0 || ctx.has(securityModule.id));
-    if (emails.length === 0 && !trailWanted) return {};
-    return (require("./index") as typeof import("./index")).buildSecurityAlerts(ctx, { emails, trail: trailWanted ? security.cloudTrail : undefined, accountId: security.accountId });
+    const trailWanted = security.cloudTrail.enabled && (alerting || ctx.has(securityModule.id));
+    if (!alerting && !trailWanted) return {};
+    // Without an address the rules and the topic exist all the same: week 4's chat bot subscribes, and
+    // an address added later is one subscription more (the cost guard's notice asks for it on every synth).
+    return (require("./index") as typeof import("./index")).buildSecurityAlerts(ctx, { alerting, emails, trail: trailWanted ? security.cloudTrail : undefined, accountId: security.accountId });
   },
 });

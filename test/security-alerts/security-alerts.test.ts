@@ -3,6 +3,9 @@
  * finding, a CloudTrail AuthorizeSecurityGroupIngress), the encrypted topic and its mail, planned
  * offline; nothing without an address.
  */
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { securityEventPatterns } from "../../modules/security-alerts";
 import { synthConfig } from "../support/synth";
@@ -173,10 +176,21 @@ describe("in the week-1 stack", () => {
     expect(synth.resources(AWS_STACK, "aws_cloudtrail")).toEqual({});
   });
 
-  test("an address of their own, and nothing at all without any address", () => {
+  test("an address of their own; without any address the rules and their topic wait, with no subscription", () => {
     const own = synthConfig({ costGuard: { emails: ["kim@example.com"] }, securityAlerts: { emails: ["security@example.com"] } }, { weeks: "1" });
     expect(Object.values(own.resources(AWS_STACK, "aws_sns_topic_subscription")).map((s) => s.endpoint)).toContain("security@example.com");
     const none = synthConfig({}, { weeks: "1" });
-    expect(none.resources(AWS_STACK, "aws_cloudwatch_event_rule")).toEqual({});
+    expect(Object.keys(none.resources(AWS_STACK, "aws_cloudwatch_event_rule"))).toHaveLength(9);
+    expect(Object.values(none.resources(AWS_STACK, "aws_sns_topic")).map((t) => t.name)).toEqual(["devops-weeks-dev-security-alerts"]);
+    expect(none.resources(AWS_STACK, "aws_sns_topic_subscription")).toEqual({});
+  });
+
+  test("in classroom mode, no alerts in the learners' stacks (the instructor's own config holds them)", () => {
+    const root = mkdtempSync(join(tmpdir(), "devops-weeks-roster-"));
+    writeFileSync(join(root, "roster.csv"), "id,name,email\nkim,Kim,kim@example.com\n");
+    const synth = synthConfig({ classroom: { roster: join(root, "roster.csv") }, costGuard: { emails: ["teacher@example.com"] } }, { weeks: "1" });
+    const learnerStack = readdirSync(join(synth.outdir, "stacks")).find((name) => name.endsWith("-kim"))!;
+    expect(synth.resources(learnerStack, "aws_cloudwatch_event_rule")).toEqual({});
+    expect(synth.resources(learnerStack, "aws_cloudtrail")).toEqual({});
   });
 });

@@ -53,8 +53,52 @@ const template = (metadata: Record<string, unknown>, ebs: Record<string, unknown
   values: { metadata_options: [metadata], block_device_mappings: [{ device_name: "/dev/xvda", virtual_name: null, ebs: [ebs] }] },
 });
 
+/** EventBridge rules for the four alerts DW_ALERTS asks for, each to the alerts topic. */
+const ALERT_PATTERNS: Record<string, Record<string, unknown>> = {
+  guardduty: { source: ["aws.guardduty"], "detail-type": ["GuardDuty Finding"] },
+  root: { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+  key: { source: ["aws.iam"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventSource: ["iam.amazonaws.com"], eventName: ["CreateAccessKey"] } },
+  sg: { source: ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["AuthorizeSecurityGroupIngress"] } },
+};
+const alertRules: SyntheticResource[] = Object.entries(ALERT_PATTERNS).flatMap(([name, pattern]) => [
+  { type: "aws_cloudwatch_event_rule", name, values: { name: `dev-${name}`, event_pattern: JSON.stringify(pattern) }, unknown: { arn: true } },
+  { type: "aws_cloudwatch_event_target", name, values: { rule: `dev-${name}` }, expressions: { rule: ref(`aws_cloudwatch_event_rule.${name}`, "name"), arn: ref("aws_sns_topic.alerts", "arn") }, unknown: { arn: true } },
+]);
+const alertSubscription: SyntheticResource = { type: "aws_sns_topic_subscription", name: "mail", values: { protocol: "email", endpoint: "kim@example.com" }, expressions: { topic_arn: ref("aws_sns_topic.alerts", "arn") }, unknown: { topic_arn: true } };
+
+/** A pipeline whose S3 source bucket logs every request into a bucket that expires them. */
+const sourceLogsLifecycle: SyntheticResource = {
+  type: "aws_s3_bucket_lifecycle_configuration",
+  name: "source-logs",
+  values: { rule: [{ id: "expire", status: "Enabled", expiration: [{ days: 90 }] }] },
+  expressions: { bucket: ref("aws_s3_bucket.source-logs", "id") },
+  unknown: { bucket: true },
+};
+const sourceLogging: SyntheticResource = {
+  type: "aws_s3_bucket_logging",
+  name: "source",
+  values: { target_prefix: "source-bucket/" },
+  expressions: { bucket: ref("aws_s3_bucket.source", "id"), target_bucket: ref("aws_s3_bucket.source-logs", "id") },
+  unknown: { bucket: true, target_bucket: true },
+};
+const pipelineFromS3: SyntheticResource[] = [
+  ...privateBucket("source"),
+  ...privateBucket("source-logs"),
+  sourceLogsLifecycle,
+  sourceLogging,
+  {
+    type: "aws_codepipeline",
+    name: "app",
+    values: { stage: [{ name: "Source", action: [{ category: "Source", provider: "S3", configuration: { S3Bucket: "dev-source", S3ObjectKey: "source/app.zip" } }] }] },
+    expressions: { stage: [{ action: [{ configuration: ref("aws_s3_bucket.source", "bucket") }] }] },
+  },
+];
+
 /** A plan every rule passes: the baseline the broken cases below each change in one place. */
 const secureResources: SyntheticResource[] = [
+  ...alertRules,
+  alertSubscription,
+  ...pipelineFromS3,
   ...closedVpc,
   ...privateBucket("logs"),
   template({ http_tokens: "required" }, { encrypted: "true" }),
@@ -91,10 +135,10 @@ const brokenCases: [SecurityRuleId, string, SyntheticResource[]][] = [
   ["CKV_AWS_24", "a security group rule allowing all protocols from 0.0.0.0/0", adding({ type: "aws_security_group_rule", name: "all", values: { type: "ingress", protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] } })],
   ["CKV_AWS_24", "a VPC ingress rule for port 22 from 0.0.0.0/0", adding({ type: "aws_vpc_security_group_ingress_rule", name: "ssh", values: { ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "0.0.0.0/0" } })],
   ["CKV_AWS_79", "a launch template with IMDSv1 (http_tokens optional)", replacing("aws_launch_template", "nodes", template({ http_tokens: "optional" }, { encrypted: "true" }))],
-  ["CKV_AWS_79", "an instance with no metadata options and no launch template", adding({ type: "aws_instance", name: "old", values: { root_block_device: [{ encrypted: true }] }, unknown: { metadata_options: true } })],
+  ["CKV_AWS_79", "an instance with no metadata options and no launch template", adding({ type: "aws_instance", name: "old", values: { associate_public_ip_address: false, root_block_device: [{ encrypted: true }] }, unknown: { metadata_options: true } })],
   ["CKV_AWS_8", "a launch template whose volume is not encrypted", replacing("aws_launch_template", "nodes", template({ http_tokens: "required" }, { encrypted: "false" }))],
   ["CKV_AWS_8", "a launch configuration with an unencrypted root volume", adding({ type: "aws_launch_configuration", name: "old", values: { metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: false }], ebs_block_device: [] } })],
-  ["CKV_AWS_8", "an instance with an unencrypted root volume", adding({ type: "aws_instance", name: "old", values: { metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: false }], ebs_block_device: [] } })],
+  ["CKV_AWS_8", "an instance with an unencrypted root volume", adding({ type: "aws_instance", name: "old", values: { associate_public_ip_address: false, metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: false }], ebs_block_device: [] } })],
   ["CKV_AWS_58", "an EKS cluster without secrets encryption", replacing("aws_eks_cluster", "main", { ...secureCluster({ encryption_config: [] }), expressions: {}, unknown: {} })],
   ["CKV_AWS_37", "an EKS cluster logging only api and audit", replacing("aws_eks_cluster", "main", secureCluster({ enabled_cluster_log_types: ["api", "audit"] }))],
   ["CKV_AWS_38", "an EKS public endpoint open to 0.0.0.0/0", replacing("aws_eks_cluster", "main", secureCluster({ vpc_config: [{ endpoint_public_access: true, public_access_cidrs: ["0.0.0.0/0"] }] }))],
@@ -113,6 +157,14 @@ const brokenCases: [SecurityRuleId, string, SyntheticResource[]][] = [
   ["CKV_AWS_66", "a log group kept forever (retention 0)", replacing("aws_cloudwatch_log_group", "app", { type: "aws_cloudwatch_log_group", name: "app", values: { retention_in_days: 0 } })],
   ["CKV2_AWS_11", "a VPC without flow logs", replacing("aws_flow_log", "main", null)],
   ["CKV2_AWS_12", "a VPC whose default security group is not adopted", replacing("aws_default_security_group", "main", null)],
+  ["CKV_AWS_88", "an instance with a public IP address", adding({ type: "aws_instance", name: "bastion", values: { associate_public_ip_address: true, metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: true }], ebs_block_device: [] } })],
+  ["CKV_AWS_88", "an instance that leaves its public address to the subnet", adding({ type: "aws_instance", name: "bastion", values: { metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: true }], ebs_block_device: [] }, unknown: { associate_public_ip_address: true } })],
+  ["CKV_AWS_88", "a launch template that asks for a public address", replacing("aws_launch_template", "nodes", { ...template({ http_tokens: "required" }, { encrypted: "true" }), values: { ...template({ http_tokens: "required" }, { encrypted: "true" }).values, network_interfaces: [{ associate_public_ip_address: "true" }] } })],
+  ["CKV_AWS_18", "a pipeline's S3 source bucket without access logging", replacing("aws_s3_bucket_logging", "source", null)],
+  ["CKV_AWS_18", "access logs kept forever (no lifecycle rule on their bucket)", replacing("aws_s3_bucket_lifecycle_configuration", "source-logs", null)],
+  ["DW_ALERTS", "alerts to a topic nobody subscribes to", replacing("aws_sns_topic_subscription", "mail", null)],
+  ["DW_ALERTS", "no rule for a new access key", replacing("aws_cloudwatch_event_rule", "key", null)],
+  ["DW_ALERTS", "CloudTrail rules with no trail that logs", replacing("aws_cloudtrail", "trail", { type: "aws_cloudtrail", name: "trail", values: { enable_log_file_validation: true, enable_logging: false } })],
   [
     "CKV2_AWS_12",
     "an adopted default security group that keeps an ingress rule",
@@ -169,10 +221,10 @@ describe("matching resources to each other, strictly", () => {
   test("an instance that sets no metadata options inherits IMDSv2 and encryption from its launch template", () => {
     const plan = syntheticPlan([
       template({ http_tokens: "required" }, { encrypted: "true" }),
-      { type: "aws_instance", name: "web", values: { ebs_block_device: [] }, expressions: { launch_template: [{ id: ref("aws_launch_template.nodes", "id") }] }, unknown: { metadata_options: true, root_block_device: true } },
+      { type: "aws_instance", name: "web", values: { associate_public_ip_address: false, ebs_block_device: [] }, expressions: { launch_template: [{ id: ref("aws_launch_template.nodes", "id") }] }, unknown: { metadata_options: true, root_block_device: true } },
     ]);
     expect(failedRules(plan)).toEqual([]);
-    const withoutTemplate = syntheticPlan([{ type: "aws_instance", name: "web", values: { ebs_block_device: [] }, unknown: { metadata_options: true, root_block_device: true } }]);
+    const withoutTemplate = syntheticPlan([{ type: "aws_instance", name: "web", values: { associate_public_ip_address: false, ebs_block_device: [] }, unknown: { metadata_options: true, root_block_device: true } }]);
     expect(failedRules(withoutTemplate)).toEqual(["CKV_AWS_79", "CKV_AWS_8"]);
   });
 
