@@ -52,3 +52,15 @@ export function parseImageReference(reference: string): ImageReference | undefin
 
 /** Private ECR registries need `aws ecr get-login-password` before a pull. */
 export const PRIVATE_ECR_REGISTRY = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+
+export type ImagePullPolicy = "IfNotPresent" | "Always";
+
+/**
+ * How Kubernetes should pull a reference. A digest names one image forever, so a copy already on the
+ * node is the right one (IfNotPresent). A tag can be moved to another image, so every container start
+ * asks the registry (Always): all replicas then run what the tag names now, not whatever image each
+ * node happened to pull last.
+ */
+export function imagePullPolicyFor(reference: string): ImagePullPolicy {
+  return parseImageReference(reference)?.digest ? "IfNotPresent" : "Always";
+}

@@ -15,7 +15,9 @@ import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
 import { literalValues } from "../../lib/terraform-text";
+import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
+import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../kubernetes/workloads";
 import type { MonitoringExports } from "../monitoring";
 import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
 import type { DeployOptimizationSettings } from "./settings";
@@ -258,6 +260,7 @@ function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksN
 function canaryObject(canary: DeployOptimizationSettings["canary"], app: AppInfo): KubernetesObject {
   const selector = { ...app.selector, [TRACK_LABEL]: "canary" };
   const labels = { ...app.labels, [TRACK_LABEL]: "canary" };
+  const image = canary.image ?? app.image;
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -269,15 +272,17 @@ function canaryObject(canary: DeployOptimizationSettings["canary"], app: AppInfo
         metadata: { labels },
         spec: {
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+          // The same hardening as week 5's pods: the namespace admits only what Pod Security "restricted" allows.
+          securityContext: { ...APP_POD_SECURITY_CONTEXT, seccompProfile: { ...APP_POD_SECURITY_CONTEXT.seccompProfile } },
           containers: [
             {
               name: "app",
-              image: canary.image ?? app.image,
+              image,
+              imagePullPolicy: imagePullPolicyFor(image),
               ports: [{ name: "http", containerPort: app.containerPort, protocol: "TCP" }],
               resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
               readinessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 2, periodSeconds: 5 },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              securityContext: { ...APP_CONTAINER_SECURITY_CONTEXT, capabilities: { drop: [...APP_CONTAINER_SECURITY_CONTEXT.capabilities.drop] } },
               volumeMounts: [
                 { name: "tmp", mountPath: "/tmp" },
                 ...(app.configMapName ? [{ name: "html", mountPath: "/usr/share/nginx/html", readOnly: true }] : []),

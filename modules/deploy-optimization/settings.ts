@@ -80,7 +80,7 @@ export const deployOptimizationSettings = z.strictObject({
     .strictObject({
       /** A canary Deployment beside week 5's, behind the same Service: traffic splits by replica count. @default false */
       enabled: z.boolean().default(false),
-      /** The new version's image. @default - week 5's image */
+      /** The new version's image; with a digest (`name:tag@sha256:…`) pulled only when missing, with a tag only at every start. @default - week 5's image */
       image: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).optional(),
       /** Canary pods; with 2 stable pods, 1 canary pod takes about a third of the requests. @default 1 */
       replicas: z.number().int().min(1).max(50).default(1),

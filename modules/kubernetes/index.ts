@@ -14,6 +14,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
+import { shellWord } from "../../lib/shell";
 import { literalValues } from "../../lib/terraform-text";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import type { EksExports } from "../eks";
@@ -21,10 +22,10 @@ import type { NetworkExports } from "../network";
 import loadBalancerControllerPolicy from "./load-balancer-controller-policy.json";
 import type { KubernetesSettings } from "./settings";
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
-import { buildWorkloads, type Manifest, type Workloads } from "./workloads";
+import { buildWorkloads, hasLoadBalancer, type Manifest, type Workloads } from "./workloads";
 
 export { KUBERNETES_DEFAULTS, kubernetesSettings, type KubernetesSettings } from "./settings";
-export { buildWorkloads, type Manifest } from "./workloads";
+export { buildWorkloads, hasLoadBalancer, type Manifest } from "./workloads";
 
 export const LOAD_BALANCER_CONTROLLER = {
   repository: "https://aws.github.io/eks-charts",
@@ -76,24 +77,25 @@ export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): Kubernet
     dependsOn: [configMap],
   });
   const serviceSpec = workloads.service.spec!;
+  const loadBalancer = hasLoadBalancer(settings);
   const service = new ServiceV1(scope, "service", {
     metadata: { ...metadataOf(workloads.service), namespace: appNamespace.metadata.name },
     spec: {
-      type: "LoadBalancer",
+      type: serviceSpec.type,
       selector: serviceSpec.selector,
       port: serviceSpec.ports!.map((p) => ({ name: p.name, port: p.port, targetPort: String(p.targetPort), protocol: p.protocol })),
       loadBalancerSourceRanges: serviceSpec.loadBalancerSourceRanges,
     },
     // kind and minikube give no load balancer without extra tools (cloud-provider-kind, minikube tunnel):
     // waiting for one there would hang the apply.
-    waitForLoadBalancer: onEks,
+    waitForLoadBalancer: onEks && loadBalancer,
     // The controller's webhook must be up before the Service exists, or the Service gets a legacy CLB.
     dependsOn: loadBalancerController ? [loadBalancerController] : undefined,
   });
 
   const namespace = settings.namespace;
   const name = settings.app.name;
-  if (onEks) {
+  if (onEks && loadBalancer) {
     ctx.output(`${underscore(name)}_load_balancer_hostname`, service.status.get(0).loadBalancer.get(0).ingress.get(0).hostname, "DNS name of the Service's load balancer (ready a few minutes after apply)", { stack: "workloads" });
   }
   ctx.output(
@@ -102,6 +104,15 @@ export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): Kubernet
     "Opens the app on http://localhost:8080 without a load balancer",
     { stack: "workloads" },
   );
+  if (!loadBalancer) {
+    // The secure default admits no one from outside the cluster: the page tells the learner how to see it anyway.
+    ctx.step({
+      when: "after-apply",
+      text: "steps.appWithoutLoadBalancer",
+      params: { service: name, namespace },
+      commands: [[`kubectl -n ${shellWord(namespace)} port-forward service/${shellWord(name)} 8080:${settings.service.port}`]],
+    });
+  }
 
   return { namespace, namespaces, appName: name, deployment, service, configMap, manifests, loadBalancerController };
 }
@@ -196,11 +207,18 @@ function deploymentSpec(workloads: Workloads) {
       metadata: { labels: workloads.labels, annotations: workloads.podAnnotations },
       spec: {
         automountServiceAccountToken: pod.automountServiceAccountToken,
-        securityContext: { runAsNonRoot: pod.securityContext!.runAsNonRoot, seccompProfile: { type: pod.securityContext!.seccompProfile!.type } },
+        securityContext: {
+          runAsNonRoot: pod.securityContext!.runAsNonRoot,
+          // The provider takes user and group ids as strings.
+          runAsUser: String(pod.securityContext!.runAsUser),
+          runAsGroup: String(pod.securityContext!.runAsGroup),
+          seccompProfile: { type: pod.securityContext!.seccompProfile!.type },
+        },
         container: [
           {
             name: container.name,
             image: container.image,
+            imagePullPolicy: container.imagePullPolicy,
             port: container.ports!.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })),
             resources: { requests: quantities(container.resources!.requests!), limits: quantities(container.resources!.limits!) },
             readinessProbe: probe(container.readinessProbe!),

@@ -34,6 +34,14 @@ export const kubernetesModule = defineModule<KubernetesSettings, KubernetesExpor
     if (memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
       problems.push({ field: "kubernetes.app.resources.requests.memory", value: requests.memory, expected: `at most the limit (${limits.memory})` });
     }
+    const { sourceRanges, allowPublicAccessFromInternet } = settings.service;
+    if (sourceRanges.some((cidr) => cidr.endsWith("/0")) && !allowPublicAccessFromInternet) {
+      problems.push({
+        field: "kubernetes.service.sourceRanges",
+        value: sourceRanges,
+        expected: "your own address as a /32 (the page open to the whole internet also needs kubernetes.service.allowPublicAccessFromInternet: true; with [] the Service has no load balancer and kubectl port-forward opens it)",
+      });
+    }
     const all = [settings.namespace, ...settings.extraNamespaces];
     const repeated = all.filter((name, i) => all.indexOf(name) !== i);
     if (repeated.length > 0) {

@@ -28,8 +28,19 @@ export const KUBERNETES_DEFAULTS = {
   /** What `kind create cluster --name devops-weeks` names its context. */
   kubeconfigContext: "kind-devops-weeks",
   namespace: "devops-weeks",
-  /** The unprivileged build of the official nginx image: listens on 8080, runs as a non-root user. */
-  image: "docker.io/nginxinc/nginx-unprivileged:1.28-alpine",
+  /**
+   * The unprivileged build of the official nginx image (listens on 8080, writes only to /tmp), on
+   * nginx's stable branch 1.30, pinned by its multi-platform index digest (linux/amd64 and arm64): every
+   * node runs the same bytes, and a moved tag changes nothing until this line changes.
+   * Source: the digest that public Dockerfiles and manifests pin for nginxinc/nginx-unprivileged:1.30.5-alpine
+   * (then also 1.30-alpine, stable-alpine, and the same index on ghcr.io/nginx/nginx-unprivileged), over ten
+   * independent files agreeing, the newest refreshed 2026-09-29 with `docker buildx imagetools inspect`.
+   * Collected on 2026-12-01 without registry access: check it with the command on `app.image` before you
+   * rely on it, and refresh tag and digest together when a newer 1.30 build appears.
+   * Not 1.28-alpine: the digest public pins give it (7377697a…, nginx 1.28.2 on Alpine 3.23.3) has fixable
+   * critical CVEs (nginx CVE-2026-42945, OpenSSL CVE-2026-31789), and 1.28 is no longer nginx's stable branch.
+   */
+  image: "docker.io/nginxinc/nginx-unprivileged:1.30.5-alpine@sha256:ed04ec1ff34502c339ee5c3ae3f855442398edc1d05591e2b98981dcbbd20b1e",
   /** aws/eks-charts aws-load-balancer-controller chart 3.5.0 = controller v3.5.0 (lib/kubernetes/compatibility.ts). */
   loadBalancerControllerChart: COMPONENTS.awsLoadBalancerController.default,
 } as const;
@@ -52,7 +63,15 @@ export const kubernetesSettings = z.strictObject({
     .strictObject({
       /** Name of the Deployment, Service and ConfigMap. @default web */
       name: dnsLabelSchema.default("web"),
-      /** A container image that serves HTTP on containerPort as a non-root user. */
+      /**
+       * A container image that serves HTTP on containerPort and runs as any non-root user (the pods run
+       * as UID/GID 10101 with a read-only root filesystem and a writable /tmp). Give it with its digest,
+       * `name:tag@sha256:…`, and the pods pull it only when a node lacks it (IfNotPresent); with a tag
+       * only, at every start (Always). To find a digest: `docker buildx imagetools inspect <image:tag>`
+       * (the top-level Digest, the multi-platform index) or `crane digest <image:tag>`; for ECR, the
+       * image's "Image URI" with digest in the console, or `aws ecr describe-images`.
+       * @default docker.io/nginxinc/nginx-unprivileged:1.30.5-alpine@sha256:ed04ec1f… (KUBERNETES_DEFAULTS.image)
+       */
       image: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).default(KUBERNETES_DEFAULTS.image),
       containerPort: z.number().int().min(1024).max(65535).default(8080),
       /** @default 2 */
@@ -77,10 +96,18 @@ export const kubernetesSettings = z.strictObject({
     .prefault({}),
   service: z
     .strictObject({
-      /** Port of the LoadBalancer Service. @default 80 */
+      /** Port of the Service. @default 80 */
       port: z.number().int().min(1).max(65535).default(80),
-      /** Client ranges the load balancer admits. @default [] - anyone (a public demo page over HTTP) */
+      /**
+       * Who may reach the page through a load balancer: naming any range makes the Service a LoadBalancer
+       * (an internet-facing NLB on EKS) that admits only these ranges (loadBalancerSourceRanges), such as
+       * your address `[203.0.113.10/32]`. `[0.0.0.0/0]` (anyone) also needs allowPublicAccessFromInternet,
+       * and the security gate reports it (DW_K8S_1) until a skip gives the reason.
+       * @default [] - no load balancer: the Service is ClusterIP, opened with `kubectl port-forward`
+       */
       sourceRanges: cidrListSchema("kubernetes.service.sourceRanges").default([]),
+      /** Must be true to list 0.0.0.0/0 in sourceRanges: the page open to the whole internet. @default false */
+      allowPublicAccessFromInternet: z.boolean().default(false),
     })
     .prefault({}),
   loadBalancerController: z

@@ -12,6 +12,7 @@ import type { IService } from "kubernetes-models/v1/Service" with { "resolution-
 import type { IContainer } from "kubernetes-models/v1/Container" with { "resolution-mode": "import" };
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
+import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import type { KubernetesSettings } from "./settings";
 
 export type Manifest = INamespace | IConfigMap | IDeployment | IService;
@@ -28,6 +29,28 @@ export const POD_SECURITY_LABELS = {
   "pod-security.kubernetes.io/enforce": "restricted",
   "pod-security.kubernetes.io/warn": "restricted",
   "pod-security.kubernetes.io/audit": "restricted",
+} as const;
+
+/**
+ * The user and group the app's containers run as: above 10000, so the UID belongs to no user of the
+ * node (CKV_K8S_40), and numeric, so the kubelet can prove runAsNonRoot without reading the image.
+ * nginx-unprivileged runs as any user: it writes only to /tmp, an emptyDir here.
+ */
+export const APP_USER_ID = 10101;
+
+/** The pod-level security context of the study's pods (week 5's app, week 9's canary). */
+export const APP_POD_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: APP_USER_ID,
+  runAsGroup: APP_USER_ID,
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
+/** The container-level security context: no privilege gain, no capabilities, nothing written outside the volumes. */
+export const APP_CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
 } as const;
 
 /** Service annotations the AWS Load Balancer Controller reads (v2.x). */
@@ -47,6 +70,11 @@ export interface Workloads {
   readonly labels: Record<string, string>;
   readonly selector: Record<string, string>;
   readonly podAnnotations: Record<string, string>;
+}
+
+/** Whether the app's Service is a LoadBalancer: only when kubernetes.service.sourceRanges names who may reach it. */
+export function hasLoadBalancer(settings: Pick<KubernetesSettings, "service">): boolean {
+  return settings.service.sourceRanges.length > 0;
 }
 
 export function indexPage(message: string): string {
@@ -84,6 +112,7 @@ export function buildWorkloads(settings: KubernetesSettings, options: WorkloadOp
   const container: IContainer = {
     name: "nginx",
     image: app.image,
+    imagePullPolicy: imagePullPolicyFor(app.image),
     ports: [{ name: "http", containerPort: app.containerPort, protocol: "TCP" }],
     resources: {
       requests: { cpu: app.resources.requests.cpu, memory: app.resources.requests.memory },
@@ -92,7 +121,7 @@ export function buildWorkloads(settings: KubernetesSettings, options: WorkloadOp
     // Ready = receives traffic from the Service; alive = otherwise restarted.
     readinessProbe: probe(2, 5),
     livenessProbe: probe(10, 10),
-    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    securityContext: { ...APP_CONTAINER_SECURITY_CONTEXT, capabilities: { drop: [...APP_CONTAINER_SECURITY_CONTEXT.capabilities.drop] } },
     volumeMounts: [
       { name: "html", mountPath: "/usr/share/nginx/html", readOnly: true },
       { name: "tmp", mountPath: "/tmp" },
@@ -100,7 +129,7 @@ export function buildWorkloads(settings: KubernetesSettings, options: WorkloadOp
   };
   const pod: Workloads["pod"] = {
     automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: { ...APP_POD_SECURITY_CONTEXT, seccompProfile: { ...APP_POD_SECURITY_CONTEXT.seccompProfile } },
     containers: [container],
     volumes: [
       { name: "html", configMap: { name: app.name } },
@@ -123,6 +152,8 @@ export function buildWorkloads(settings: KubernetesSettings, options: WorkloadOp
     },
   };
 
+  // A load balancer only for the ranges the config names: an empty list would admit the whole internet.
+  const loadBalancer = hasLoadBalancer(settings);
   const service: IService = {
     apiVersion: "v1",
     kind: "Service",
@@ -130,13 +161,13 @@ export function buildWorkloads(settings: KubernetesSettings, options: WorkloadOp
       name: app.name,
       namespace,
       labels,
-      ...(options.awsLoadBalancerController ? { annotations: { ...NLB_ANNOTATIONS } } : {}),
+      ...(loadBalancer && options.awsLoadBalancerController ? { annotations: { ...NLB_ANNOTATIONS } } : {}),
     },
     spec: {
-      type: "LoadBalancer",
+      type: loadBalancer ? "LoadBalancer" : "ClusterIP",
       selector,
       ports: [{ name: "http", port: settings.service.port, targetPort: "http", protocol: "TCP" }],
-      ...(settings.service.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...settings.service.sourceRanges] } : {}),
+      ...(loadBalancer ? { loadBalancerSourceRanges: [...settings.service.sourceRanges] } : {}),
     },
   };
 

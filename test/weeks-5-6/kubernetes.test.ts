@@ -69,7 +69,8 @@ describe("week 5 without week 6: a local cluster from the kubeconfig, at no AWS 
 describe("week 5 with week 6: the EKS cluster, an NLB from the AWS Load Balancer Controller", () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthConfig({ weeks: "1,5,6" });
+    // A load balancer only for the ranges named: the default (none) is a ClusterIP Service.
+    synth = synthConfig({ weeks: "1,5,6", kubernetes: { service: { sourceRanges: ["203.0.113.10/32"] } } });
   });
 
   test("the providers reach the cluster by name with a token from aws eks get-token", () => {
@@ -171,7 +172,9 @@ describe("the workloads: Terraform resources and plain manifests say the same", 
     expect(container.image).toBe(tfContainer.image);
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
     expect(tfContainer.security_context).toEqual({ allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ["ALL"] } });
-    expect(manifest.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(manifest.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10101, runAsGroup: 10101, seccompProfile: { type: "RuntimeDefault" } });
+    expect(resource.spec.template.spec.security_context).toEqual({ run_as_non_root: true, run_as_user: "10101", run_as_group: "10101", seccomp_profile: { type: "RuntimeDefault" } });
+    expect([container.imagePullPolicy, tfContainer.image_pull_policy]).toEqual(["IfNotPresent", "IfNotPresent"]);
     expect(resource.spec.template.spec.automount_service_account_token).toBe(false);
     expect(manifest.spec.template.metadata.annotations).toEqual(resource.spec.template.metadata.annotations);
   });
