@@ -148,16 +148,23 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
   const objectsDependOn: ITerraformDependable[] = [istiod];
   if (istio.ingressGateway) {
     const ingress = namespace("istio-ingress", "istio-ingress");
-    // With week 5's AWS Load Balancer Controller, the gateway gets the same kind of NLB as the app had.
+    // With week 5's AWS Load Balancer Controller, the gateway gets the same kind of NLB as the app had;
+    // a load balancer only for the ranges the config names (the chart's default LoadBalancer admits anyone).
     const controller = ctx.use<KubernetesExports>("kubernetes").loadBalancerController;
-    const service = controller ? { type: "LoadBalancer", annotations: { ...NLB_ANNOTATIONS } } : { type: "LoadBalancer" };
+    const sourceRanges = istio.ingressGatewaySourceRanges;
+    const service =
+      sourceRanges.length === 0
+        ? { type: "ClusterIP" }
+        : { type: "LoadBalancer", loadBalancerSourceRanges: [...sourceRanges], ...(controller ? { annotations: { ...NLB_ANNOTATIONS } } : {}) };
     objectsDependOn.push(chart("istio-ingressgateway", "gateway", "istio-ingress", { service }, controller ? [istiod, ingress, controller] : [istiod, ingress]));
-    ctx.output(
-      "istio_ingress_hostname_command",
-      "kubectl -n istio-ingress get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].hostname}'",
-      "Prints the DNS name of the Istio ingress gateway: the app's address once STRICT mTLS is on",
-      { stack: "workloads" },
-    );
+    if (sourceRanges.length > 0) {
+      ctx.output(
+        "istio_ingress_hostname_command",
+        "kubectl -n istio-ingress get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].hostname}'",
+        "Prints the DNS name of the Istio ingress gateway: the app's address once STRICT mTLS is on",
+        { stack: "workloads" },
+      );
+    }
     // With STRICT mTLS a plain load balancer can no longer reach the app's pods: traffic enters
     // through the gateway, which speaks mTLS to the sidecars.
     objects.push(
@@ -189,6 +196,10 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
     params: { deployment: app.deploymentName, namespace: app.namespace },
     commands: [[`kubectl -n ${shellWord(app.namespace)} rollout restart deployment/${shellWord(app.deploymentName)}`], [`kubectl -n ${shellWord(app.namespace)} rollout status deployment/${shellWord(app.deploymentName)} --timeout=300s`]],
   });
+  if (istio.ingressGateway && istio.ingressGatewaySourceRanges.length === 0) {
+    // The secure default admits no one from outside the cluster: the page tells the learner how to reach the gateway anyway.
+    ctx.step({ when: "after-apply", text: "steps.gatewayWithoutLoadBalancer", commands: [["kubectl -n istio-ingress port-forward service/istio-ingressgateway 8080:80"]] });
+  }
   return {};
 }
 

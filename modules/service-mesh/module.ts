@@ -30,6 +30,22 @@ export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshEx
         problems.push({ field, value: name, expected: `a namespace of the study's own: ${name} belongs to ${settings.provider === "istio" ? "Istio" : "the VPC Lattice controller"} (week 10), with its own Pod Security labels` });
       }
     }
+    const gatewayRanges = settings.istio.ingressGatewaySourceRanges;
+    if (gatewayRanges.length > 0 && (settings.provider !== "istio" || !settings.istio.ingressGateway)) {
+      // Ranges that open nothing would read as if the gateway were reachable.
+      problems.push({
+        field: "serviceMesh.istio.ingressGatewaySourceRanges",
+        value: gatewayRanges,
+        expected: settings.provider === "istio" ? "no ranges while serviceMesh.istio.ingressGateway is false (there is no gateway to admit them)" : "no ranges while serviceMesh.provider is vpc-lattice (Istio's gateway is not built)",
+      });
+    }
+    if (gatewayRanges.some((cidr) => cidr.endsWith("/0")) && !settings.istio.ingressGatewayAllowPublicAccessFromInternet) {
+      problems.push({
+        field: "serviceMesh.istio.ingressGatewaySourceRanges",
+        value: gatewayRanges,
+        expected: "your own address as a /32 (the gateway open to the whole internet also needs serviceMesh.istio.ingressGatewayAllowPublicAccessFromInternet: true; with [] it has no load balancer and kubectl port-forward opens it)",
+      });
+    }
     const order = ["privileged", "baseline", "restricted"];
     if (order.indexOf(settings.podSecurity.warn) < order.indexOf(settings.podSecurity.enforce)) {
       problems.push({

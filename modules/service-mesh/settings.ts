@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cidrListSchema } from "../../lib/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
 export const SERVICE_MESH_DEFAULTS = {
@@ -27,8 +28,18 @@ export const serviceMeshSettings = z.strictObject({
       version: z.string().regex(/^1\.\d+\.\d+$/, "an Istio release such as 1.31.1").default(SERVICE_MESH_DEFAULTS.istioVersion),
       /** STRICT: pods of the app namespace accept only mutual-TLS traffic. PERMISSIVE (plain text too) is for a migration only. @default STRICT */
       mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
-      /** An ingress gateway (a LoadBalancer Service in istio-ingress) routing to the app. @default true */
+      /** An ingress gateway (the istio-ingressgateway Service in istio-ingress) routing to the app. @default true */
       ingressGateway: z.boolean().default(true),
+      /**
+       * Who may reach the ingress gateway through a load balancer: naming any range makes its Service a
+       * LoadBalancer (an NLB on EKS) admitting only these ranges, like kubernetes.service.sourceRanges for
+       * week 5's app. `[0.0.0.0/0]` (anyone) also needs ingressGatewayAllowPublicAccessFromInternet, and the
+       * security gate reports it (DW_K8S_1) until a skip gives the reason.
+       * @default [] - no load balancer: the gateway's Service is ClusterIP, opened with `kubectl port-forward`
+       */
+      ingressGatewaySourceRanges: cidrListSchema("serviceMesh.istio.ingressGatewaySourceRanges").default([]),
+      /** Must be true to list 0.0.0.0/0 in ingressGatewaySourceRanges: the gateway open to the whole internet. @default false */
+      ingressGatewayAllowPublicAccessFromInternet: z.boolean().default(false),
     })
     .prefault({}),
   vpcLattice: z

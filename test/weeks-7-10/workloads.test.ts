@@ -73,7 +73,9 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     const service = manifestDocuments(synth, "30-web-service.yaml")[0];
     expect(canary.spec.template.metadata.labels).toMatchObject(service.spec.selector);
     expect(canary.spec.template.spec.containers[0].image).toBe("docker.io/nginxinc/nginx-unprivileged:1.29-alpine");
-    expect(canary.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(canary.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10101, runAsGroup: 10101, seccompProfile: { type: "RuntimeDefault" } });
+    // A tag without a digest may move: pulled at every start.
+    expect(canary.spec.template.spec.containers[0].imagePullPolicy).toBe("Always");
 
     // the same objects as Terraform resources
     const tfHpa = k8s(synth, "kubernetes_horizontal_pod_autoscaler_v2")[0];
@@ -108,7 +110,8 @@ describe("every week on, Istio as the mesh, the canary on", () => {
     for (const release of istio) expect(release).toMatchObject({ repository: "https://blob.istio.io/istio-release/charts", version: COMPONENTS.istio.default });
     expect(istio.map((r) => r.chart)).toEqual(["base", "cni", "istiod", "gateway"]);
     expect(valuesOf(all.istiod)).toMatchObject({ pilot: { cni: { enabled: true } } });
-    expect(valuesOf(all["istio-ingressgateway"]).service.annotations).toMatchObject({ "service.beta.kubernetes.io/aws-load-balancer-type": "external" });
+    // No source ranges named: no load balancer (the chart's default would admit anyone).
+    expect(valuesOf(all["istio-ingressgateway"]).service).toEqual({ type: "ClusterIP" });
     // istiod after base and the CNI agent
     expect(all.istiod.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/istio-base/), expect.stringMatching(/istio-cni/)]));
   });
