@@ -14,6 +14,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { dependable } from "cdktf";
 import type { BuildContext } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
 import type { MonitoringExports } from "../monitoring";
@@ -113,7 +114,7 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
     // One group for every host: with blue/green, both colors write to it (each host's streams carry its instance id).
     const hostGroup = logGroup("docker-host");
     for (const { host, color } of dockerHosts) {
-      new IamRolePolicy(scope, color ? `docker-host-logs-policy-${color}` : "docker-host-logs-policy", {
+      const writeLogs = new IamRolePolicy(scope, color ? `docker-host-logs-policy-${color}` : "docker-host-logs-policy", {
         name: "cloudwatch-agent-logs",
         role: host.role.id,
         policy: policyDocument([
@@ -121,11 +122,14 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
           { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } } },
         ]),
       });
-      host.runScript(scope, color ? `docker-host-cloudwatch-agent-${color}` : "docker-host-cloudwatch-agent", {
+      const agent = host.runScript(scope, color ? `docker-host-cloudwatch-agent-${color}` : "docker-host-cloudwatch-agent", {
         name: "cloudwatch-agent",
         title: "CloudWatch agent: container logs and memory/disk metrics (week 8)",
         script: cloudWatchAgentScript(cloudWatchAgentConfig(`/devops-weeks/${ctx.environment.name}/docker-host`)),
       });
+      // The agent writes as soon as the association runs: its group and the right to write into it come
+      // first, also when Terraform re-creates them (the script names the group as text, not a reference).
+      agent.dependsOn = [...(agent.dependsOn ?? []), dependable(hostGroup), dependable(writeLogs)];
     }
   }
 
