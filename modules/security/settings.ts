@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { uniqueList } from "../../lib/ec2";
+import { KUBERNETES_RULE_IDS } from "../../lib/kubernetes/security-rules";
 import { SECURITY_RULE_IDS } from "../../lib/security-rules";
 
 export const SECURITY_DEFAULTS = {
@@ -16,11 +17,14 @@ export const SECURITY_DEFAULTS = {
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
 const gateSkip = z.strictObject({
-  /** The rule to turn off, by its Checkov id. */
-  rule: z.enum(SECURITY_RULE_IDS),
+  /** The rule to turn off, by its id: an AWS rule (CKV_AWS_24) or a Kubernetes rule (CKV_K8S_22, DW_K8S_1). */
+  rule: z.enum([...SECURITY_RULE_IDS, ...KUBERNETES_RULE_IDS]),
   /** Why this is acceptable: the gate prints it beside the skipped rule. */
   reason: z.string().trim().min(10, "a reason of at least 10 characters saying why the rule may be skipped"),
-  /** Only this resource (a Terraform address such as aws_security_group.x); @default - the whole rule */
+  /**
+   * Only this resource: a Terraform address (aws_security_group.x, kubernetes_deployment_v1.x) or a
+   * manifest object as Kind/namespace/name (Deployment/devops-weeks/web). @default - the whole rule
+   */
   resource: z.string().min(1).optional(),
 });
 

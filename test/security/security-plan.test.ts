@@ -5,6 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
+import { splitGateSkips } from "../../lib/kubernetes/security-rules";
 import { formatGateReport, runSecurityGate, type GateReport, type PlanJson } from "../../lib/security-rules";
 import type { SecuritySettings } from "../../modules/security";
 import { synthConfig, type Synthesized } from "../support/synth";
@@ -23,7 +24,7 @@ function awsStacks(synth: Synthesized): string[] {
 }
 
 function gate(synth: Synthesized, plans: Map<string, PlanResult>): GateReport {
-  const skips = (synth.result.config.settings.security as SecuritySettings).gate.skip;
+  const skips = splitGateSkips((synth.result.config.settings.security as SecuritySettings).gate.skip).aws;
   return runSecurityGate([...plans].map(([stack, plan]) => ({ stack, plan: plan.raw as PlanJson })), skips);
 }
 
@@ -130,7 +131,7 @@ describe("the security gate on real plans", () => {
     const synth = synthConfig(config);
     expect(Object.keys(synth.resources(AWS_STACK, "aws_flow_log"))).toEqual([]);
     const plan = withoutResources(defaultPlans.get(AWS_STACK)!.raw as PlanJson, addressesOf(defaultPlans.get(AWS_STACK)!.raw as PlanJson, "aws_flow_log"));
-    const skips = (synth.result.config.settings.security as SecuritySettings).gate.skip;
+    const skips = splitGateSkips((synth.result.config.settings.security as SecuritySettings).gate.skip).aws;
     const report = runSecurityGate([{ stack: AWS_STACK, plan }], skips);
     expect(report.passed).toBe(true);
     const outcome = report.outcomes.find((o) => o.rule === "CKV2_AWS_11")!;
