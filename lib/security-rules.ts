@@ -658,7 +658,7 @@ function deploySourceBuckets(plan: PlanView): { pipeline: PlanResource; bucket: 
         const a = (action ?? {}) as Record<string, unknown>;
         if (a.category !== "Source" || a.provider !== "S3") return;
         const path = ["stage", i, "action", j, "configuration", "S3Bucket"];
-        let [bucket] = plan.parentsOf(pipeline, path, "aws_s3_bucket", ["bucket", "id"]);
+        let bucket: PlanResource | undefined = plan.parentsOf(pipeline, path, "aws_s3_bucket", ["bucket", "id"])[0];
         // `configuration` is a map attribute: Terraform lists its references for the whole map.
         const referenced = plan.references(pipeline, path.slice(0, -1)).filter((address) => address.startsWith("aws_s3_bucket."));
         if (!bucket && referenced.length === 1) bucket = plan.ofType("aws_s3_bucket").find((b) => b.configAddress === referenced[0]);
