@@ -147,7 +147,7 @@ function buildWeek(ctx: WeekContext) {
   const moduleIds = modules.map((m) => m.id);
   const resources = inventory.resources.filter((r) => r.moduleId !== undefined && moduleIds.includes(r.moduleId));
   const outputs: OutputRef[] = moduleIds.flatMap((id) =>
-    (environment.outputsByModule.get(id) ?? []).map((o) => ({ name: o.stack, dir: stackDir(input.outName, o.stack), output: o.name, description: markdownText(o.description) })),
+    (environment.outputsByModule.get(id) ?? []).map((o) => ({ name: o.stack, dir: stackDir(input.outName, o.stack), output: o.name, description: markdownText(strings.outputDescription(o.name, o.description)) })),
   );
   const weekOf = (moduleId: string | undefined) => input.modules.find((m) => m.id === moduleId)?.week;
   // Every stack that holds something of this week or an earlier one, the AWS stack first: the

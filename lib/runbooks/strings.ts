@@ -3,7 +3,7 @@
  * `templates/<lang>/strings.json`. Like the templates, a missing key is an error naming the file and
  * the key, never a silently empty label.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RunbookTemplateError } from "./errors";
 
@@ -11,13 +11,26 @@ export interface Strings {
   readonly lang: string;
   /** The phrase at a dotted key, with `{name}` placeholders filled from params. */
   text(key: string, params?: Readonly<Record<string, string | number>>): string;
+  /**
+   * A Terraform output's description in this language, from `templates/<lang>/outputs.json`; the
+   * module's own (English) description where the file has none. Modules describe outputs in English
+   * for Terraform; the pages take their words from the language files. A Korean page that still shows
+   * an English description fails test/runbooks/korean.test.ts, not a learner's synth.
+   */
+  outputDescription(name: string, fallback: string): string;
 }
 
 export function loadStrings(templatesDir: string, lang: string): Strings {
   const file = `templates/${lang}/strings.json`;
   const table = JSON.parse(readFileSync(join(templatesDir, lang, "strings.json"), "utf8")) as Record<string, unknown>;
+  const outputsFile = join(templatesDir, lang, "outputs.json");
+  const outputs = existsSync(outputsFile) ? (JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, unknown>) : {};
   return {
     lang,
+    outputDescription(name, fallback) {
+      const value = outputs[name];
+      return typeof value === "string" ? value : fallback;
+    },
     text(key, params = {}) {
       const value = key.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), table);
       if (typeof value !== "string") throw new RunbookTemplateError(file, `"${key}" not defined`);
