@@ -58,10 +58,14 @@ beforeAll(() => {
 });
 
 describe("the security gate on real plans", () => {
-  test("the default config passes every rule", () => {
+  test("the default config passes every rule but one: nobody subscribes to the security alerts until an address is set", () => {
     const report = gate(defaults, defaultPlans);
-    expect(formatGateReport(report)).toMatch(/security gate: passed \(0 rule/);
-    expect(report.outcomes.every((o) => o.status === "passed")).toBe(true);
+    const failed = report.outcomes.filter((o) => o.status !== "passed");
+    expect(failed.map((o) => o.rule)).toEqual(["DW_ALERTS"]);
+    const topic = addressesOf(defaultPlans.get(AWS_STACK)!.raw as PlanJson, "aws_sns_topic").find((a) => a.includes("alerts-topic"));
+    expect(failed[0].findings.map((f) => [f.address, f.message])).toEqual(
+      ["GuardDuty findings", "a sign-in as the root user", "a new access key", "a security group opened to the internet"].map((alert) => [topic, `receives ${alert}, but nobody subscribes to it: set costGuard.emails (or securityAlerts.emails), or turn on week 4's chat bot`]),
+    );
     // Week 1 gives the network rules something to check.
     const checked = Object.fromEntries(report.outcomes.map((o) => [o.rule, o.checked]));
     expect(checked).toMatchObject({ CKV2_AWS_11: expect.any(Number), CKV2_AWS_12: expect.any(Number) });
@@ -107,6 +111,16 @@ describe("the security gate on real plans", () => {
       expect(failed(withoutResources(raw(), [encryption])).map((o) => o.rule)).toEqual(["CKV_AWS_19"]);
     });
 
+    test("CKV_AWS_18 and DW_ALERTS: the source bucket's access logging and the alerts' mail subscriptions removed", () => {
+      const logging = addressesOf(raw(), "aws_s3_bucket_logging").filter((a) => a.includes("source-bucket"));
+      expect(logging).toHaveLength(1);
+      const mails = addressesOf(raw(), "aws_sns_topic_subscription").filter((a) => a.includes("alerts-email"));
+      expect(mails.length).toBeGreaterThan(0);
+      // The chat bot's subscription (week 4) would still hear: remove it too, so that nobody does.
+      const chat = addressesOf(raw(), "aws_sns_topic_subscription").filter((a) => a.startsWith("aws_sns_topic_subscription.notifications_") && a.includes("security"));
+      expect(failed(withoutResources(raw(), [...logging, ...mails, ...chat])).map((o) => o.rule)).toEqual(["CKV_AWS_18", "DW_ALERTS"]);
+    });
+
     test("CKV2_AWS_11 and CKV2_AWS_12: the flow log and the closed default security group removed", () => {
       const plan = withoutResources(raw(), [...addressesOf(raw(), "aws_flow_log"), ...addressesOf(raw(), "aws_default_security_group")]);
       expect(failed(plan).map((o) => o.rule)).toEqual(["CKV2_AWS_11", "CKV2_AWS_12"]);
@@ -133,7 +147,8 @@ describe("the security gate on real plans", () => {
     const plan = withoutResources(defaultPlans.get(AWS_STACK)!.raw as PlanJson, addressesOf(defaultPlans.get(AWS_STACK)!.raw as PlanJson, "aws_flow_log"));
     const skips = splitGateSkips((synth.result.config.settings.security as SecuritySettings).gate.skip).aws;
     const report = runSecurityGate([{ stack: AWS_STACK, plan }], skips);
-    expect(report.passed).toBe(true);
+    // (The default config has no address, so only the alerts rule fails, as above.)
+    expect(report.outcomes.filter((o) => o.status === "failed").map((o) => o.rule)).toEqual(["DW_ALERTS"]);
     const outcome = report.outcomes.find((o) => o.rule === "CKV2_AWS_11")!;
     expect(outcome.status).toBe("skipped");
     expect(outcome.skippedFindings).toHaveLength(1);
