@@ -250,7 +250,8 @@ export function applyWarningsFor(facts: WeekFacts, backend: "local" | "s3", awsS
         cluster: name,
         address: cluster.address,
         check: `terraform ${chdir} show -no-color tfplan | grep -F ${shellWord(`${cluster.address} must be replaced`)}`,
-        describe: `aws eks describe-cluster --region ${shellWord(facts.region)} --name ${shellWord(name)} --query cluster.accessConfig`,
+        // The EKS API does not return the value (the provider keeps the one it created the cluster with): the state has it.
+        applied: `terraform ${chdir} state show ${shellWord(cluster.address)} | grep -F bootstrap_cluster_creator_admin_permissions`,
       };
     });
 }

@@ -5,6 +5,7 @@
  * local state (terraform.<stack>.tfstate beside out/) and refuses a change the config does not accept.
  * With the s3 backend synth cannot see the state, and the week-6 page warns before the apply step.
  */
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,9 @@ import { currentInstances, readStateFile } from "../../lib/applied-state";
 import { localStateFile } from "../../lib/backend";
 import { filesUnder } from "../support/files";
 import { bashSyntaxErrors, numberedSteps } from "../support/markdown";
+import { simulateApply, type PlanJson, type ProviderSchemas, type StackConfig } from "../support/simulated-state";
 import { synthConfig, type Synthesized } from "../support/synth";
+import { OfflineWorkspace, prepareOfflineStack } from "../support/terraform";
 
 const STACK = "devops-weeks-dev";
 const CLUSTER = "devops-weeks-dev-eks";
@@ -164,6 +167,7 @@ describe("with the s3 backend synth cannot see the state", () => {
   const page = (lang: string) => readFileSync(join(synth.outdir, "runbooks", lang, "week-06.md"), "utf8");
   const html = (lang: string) => readFileSync(join(synth.outdir, "runbooks", lang, "week-06.html"), "utf8");
   const check = `terraform -chdir=out/stacks/${STACK} show -no-color tfplan | grep -F 'aws_eks_cluster.eks_cluster_55B0C966 must be replaced'`;
+  const applied = `terraform -chdir=out/stacks/${STACK} state show aws_eks_cluster.eks_cluster_55B0C966 | grep -F bootstrap_cluster_creator_admin_permissions`;
 
   test("the config is synthesized", () => {
     expect(clusterAccess(synth).bootstrap_cluster_creator_admin_permissions).toBe(true);
@@ -183,7 +187,7 @@ describe("with the s3 backend synth cannot see the state", () => {
     expect(warning).toBeLessThan(applyItem);
     const between = markdown.slice(warning, applyItem);
     expect(between).toContain(`> ${check}\n`);
-    expect(between).toContain(`aws eks describe-cluster --region ap-northeast-2 --name ${CLUSTER} --query cluster.accessConfig`);
+    expect(between).toContain(`\`${applied}\``);
     // In the HTML page too: the callout, then the apply command.
     const body = html(lang);
     const callout = body.indexOf('<aside class="callout callout-warning"');
@@ -191,9 +195,44 @@ describe("with the s3 backend synth cannot see the state", () => {
     expect(body.indexOf(`terraform -chdir=out/stacks/${STACK} apply tfplan`)).toBeGreaterThan(callout);
   });
 
-  test("the check is a command bash accepts", () => {
-    expect(bashSyntaxErrors([check])).toEqual([]);
+  test("its commands are commands bash accepts", () => {
+    expect(bashSyntaxErrors([check, applied])).toEqual([]);
   });
+});
+
+describe("against the real aws provider 5.100.0, planned offline", () => {
+  test("the state a week-6 apply leaves is refused for the other value; accepted, the plan replaces the cluster, as the page's check finds", () => {
+    const { outdir, stateFile } = project();
+    const first = synthConfig({ weeks: "6" }, { outdir });
+    const workspace = new OfflineWorkspace();
+    workspace.load(first.stackDir(STACK));
+    const stack = JSON.parse(readFileSync(join(first.stackDir(STACK), "cdk.tf.json"), "utf8")) as StackConfig;
+    const applied = simulateApply(workspace.plan() as unknown as PlanJson, workspace.schemas() as ProviderSchemas, stack, "ap-northeast-2");
+    writeFileSync(stateFile, JSON.stringify(applied.state));
+
+    expect(refusal(() => synthConfig({ weeks: "6", eks: { clusterCreatorIsAdmin: false } }, { outdir })).message).toContain("eks.clusterCreatorIsAdmin = false is not valid; expected true");
+
+    const second = synthConfig({ weeks: "6", eks: { clusterCreatorIsAdmin: false, acceptClusterReplacement: true } }, { outdir });
+    const { work, env } = prepareOfflineStack(second.stackDir(STACK));
+    writeFileSync(join(work, "verify.tfstate"), JSON.stringify(applied.state));
+    const terraform = (args: string[]) => {
+      const result = spawnSync("terraform", args, { cwd: work, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+      if (result.status !== 0) throw new Error(`terraform ${args.join(" ")}: ${result.stderr}`);
+      return result.stdout;
+    };
+    terraform(["init", "-input=false", "-no-color"]);
+    terraform(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=tfplan"]);
+    const plan = JSON.parse(terraform(["show", "-json", "tfplan"])) as PlanJson;
+    const cluster = plan.resource_changes!.find((change) => change.type === "aws_eks_cluster")!;
+    expect(cluster.change.actions).toEqual(["delete", "create"]);
+    expect(cluster.change.replace_paths).toEqual([["access_config", 0, "bootstrap_cluster_creator_admin_permissions"]]);
+    // The S3 page's check, run where the plan is.
+    const check = spawnSync("bash", ["-c", `terraform show -no-color tfplan | grep -F '${cluster.address} must be replaced'`], { cwd: work, env, encoding: "utf8" });
+    expect(check.stdout.trim()).toBe(`# ${cluster.address} must be replaced`);
+    // And the value the cluster was created with, as the page reads it from the state.
+    const created = spawnSync("bash", ["-c", `terraform state show ${cluster.address} | grep -F bootstrap_cluster_creator_admin_permissions`], { cwd: work, env, encoding: "utf8" });
+    expect(created.stdout.trim()).toMatch(/^bootstrap_cluster_creator_admin_permissions += true$/);
+  }, 600_000);
 });
 
 test("with local state the page has no such warning: synth itself refuses the change", () => {
