@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { currentInstances, readStateFile } from "../../lib/applied-state";
+import { englishProse } from "../../lib/runbooks/language-check";
 import { localStateFile } from "../../lib/backend";
 import { filesUnder } from "../support/files";
 import { bashSyntaxErrors, numberedSteps } from "../support/markdown";
@@ -193,6 +194,10 @@ describe("with the s3 backend synth cannot see the state", () => {
     const callout = body.indexOf('<aside class="callout callout-warning"');
     expect(callout).toBeGreaterThan(0);
     expect(body.indexOf(`terraform -chdir=out/stacks/${STACK} apply tfplan`)).toBeGreaterThan(callout);
+  });
+
+  test("the Korean page stays Korean around the warning's commands", () => {
+    expect(englishProse(page("ko"))).toEqual([]);
   });
 
   test("its commands are commands bash accepts", () => {
