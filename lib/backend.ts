@@ -95,7 +95,15 @@ export function stateSettingsOf(scope: IConstruct): ResolvedState | undefined {
  * such option); otherwise `LocalBackend` with the relative path of `localStatePath`.
  * `forceLocal` is for the bootstrap stack, which creates the bucket and so cannot keep its state there.
  */
+/**
+ * The Terraform every stack asks for: 1.10 is the first with S3's native state locking (`use_lockfile`);
+ * the stacks' `moved` and `import` blocks need 1.1 and 1.5. The README, the runbooks' tool list and
+ * `npm run doctor` all read this one value.
+ */
+export const TERRAFORM_MINIMUM_VERSION = "1.10.0";
+
 export function useStateBackend(stack: TerraformStack, stackName: string, options: { forceLocal?: boolean } = {}): void {
+  stack.addOverride("terraform.required_version", `>= ${TERRAFORM_MINIMUM_VERSION}`);
   const state = stateSettingsOf(stack);
   if (!state || state.backend === "local" || options.forceLocal) {
     new LocalBackend(stack, { path: localStatePath(stackName) });

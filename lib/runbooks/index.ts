@@ -34,6 +34,7 @@ import {
 import { loadStrings, type Strings } from "./strings";
 import { pageSteps } from "./page-steps";
 import { shellWord } from "../shell";
+import { TERRAFORM_MINIMUM_VERSION } from "../backend";
 
 export { RunbookTemplateError } from "./errors";
 
@@ -196,7 +197,7 @@ function buildWeek(ctx: WeekContext) {
   const index = ctx.weeks.indexOf(week);
   const navLink = (w: number) => ({ href: `week-${pad(w)}.md`, label: `${strings.text("nav.week", { week: w })}: ${weekTitle(input.modules, w, lang)}` });
   const tools = [
-    { name: "Terraform", why: strings.text("tools.terraform") },
+    { name: "Terraform", why: strings.text("tools.terraform", { version: TERRAFORM_MINIMUM_VERSION.replace(/\.0$/, "") }) },
     { name: "AWS CLI v2", why: strings.text("tools.awsCli") },
     ...(resources.some((r) => r.type === "aws_instance") || steps.some((st) => st.blocks.some((b) => b.includes("ssm start-session"))) || commands.some((c) => c.command.includes("ssm start-session")) ? [{ name: "Session Manager plugin", why: strings.text("tools.ssm") }] : []),
     ...(steps.some((st) => st.blocks.some((b) => /^kubectl /m.test(b))) || commands.some((c) => c.command.startsWith("kubectl")) ? [{ name: "kubectl", why: strings.text("tools.kubectl") }] : []),
