@@ -25,12 +25,27 @@ import type { BuildContext } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
 import { shellWord } from "../../lib/shell";
 import type { DockerHostExports } from "../docker-host";
-import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts } from "./generated-files";
+import { dockerHostModule } from "../docker-host/module";
+import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts, sampleAppFiles } from "./generated-files";
+import { sampleAppSteps, type SampleAppSource } from "./runbook";
 import { SecureBucket } from "./secure-bucket";
 import { CICD_DEFAULTS, type CicdSettings } from "./settings";
 
 export { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
-export { appspec, buildspec, githubWorkflow, hookScripts, codeDeployAgentScript, DEPLOY_DIRECTORY } from "./generated-files";
+export {
+  appspec,
+  buildspec,
+  githubWorkflow,
+  hookScripts,
+  codeDeployAgentScript,
+  sampleAppFiles,
+  healthLocation,
+  DEPLOY_DIRECTORY,
+  SAMPLE_APP_BASE_IMAGE,
+  SAMPLE_APP_TITLE,
+  SAMPLE_APP_USER,
+  SAMPLE_APP_WEB_ROOT,
+} from "./generated-files";
 
 export interface CicdExports {
   readonly pipeline: Codepipeline;
@@ -216,13 +231,27 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
 
   // ---- generated files -----------------------------------------------------------------------
   const dir = `cicd/${ctx.environment.name}`;
-  ctx.writeFile(`${dir}/buildspec.yml`, buildspec());
-  ctx.writeFile(`${dir}/appspec.yml`, appspec());
+  const written: string[] = [];
+  const write = (path: string, content: string, options?: { executable?: boolean }) => {
+    ctx.writeFile(`${dir}/${path}`, content, options);
+    written.push(path);
+  };
+  write("buildspec.yml", buildspec());
+  write("appspec.yml", appspec());
   const scripts = hookScripts({ appService: dockerHost.appService, appEnvFile: dockerHost.appEnvFile, hostPort: dockerHost.hostPort, healthCheckPath: dockerHost.healthCheckPath });
-  for (const [name, content] of Object.entries(scripts)) ctx.writeFile(`${dir}/scripts/${name}`, content, { executable: true });
+  for (const [name, content] of Object.entries(scripts)) write(`scripts/${name}`, content, { executable: true });
+  // The sample app sits in the Docker context, its Dockerfile where the buildspec's `docker build` looks.
+  const context = settings.build.dockerContext === "." ? "" : `${settings.build.dockerContext}/`;
+  const sampleApp = sampleAppFiles({
+    environmentName: ctx.environment.name,
+    containerPort: dockerHost.containerPort,
+    healthCheckPath: dockerHost.healthCheckPath,
+    languages: [...new Set(ctx.study.runbooks.languages)],
+  });
+  for (const [name, content] of Object.entries(sampleApp)) write(`${context}${name}`, content);
   if (githubActionsRole) {
-    ctx.writeFile(
-      `${dir}/.github/workflows/deploy.yml`,
+    write(
+      ".github/workflows/deploy.yml",
       githubWorkflow({
         environmentName: ctx.environment.name,
         region,
@@ -236,6 +265,25 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
       }),
     );
   }
+
+  // ---- runbook -------------------------------------------------------------------------------
+  const blueGreen = dockerHost.blueGreen;
+  const steps = sampleAppSteps({
+    region,
+    environmentName: ctx.environment.name,
+    folder: dir,
+    topLevel: [...new Set(written.map((path) => path.split("/")[0]))].sort(),
+    source: source.runbook,
+    pipelineName,
+    hostPort: dockerHost.hostPort,
+    healthCheckPath: dockerHost.healthCheckPath,
+    reach: !dockerHost.loadBalancer
+      ? { kind: "portForward" }
+      : blueGreen
+        ? { kind: "testListener", color: blueGreen.idle, testPort: ctx.settingsOf(dockerHostModule).blueGreen.testPort }
+        : { kind: "loadBalancer" },
+  });
+  for (const step of steps) ctx.step(step);
 
   // ---- outputs -------------------------------------------------------------------------------
   ctx.output("pipeline_name", pipeline.name, "Name of the CodePipeline that builds and deploys the app");
@@ -291,6 +339,8 @@ function buildArtifactKey(ctx: BuildContext<CicdSettings>): KmsKey {
 
 interface PipelineSource {
   readonly action: Omit<CodepipelineStageAction, "name" | "category" | "outputArtifacts">;
+  /** Where the runbook's steps put the sample app for this source. */
+  readonly runbook: SampleAppSource;
   readonly statements: object[];
   readonly outputs: [string, string, string][];
   afterPipeline?(pipeline: Codepipeline): void;
@@ -301,8 +351,10 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
   const { source } = settings;
   if (source.provider === "github") {
     // Created PENDING: a person approves it once in the console (Developer Tools > Connections).
-    const connection = new CodestarconnectionsConnection(scope, "github-connection", { name: ctx.name("github").slice(0, 32).replace(/-+$/, ""), providerType: "GitHub" });
+    const connectionName = ctx.name("github").slice(0, 32).replace(/-+$/, "");
+    const connection = new CodestarconnectionsConnection(scope, "github-connection", { name: connectionName, providerType: "GitHub" });
     return {
+      runbook: { kind: "github", connectionName, repository: source.repository!, branch: source.branch },
       action: {
         owner: "AWS",
         provider: "CodeStarSourceConnection",
@@ -335,6 +387,7 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
   // S3 sends "Object Created" events to EventBridge, which starts the pipeline: no polling.
   new S3BucketNotification(scope, "source-bucket-events", { bucket: sourceBucket.bucket.id, eventbridge: true });
   return {
+    runbook: { kind: "s3", bucketName, objectKey: source.objectKey },
     action: {
       owner: "AWS",
       provider: "S3",
@@ -349,7 +402,7 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
       ["source_bucket_name", sourceBucket.bucket.bucket, "Upload your app as a zip here to start the pipeline"],
       [
         "source_upload_command",
-        `(cd path/to/your-app && zip -r /tmp/app.zip . -x '.git/*') && aws s3 cp /tmp/app.zip ${shellWord(`s3://${bucketName}/${source.objectKey}`)} --region ${shellWord(region)}`,
+        `(cd path/to/your-app && rm -f /tmp/app.zip && zip -qr /tmp/app.zip . -x '.git/*') && aws s3 cp /tmp/app.zip ${shellWord(`s3://${bucketName}/${source.objectKey}`)} --region ${shellWord(region)}`,
         "Zips your app (Dockerfile, appspec.yml, scripts/; write its folder in place of path/to/your-app) and uploads it: the upload starts the pipeline",
       ],
       ["source_access_logs_bucket", accessLogs.bucket.bucket, `S3 server access logs of the source bucket (kept ${source.accessLogRetentionDays} days): who uploaded what, from where`],

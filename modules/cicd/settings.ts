@@ -63,8 +63,14 @@ export const cicdSettings = z.strictObject({
        */
       image: z.string().regex(/^aws\/codebuild\/[a-z0-9._/-]+:[\w.-]+$/, "a CodeBuild-managed image such as aws/codebuild/amazonlinux-x86_64-standard:5.0").optional(),
       timeoutMinutes: z.number().int().min(5).max(480).default(CICD_DEFAULTS.buildTimeoutMinutes),
-      /** Directory of the Dockerfile inside your repository. @default . */
-      dockerContext: z.string().regex(/^(\.|[\w.-]+(\/[\w.-]+)*)$/, "a relative directory such as . or app").default("."),
+      /** Directory of the Dockerfile inside your repository (synth writes the sample app there). @default . */
+      dockerContext: z
+        .string()
+        .regex(/^(\.|[\w.-]+(\/[\w.-]+)*)$/, "a relative directory such as . or app")
+        .refine((dir) => dir === "." || !dir.split("/").some((part) => part === "." || part === ".."), "a directory inside your repository such as . or app (no . or .. in the path)")
+        // Synth writes these files at the root: the context cannot be one of them.
+        .refine((dir) => !/^(appspec\.yml|buildspec\.yml|scripts\/[^/]+\.sh)(\/|$)/.test(dir), "a directory, not one of the files synth writes (appspec.yml, buildspec.yml, scripts/*.sh)")
+        .default("."),
       logRetentionDays: logRetentionSchema.default(CICD_DEFAULTS.logRetentionDays),
     })
     .prefault({}),
