@@ -68,7 +68,19 @@ export function withoutTokenStackTraces<T>(fn: () => T): T {
  * calls `app.synth()`; if the app turns out to use cross-stack references, `reset` clears what was
  * written and `build` runs again with cdktf's preparing resolve.
  */
+/**
+ * cdktf 0.21 (archived) tests outputs with `util.isArray`, which Node 22.0+ deprecates at run time: each
+ * synth on Node 24 printed "DeprecationWarning: The `util.isArray` API is deprecated" to the learner.
+ * Node's own replacement is `Array.isArray`, the same function for every value cdktf passes; set here,
+ * once, so that cdktf's call reaches it (and still works should a Node release remove `util.isArray`).
+ */
+function quietCdktfOnNewNode(): void {
+  const util = require("node:util") as { isArray?: unknown };
+  if (util.isArray !== Array.isArray) util.isArray = Array.isArray;
+}
+
 export function fastSynth<T>(build: () => { app: App; result: T }, reset: () => void): T {
+  quietCdktfOnNewNode();
   const reference = process.env.DEVOPS_WEEKS_PLAIN_SYNTH ? undefined : cdktfReferencePrototype();
   if (!reference) return build().result;
   return withoutTokenStackTraces(() => {

@@ -26,7 +26,7 @@ describe("the Terraform version the stacks require", () => {
       expect(page).toMatch(new RegExp(`\\*\\*Terraform\\*\\*: .*\\(${SHORT.replace(".", "\\.")} `));
     }
     const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
-    expect(readme).toContain(`Terraform ${SHORT}+`);
+    expect(readme).toContain(`${SHORT} or newer: every stack sets \`required_version = ">= ${TERRAFORM_MINIMUM_VERSION}"\``);
     expect(readme).not.toMatch(/Terraform 1\.5\+/);
   });
 });
