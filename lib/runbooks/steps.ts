@@ -11,6 +11,23 @@ import type { PageNote } from "./page-steps";
 import prices from "./prices.json";
 import { priceRegion, usd } from "./costs";
 import { shellWord } from "../shell";
+import {
+  alarmsInsufficientDataTip,
+  baseImageTip,
+  codeDeployAgentTip,
+  containerInsightsTip,
+  githubConnectionTip,
+  guardDutyDetectorTip,
+  istioCrdTip,
+  istioOf,
+  meshWorkloads,
+  resolvedName,
+  sidecarTip,
+  webhookParameterTip,
+  webhookRejectedTip,
+  type MeshWorkload,
+  type Tip,
+} from "./tips";
 
 export interface StackRef {
   readonly name: string;
@@ -211,6 +228,7 @@ export function checksFor(facts: WeekFacts): Check[] {
     const id = idOutput(detector);
     if (id) checks.push({ title: s.text("checks.guardDuty.title"), command: `aws guardduty get-detector ${region} --detector-id ${id} --query Status --output text`, expect: s.text("checks.guardDuty.expect") });
   }
+  checks.push(...meshChecks(facts));
   for (const alarm of of("aws_cloudwatch_metric_alarm").slice(0, 1)) {
     const prefix = literal(alarm.config["alarm_name"]);
     if (prefix) checks.push({ title: s.text("checks.alarms.title"), command: `aws cloudwatch describe-alarms ${region} --alarm-name-prefix ${prefix.split("-").slice(0, 3).join("-")} --query 'MetricAlarms[].[AlarmName,StateValue]' --output table`, expect: s.text("checks.alarms.expect") });
@@ -218,8 +236,13 @@ export function checksFor(facts: WeekFacts): Check[] {
   return checks;
 }
 
-/** Tips for the failures learners actually hit, picked by what the week contains (partial names). */
-export function troubleshootingFor(facts: WeekFacts): { partial: string }[] {
+/**
+ * Tips for the failures learners actually hit, picked by what the week contains: a partial name, and
+ * for the tips that show commands, the values they fill in (lib/runbooks/tips.ts). A tip about a
+ * resource appears only on the week that creates it, and only when the config creates it (the GitHub
+ * connection with `cicd.source.provider: github`, the webhook's parameter with `notifications.webhook`).
+ */
+export function troubleshootingFor(facts: WeekFacts): Tip[] {
   const has = (type: string) => facts.resources.some((r) => r.type === type);
   const k8s = facts.resources.some((r) => r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) || facts.files.some((f) => f.manifest);
   const eks = has("aws_eks_cluster") || (k8s && facts.kubernetes?.kind === "eks");
@@ -230,7 +253,78 @@ export function troubleshootingFor(facts: WeekFacts): { partial: string }[] {
   if (has("aws_ecr_repository")) tips.push("ecr-denied");
   if (eks) tips.push("kubectl-unauthorized", "addons-degraded");
   if (eks || loadBalancers) tips.push("lb-pending", "destroy-blocked");
-  return tips.map((tip) => ({ partial: `tips/${tip}` }));
+  const named = [
+    // Week 3, in the order a run meets them: Source, Build, Deploy.
+    githubConnectionTip(facts),
+    baseImageTip(facts),
+    codeDeployAgentTip(facts),
+    // Week 4.
+    webhookParameterTip(facts),
+    webhookRejectedTip(facts),
+    // Week 7.
+    alarmsInsufficientDataTip(facts),
+    containerInsightsTip(facts),
+    // Week 10.
+    guardDutyDetectorTip(facts),
+    istioCrdTip(facts),
+    sidecarTip(facts),
+  ].filter((tip): tip is Tip => tip !== undefined);
+  return [...tips.map((tip) => ({ partial: `tips/${tip}` })), ...named];
+}
+
+/**
+ * Week 10's mesh checks, for each namespace whose PeerAuthentication the week creates: every pod of its
+ * Deployments runs the istio-proxy sidecar, the namespace's mTLS mode, and with STRICT, a plain-text
+ * request from a pod without a sidecar (in `default`, which has no injection label) is refused.
+ */
+export function meshChecks(facts: WeekFacts): Check[] {
+  const s = facts.strings;
+  const istio = istioOf(facts);
+  if (!istio) return [];
+  const checks: Check[] = [];
+  const workloads = meshWorkloads(facts);
+  for (const peer of istio.objects.filter((o) => o.kind === "PeerAuthentication" && o.metadata.namespace)) {
+    const namespace = peer.metadata.namespace!;
+    const ns = shellWord(namespace);
+    const inNamespace = workloads.filter((w) => w.namespace === namespace);
+    for (const workload of inNamespace) {
+      checks.push({
+        title: s.text("checks.sidecar.title", { namespace, deployment: workload.deployment }),
+        command: `kubectl get pods -n ${ns} -l ${shellWord(workload.selector)} -o ${shellWord("custom-columns=POD:.metadata.name,CONTAINERS:.spec.containers[*].name,INIT:.spec.initContainers[*].name")}`,
+        expect: s.text("checks.sidecar.expect", { container: workload.container }),
+      });
+    }
+    const mode = literal((peer.spec?.["mtls"] as Record<string, unknown> | undefined)?.["mode"]) ?? "-";
+    checks.push({
+      title: s.text("checks.mtls.title", { namespace }),
+      command: `kubectl get peerauthentication -n ${ns} ${shellWord(peer.metadata.name)} -o jsonpath='{.spec.mtls.mode}{"\\n"}'`,
+      expect: s.text(mode === "STRICT" ? "checks.mtls.expectStrict" : "checks.mtls.expect", { mode }),
+    });
+    const workload = inNamespace.find((w) => w.image);
+    const service = workload && serviceOf(facts, workload);
+    if (mode === "STRICT" && workload?.image && service) {
+      checks.push({
+        title: s.text("checks.plainText.title", { namespace }),
+        command: `kubectl run mtls-probe -n default --rm -i --restart=Never --image=${shellWord(workload.image)} --command -- wget -q -T 5 -O- ${shellWord(`http://${service.name}.${namespace}.svc.cluster.local:${service.port}/`)}`,
+        expect: s.text("checks.plainText.expect"),
+      });
+    }
+  }
+  return checks;
+}
+
+/** The Service in the workload's namespace that selects its pods, with its first port. */
+function serviceOf(facts: WeekFacts, workload: MeshWorkload): { name: string; port: string } | undefined {
+  const labels = new Set(workload.selector.split(","));
+  for (const r of facts.inventory.resources.filter((r) => r.type === "kubernetes_service_v1" || r.type === "kubernetes_service")) {
+    if (resolvedName(facts, r.stack, argument(r.config, "metadata", "namespace")) !== workload.namespace) continue;
+    const selector = argument(r.config, "spec", "selector") as Record<string, unknown> | undefined;
+    if (!selector || !Object.entries(selector).every(([k, v]) => labels.has(`${k}=${literal(v)}`))) continue;
+    const name = literal(argument(r.config, "metadata", "name"));
+    const port = literal(argument(r.config, "spec", "port", "port"));
+    if (name && port) return { name, port };
+  }
+  return undefined;
 }
 
 /**
