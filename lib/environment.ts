@@ -1,8 +1,8 @@
 /** Builds one environment: its AWS stack and, inside it, every enabled module in dependency order. */
-import { TerraformOutput } from "cdktf";
-import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct, type IConstruct } from "constructs";
 import type { StudyConfig } from "./config";
-import type { AnyStudyModule, BuildContext, KubernetesTarget, RunbookStep, StudyEnvironment, StudyModule } from "./module";
+import type { AnyStudyModule, BuildContext, DiagramActor, DiagramEndpoint, DiagramFlow, KubernetesTarget, RunbookStep, StudyEnvironment, StudyModule } from "./module";
 import { AwsStudyStack, KubernetesStudyStack, kubernetesStackName } from "./stacks";
 
 const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
@@ -20,6 +20,28 @@ export interface BuiltEnvironment {
   readonly files: ReadonlyMap<string, GeneratedFile>;
   /** Runbook steps each module gave (ctx.step), by module id, in the order given. */
   readonly stepsByModule: ReadonlyMap<string, readonly RunbookStep[]>;
+  /** Diagram flows each module declared (ctx.diagramFlow), by module id, in the order given. */
+  readonly flowsByModule: ReadonlyMap<string, readonly RecordedFlow[]>;
+}
+
+/** A construct by the stack it is in and its path there, as the stack JSON's metadata names it. */
+export interface ConstructRef {
+  readonly stack: string;
+  /** `devops-weeks-dev/network/bastion`: the stack, the module and the path below it. */
+  readonly path: string;
+}
+
+/** A flow's end as the runbooks read it: no construct objects, only names. */
+export type FlowEnd =
+  | ({ readonly kind: "construct" } & ConstructRef)
+  | { readonly kind: "actor"; readonly actor: DiagramActor }
+  | { readonly kind: "external"; readonly key: string; readonly within: ConstructRef | "region" | "outside" };
+
+export interface RecordedFlow {
+  readonly from: FlowEnd;
+  readonly to: FlowEnd;
+  readonly label?: string;
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 export interface GeneratedFile {
@@ -40,6 +62,7 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
   const enabled = new Set(modules.map((m) => m.id));
   const files = new Map<string, GeneratedFile>();
   const stepsByModule = new Map<string, RunbookStep[]>();
+  const flowsByModule = new Map<string, RecordedFlow[]>();
   const kubernetesTarget = resolveKubernetesTarget(config, environment, modules);
   let kubernetesStack: KubernetesStudyStack | undefined;
   const workloadsStack = () => {
@@ -83,10 +106,27 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
         files.set(relativePath, { content, executable: options?.executable ?? false });
       },
       step: (step) => stepsByModule.set(module.id, [...(stepsByModule.get(module.id) ?? []), step]),
+      diagramFlow: (flow) => flowsByModule.set(module.id, [...(flowsByModule.get(module.id) ?? []), recordFlow(module.id, flow)]),
     };
     exports.set(module.id, module.build(context));
   }
-  return { environment, awsStack, kubernetesStack, exports, outputsByModule, files, stepsByModule };
+  return { environment, awsStack, kubernetesStack, exports, outputsByModule, files, stepsByModule, flowsByModule };
+}
+
+function recordFlow(moduleId: string, flow: DiagramFlow): RecordedFlow {
+  const end = (endpoint: DiagramEndpoint, side: string): FlowEnd => {
+    if (Construct.isConstruct(endpoint)) return { kind: "construct", ...constructRef(endpoint, moduleId, side) };
+    if ("actor" in endpoint) return { kind: "actor", actor: endpoint.actor };
+    const within = endpoint.within ?? "region";
+    return { kind: "external", key: endpoint.external, within: typeof within === "string" ? within : constructRef(within, moduleId, side) };
+  };
+  return { from: end(flow.from, "from"), to: end(flow.to, "to"), label: flow.label, params: flow.params };
+}
+
+function constructRef(construct: IConstruct, moduleId: string, side: string): ConstructRef {
+  const stack = construct.node.scopes.find((scope): scope is TerraformStack => TerraformStack.isStack(scope));
+  if (!stack) throw new Error(`module "${moduleId}" declares a diagram flow whose "${side}" (${construct.node.path}) is in no stack`);
+  return { stack: stack.node.id, path: construct.node.path };
 }
 
 /** An enabled module's "eks" target wins over a "kubeconfig" one; with neither, the kubeconfig's current context. */

@@ -5,7 +5,7 @@
  * `module.ts` imports only settings and validation helpers; its `build` requires the folder's `index.ts`
  * (provider classes, constructs) on first call, so a synth loads the build code of enabled weeks only.
  */
-import type { Construct } from "constructs";
+import type { Construct, IConstruct } from "constructs";
 import type { z } from "zod";
 import type { CoreConfig } from "./config";
 import type { AppliedState } from "./applied-state";
@@ -88,6 +88,41 @@ export interface RunbookStep {
   readonly commands: readonly RunbookCommand[];
 }
 
+/** Someone or somewhere outside AWS that a diagram flow starts or ends at. */
+export type DiagramActor = "learner" | "internet";
+
+/**
+ * Something a diagram draws that no Terraform resource of this synth is: an AWS service the learner
+ * uses on demand (SSM Session Manager), a load balancer Kubernetes creates, a Git host.
+ */
+export interface DiagramExternal {
+  /** Key of its label in templates/<lang>/strings.json, e.g. `diagram.ssmSessionManager`; one node per key. */
+  readonly external: string;
+  /**
+   * Where it is drawn: in the place of a construct (its subnet, VPC or namespace), in the AWS region, or
+   * outside it (beside the learner and the internet).
+   * @default "region"
+   */
+  readonly within?: IConstruct | "region" | "outside";
+}
+
+/**
+ * One end of a flow: a construct this module built or another module exports (e.g. week 1's bastion),
+ * drawn as the node of the first resource at or below it that the diagram draws (a ManagedInstance: its
+ * EC2 instance) and, when another week built it, grey-dashed as context; a named actor; or an external node.
+ */
+export type DiagramEndpoint = IConstruct | { readonly actor: DiagramActor } | DiagramExternal;
+
+/** A way through the week's infrastructure its diagram must show: an access path, a pipeline step, traffic. */
+export interface DiagramFlow {
+  readonly from: DiagramEndpoint;
+  readonly to: DiagramEndpoint;
+  /** Key of the edge's label in templates/<lang>/strings.json, e.g. `diagram.flow.ssmShell`. @default - no label */
+  readonly label?: string;
+  /** Values for the label's `{placeholders}`. */
+  readonly params?: Readonly<Record<string, string | number>>;
+}
+
 export interface OutputOptions {
   /** The stack that carries the output: the AWS stack (default) or the `-k8s` workloads stack. */
   readonly stack?: "aws" | "workloads";
@@ -129,6 +164,12 @@ export interface BuildContext<Settings> {
   writeFile(relativePath: string, content: string, options?: { readonly executable?: boolean }): void;
   /** Adds a step to this week's runbook page (see RunbookStep). */
   step(step: RunbookStep): void;
+  /**
+   * Adds a flow to this week's diagram, drawn as a thick labeled edge in the order given (see
+   * DiagramFlow): the paths a learner would otherwise have to read out of the resources, such as
+   * `learner -> SSM Session Manager -> bastion`.
+   */
+  diagramFlow(flow: DiagramFlow): void;
 }
 
 /** What a module's `validate` may know of the rest of the synth. */

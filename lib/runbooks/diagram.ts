@@ -2,12 +2,15 @@
  * A Mermaid flowchart of one week, drawn from the resources synth produced: the week's own nodes
  * (NAT, hosts, load balancers, cluster, pipeline, topics...) placed in the subnet, VPC or region they
  * live in, with the VPC, AZs and subnets they sit in drawn as context even when an earlier week
- * created them. Edges come from the references between resources (routes, subscriptions, listeners).
+ * created them. Edges come from the references between resources (routes, subscriptions, listeners),
+ * and, drawn thick, from the flows the week's modules declare (ctx.diagramFlow): the learner's access
+ * path, a pipeline's steps, the traffic through a mesh. A flow's end that another week built is drawn
+ * grey-dashed as context; the learner and the internet are actors outside the region.
  */
+import type { ConstructRef, FlowEnd, RecordedFlow } from "../environment";
 import { argument, compare, literal, prefixed, type Inventory, type StackResource } from "./inventory";
 import { isKubernetesLoadBalancer } from "./steps";
 import type { Strings } from "./strings";
-
 type Shape = "box" | "round" | "db" | "circle" | "hexagon" | "stadium";
 
 interface NodeKind {
@@ -62,6 +65,7 @@ export const NODE_KINDS: Readonly<Record<string, NodeKind>> = {
   aws_cloudtrail: { kind: "cloudTrail", shape: "round" },
   aws_guardduty_detector: { kind: "guardDuty", shape: "round" },
   aws_inspector2_enabler: { kind: "inspector", shape: "round" },
+  aws_vpclattice_service_network: { kind: "latticeServiceNetwork", shape: "hexagon" },
   aws_budgets_budget: { kind: "budget", shape: "round", detail: (r) => budgetLimit(r) },
   kubernetes_deployment: { kind: "k8sDeployment", shape: "box", detail: (r) => replicas(r) },
   kubernetes_deployment_v1: { kind: "k8sDeployment", shape: "box", detail: (r) => replicas(r) },
@@ -79,6 +83,13 @@ export const NODE_KINDS: Readonly<Record<string, NodeKind>> = {
 const NAMESPACE_TYPES = new Set(["kubernetes_namespace", "kubernetes_namespace_v1"]);
 /** Arguments that say where a resource sits (drawn as nesting, not as edges). */
 const PLACEMENT_KEYS = ["subnet_id", "subnet_ids", "subnets", "vpc_id", "vpc_config", "subnet_mapping", "vpc_zone_identifier"];
+/**
+ * Arguments that put a resource in subnets of its own (a node group, a load balancer, an interface
+ * endpoint, an Auto Scaling group). An EKS control plane's `vpc_config.subnet_ids` are not among them:
+ * the control plane runs in a VPC of AWS's and only puts its endpoint's interfaces in ours, so it is
+ * drawn once, in the VPC.
+ */
+const SUBNET_KEYS = ["subnet_id", "subnet_ids", "subnets", "subnet_mapping", "vpc_zone_identifier"];
 /** Beyond this many nodes of one kind in one place, they are drawn as one node with a count. */
 const COLLAPSE_ABOVE = 3;
 
@@ -88,6 +99,8 @@ export interface WeekDiagramInput {
   readonly moduleIds: readonly string[];
   readonly region: string;
   readonly strings: Strings;
+  /** The flows the week's modules declared (ctx.diagramFlow), in the order declared. @default - none */
+  readonly flows?: readonly RecordedFlow[];
 }
 
 interface DrawnNode {
@@ -98,26 +111,52 @@ interface DrawnNode {
   readonly members: readonly StackResource[];
 }
 
+type Place = { kind: "subnet"; subnet: StackResource } | { kind: "vpc"; vpc: StackResource } | { kind: "k8s"; namespace: string } | { kind: "region" } | { kind: "outside" };
+
+interface PlaceEntry {
+  readonly place: Place;
+  /** The week's own resources there, by node kind. */
+  readonly byKind: Map<string, StackResource[]>;
+  /** Resources of other weeks that a flow ends at, drawn as context. */
+  readonly context: StackResource[];
+  /** Label keys of the external nodes drawn there. */
+  readonly externals: string[];
+}
+
+/** A flow's end, found in the inventory. */
+type End = { kind: "resource"; resource: StackResource } | { kind: "actor"; actor: "learner" | "internet" } | { kind: "external"; key: string };
+
+const ACTOR_SHAPES = { learner: "stadium", internet: "circle" } as const satisfies Record<string, Shape>;
+const ACTOR_LABELS = { learner: "diagram.learner", internet: "diagram.internet" } as const;
+
 /** Mermaid source, or an empty string when the week has nothing to draw. */
 export function weekDiagram(input: WeekDiagramInput): string {
   const { inventory, strings } = input;
-  const own = inventory.resources.filter((r) => r.moduleId !== undefined && input.moduleIds.includes(r.moduleId));
+  const isOwn = (r: StackResource) => r.moduleId !== undefined && input.moduleIds.includes(r.moduleId);
+  const own = inventory.resources.filter(isOwn);
   const drawable = own.filter((r) => NODE_KINDS[r.type]);
   const namespaces = own.filter((r) => NAMESPACE_TYPES.has(r.type));
-  if (drawable.length === 0 && namespaces.length === 0) return "";
+  const flows = input.flows ?? [];
+  if (drawable.length === 0 && namespaces.length === 0 && flows.length === 0) return "";
 
+  const keyOf = (r: StackResource) => `${r.stack}\u0000${r.address}`;
   const ids = new Map<string, string>();
   const idOf = (r: StackResource) => {
-    const key = `${r.stack}\u0000${r.address}`;
+    const key = keyOf(r);
     if (!ids.has(key)) ids.set(key, `n${ids.size + 1}`);
     return ids.get(key)!;
   };
   const find = (stack: string, address: string) => inventory.byAddress(stack, address);
 
-  // Where each drawable sits: a subnet, the VPC (several subnets), a namespace, or the region.
-  const subnetOf = (r: StackResource) => {
-    const ref = r.references.find((a) => a.startsWith("aws_subnet.") && refersThrough(r.config["subnet_id"], a));
-    return ref ? find(r.stack, ref) : undefined;
+  // Where each drawable sits: its subnet or subnets, the VPC, a namespace, or the region.
+  const subnetCache = new Map<string, StackResource[]>();
+  const subnetsOf = (r: StackResource): StackResource[] => {
+    const key = keyOf(r);
+    if (!subnetCache.has(key)) {
+      const addresses = r.references.filter((a) => a.startsWith("aws_subnet.") && SUBNET_KEYS.some((k) => refersThrough(r.config[k], a)));
+      subnetCache.set(key, addresses.map((a) => find(r.stack, a)).filter((s): s is StackResource => s !== undefined).sort(subnetOrder));
+    }
+    return subnetCache.get(key)!;
   };
   const vpcOf = (r: StackResource): StackResource | undefined => {
     if (r.type === "aws_vpc") return r;
@@ -137,32 +176,87 @@ export function weekDiagram(input: WeekDiagramInput): string {
     if (ref) return literal(argument(find(r.stack, ref)?.config ?? {}, "metadata", "name"));
     return literal(ns) ?? literal(argument(r.config, "manifest", "metadata", "namespace")) ?? literal(r.config["namespace"]);
   };
+  // A resource in several subnets (a node group, a load balancer, an interface endpoint) is drawn once
+  // in each: Mermaid nests a node in one subgraph only, so no box can span two AZs, and one node per
+  // subnet is how AWS's own architecture diagrams show nodes spread over AZs.
+  const placesOf = (r: StackResource): Place[] => {
+    if (r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) return [{ kind: "k8s", namespace: namespaceOf(r) ?? "default" }];
+    const subnets = subnetsOf(r);
+    if (subnets.length > 0) return subnets.map((subnet) => ({ kind: "subnet", subnet }));
+    const vpc = vpcOf(r);
+    return [vpc ? { kind: "vpc", vpc } : { kind: "region" }];
+  };
+  const placeKey = (p: Place) =>
+    p.kind === "subnet" ? `s:${p.subnet.address}` : p.kind === "vpc" ? `v:${p.vpc.address}` : p.kind === "k8s" ? `k:${p.namespace}` : p.kind === "outside" ? "o" : "r";
+
+  // The flows' ends: a construct is the first resource at or below its path that the diagram draws.
+  const pathOf = (r: StackResource) => `${r.stack}/${r.moduleId ?? ""}/${r.localPath}`;
+  const resourcesAt = (ref: ConstructRef) =>
+    inventory.resources
+      .filter((r) => r.stack === ref.stack && (pathOf(r) === ref.path || pathOf(r).startsWith(`${ref.path}/`)))
+      .sort((a, b) => pathOf(a).split("/").length - pathOf(b).split("/").length);
+  const externalsWithin = new Map<string, ConstructRef | "region" | "outside">();
+  const endOf = (end: FlowEnd): End => {
+    if (end.kind === "actor") return end;
+    if (end.kind === "external") {
+      if (!externalsWithin.has(end.key)) externalsWithin.set(end.key, end.within);
+      return { kind: "external", key: end.key };
+    }
+    const resource = resourcesAt(end).find((r) => NODE_KINDS[r.type]);
+    if (!resource) throw new Error(`a diagram flow ends at ${end.path}, where the diagram draws no resource: give a construct holding a resource of a type in NODE_KINDS (lib/runbooks/diagram.ts)`);
+    return { kind: "resource", resource };
+  };
+  const declared = flows.map((f) => ({ from: endOf(f.from), to: endOf(f.to), label: f.label ? strings.text(f.label, f.params) : undefined }));
+  const contextResources = new Map<string, StackResource>();
+  for (const end of declared.flatMap((f) => [f.from, f.to])) if (end.kind === "resource" && !isOwn(end.resource)) contextResources.set(keyOf(end.resource), end.resource);
+  const placeWithin = (within: ConstructRef | "region" | "outside"): Place => {
+    if (within === "region" || within === "outside") return { kind: within };
+    const at = resourcesAt(within)[0];
+    if (!at) throw new Error(`a diagram flow's external node is placed within ${within.path}, which holds no resource`);
+    if (at.type === "aws_subnet") return { kind: "subnet", subnet: at };
+    if (at.type === "aws_vpc") return { kind: "vpc", vpc: at };
+    if (NAMESPACE_TYPES.has(at.type)) return { kind: "k8s", namespace: literal(argument(at.config, "metadata", "name")) ?? "default" };
+    return placesOf(at)[0];
+  };
 
   // Group drawables by place, collapsing long runs of one kind.
-  type Place = { kind: "subnet"; subnet: StackResource } | { kind: "vpc"; vpc: StackResource } | { kind: "k8s"; namespace: string } | { kind: "region" };
-  const placeKey = (p: Place) => (p.kind === "subnet" ? `s:${p.subnet.address}` : p.kind === "vpc" ? `v:${p.vpc.address}` : p.kind === "k8s" ? `k:${p.namespace}` : "r");
-  const places = new Map<string, { place: Place; byKind: Map<string, StackResource[]> }>();
-  const placeOf = (r: StackResource): Place => {
-    if (r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) return { kind: "k8s", namespace: namespaceOf(r) ?? "default" };
-    const subnet = subnetOf(r);
-    if (subnet) return { kind: "subnet", subnet };
-    const vpc = vpcOf(r);
-    return vpc ? { kind: "vpc", vpc } : { kind: "region" };
+  const places = new Map<string, PlaceEntry>();
+  const entryAt = (place: Place): PlaceEntry => {
+    const key = placeKey(place);
+    if (!places.has(key)) places.set(key, { place, byKind: new Map(), context: [], externals: [] });
+    return places.get(key)!;
   };
+  const kindOf = (r: StackResource) => (r.type === "aws_instance" ? instanceKind(r) : NODE_KINDS[r.type].kind);
   for (const r of drawable) {
-    const place = placeOf(r);
-    const entry = places.get(placeKey(place)) ?? { place, byKind: new Map() };
-    places.set(placeKey(place), entry);
-    const kind = r.type === "aws_instance" ? instanceKind(r) : NODE_KINDS[r.type].kind;
-    entry.byKind.set(kind, [...(entry.byKind.get(kind) ?? []), r]);
+    for (const place of placesOf(r)) {
+      const entry = entryAt(place);
+      entry.byKind.set(kindOf(r), [...(entry.byKind.get(kindOf(r)) ?? []), r]);
+    }
   }
+  for (const r of contextResources.values()) for (const place of placesOf(r)) entryAt(place).context.push(r);
+  for (const [key, within] of externalsWithin) entryAt(placeWithin(within)).externals.push(key);
   for (const ns of namespaces) {
     const name = literal(argument(ns.config, "metadata", "name"));
-    if (name && !places.has(`k:${name}`)) places.set(`k:${name}`, { place: { kind: "k8s", namespace: name }, byKind: new Map() });
+    if (name) entryAt({ kind: "k8s", namespace: name });
   }
 
   const drawn = new Map<string, DrawnNode>();
-  const nodeFor = new Map<string, string>(); // resource key -> drawn node id
+  const nodeFor = new Map<string, string[]>(); // resource key -> the ids of the nodes that draw it
+  const drawnAs = (r: StackResource, id: string) => nodeFor.set(keyOf(r), [...(nodeFor.get(keyOf(r)) ?? []), id]);
+  const contextIds: string[] = [];
+  const externalIds: string[] = [];
+  // The copy of a resource in its second, third... subnet gets the id of the first with a suffix.
+  const nodeId = (r: StackResource, place: Place) => {
+    const copy = place.kind === "subnet" ? subnetsOf(r).findIndex((s) => s.address === place.subnet.address) : 0;
+    return copy > 0 ? `${idOf(r)}_${copy + 1}` : idOf(r);
+  };
+  const labelOf = (group: readonly StackResource[], kind: string) => {
+    const first = group[0];
+    if (group.length > 1) return `${strings.text(`diagram.${kind}`)} ×${group.length}`;
+    const spread = subnetsOf(first).length > 1 ? strings.text("diagram.spansSubnets", { count: subnetsOf(first).length }) : undefined;
+    const lines = [strings.text(`diagram.${kind}`), resourceName(first) ?? fallbackName(first), NODE_KINDS[first.type].detail?.(first), spread];
+    return lines.filter((s, i, all): s is string => Boolean(s) && all.indexOf(s) === i).join("<br/>");
+  };
   const nodesIn = (key: string): DrawnNode[] => {
     const entry = places.get(key);
     if (!entry) return [];
@@ -171,18 +265,27 @@ export function weekDiagram(input: WeekDiagramInput): string {
       const groups = members.length > COLLAPSE_ABOVE ? [members] : members.map((m) => [m]);
       for (const group of groups) {
         const first = group[0];
-        const spec = NODE_KINDS[first.type];
-        const id = idOf(first);
-        const label =
-          group.length > 1
-            ? [`${strings.text(`diagram.${kind}`)} ×${group.length}`]
-            : [strings.text(`diagram.${kind}`), resourceName(first) ?? fallbackName(first), spec.detail?.(first)].filter((s, i, all): s is string => Boolean(s) && all.indexOf(s) === i);
-        const costly = Boolean(spec.costly) || isKubernetesLoadBalancer(first);
-        const node: DrawnNode = { id, label: label.join("<br/>"), shape: spec.shape, costly, members: group };
+        const id = nodeId(first, entry.place);
+        const costly = Boolean(NODE_KINDS[first.type].costly) || isKubernetesLoadBalancer(first);
+        const node: DrawnNode = { id, label: labelOf(group, kind), shape: NODE_KINDS[first.type].shape, costly, members: group };
         drawn.set(id, node);
-        for (const m of group) nodeFor.set(`${m.stack}\u0000${m.address}`, id);
+        for (const m of group) drawnAs(m, id);
         result.push(node);
       }
+    }
+    for (const r of entry.context) {
+      const id = nodeId(r, entry.place);
+      const node: DrawnNode = { id, label: labelOf([r], kindOf(r)), shape: NODE_KINDS[r.type].shape, costly: false, members: [r] };
+      drawn.set(id, node);
+      drawnAs(r, id);
+      contextIds.push(id);
+      result.push(node);
+    }
+    for (const external of entry.externals) {
+      const node: DrawnNode = { id: externalId(external), label: strings.text(external), shape: "round", costly: false, members: [] };
+      drawn.set(node.id, node);
+      externalIds.push(node.id);
+      result.push(node);
     }
     return result;
   };
@@ -201,31 +304,34 @@ export function weekDiagram(input: WeekDiagramInput): string {
     if (place.kind === "vpc") vpcs.set(place.vpc.address, place.vpc);
   }
   for (const vpc of own.filter((r) => r.type === "aws_vpc")) vpcs.set(vpc.address, vpc);
-  const contextIds: string[] = [];
 
-  const internet = "internet";
-  const needsInternet = [...places.values()].some((p) => p.byKind.has("igw") || p.byKind.has("loadBalancer"));
-  if (needsInternet) lines.push(`  ${internet}((${quote(strings.text("diagram.internet"))}))`);
+  // Actors and what is outside AWS, above the region.
+  const ends = declared.flatMap((f) => [f.from, f.to]);
+  const actors = (["learner", "internet"] as const).filter(
+    (actor) => ends.some((e) => e.kind === "actor" && e.actor === actor) || (actor === "internet" && [...places.values()].some((p) => p.byKind.has("igw") || p.byKind.has("loadBalancer"))),
+  );
+  for (const actor of actors) lines.push(`  ${actor}${shaped(ACTOR_SHAPES[actor], strings.text(ACTOR_LABELS[actor]))}`);
+  for (const node of nodesIn("o")) emit(1, node);
+
   const regionStart = lines.length;
   lines.push(`  subgraph region[${quote(`${strings.text("diagram.region")} ${input.region}`)}]`);
   for (const vpc of [...vpcs.values()].sort((a, b) => compare(a.address, b.address))) {
     const vpcId = idOf(vpc);
-    const vpcOwn = input.moduleIds.includes(vpc.moduleId ?? "");
-    if (!vpcOwn) contextIds.push(vpcId);
+    if (!isOwn(vpc)) contextIds.push(vpcId);
     // Subgraph titles stay on one line: Mermaid clips a second line of a cluster label.
     lines.push(`    subgraph ${vpcId}[${quote([`VPC ${resourceName(vpc) ?? ""}`.trim(), literal(vpc.config["cidr_block"])].filter(Boolean).join(" · "))}]`);
     lines.push("      direction TB");
-    const subnets = inventory.resources.filter((r) => r.stack === vpc.stack && r.type === "aws_subnet" && r.references.includes(vpc.address));
-    const zones = [...new Set(subnets.map((s) => literal(s.config["availability_zone"]) ?? "?"))].sort(compare);
+    const subnets = inventory.resources.filter((r) => r.stack === vpc.stack && r.type === "aws_subnet" && r.references.includes(vpc.address)).sort(subnetOrder);
+    const zones = [...new Set(subnets.map(zoneOf))];
     for (const zone of zones) {
       const zoneId = `az_${zone.replace(/[^a-z0-9]/gi, "_")}`;
       lines.push(`      subgraph ${zoneId}[${quote(`${strings.text("diagram.az")} ${zone}`)}]`);
-      for (const subnet of subnets.filter((s) => (literal(s.config["availability_zone"]) ?? "?") === zone).sort((a, b) => cidrNumber(a) - cidrNumber(b))) {
+      for (const subnet of subnets.filter((s) => zoneOf(s) === zone)) {
         const subnetId = idOf(subnet);
-        if (!input.moduleIds.includes(subnet.moduleId ?? "")) contextIds.push(subnetId);
+        if (!isOwn(subnet)) contextIds.push(subnetId);
         const tier = literal((subnet.config["tags"] as Record<string, unknown> | undefined)?.["Tier"]);
         const kind = strings.text(tier === "public" ? "diagram.publicSubnet" : tier === "private" ? "diagram.privateSubnet" : "diagram.subnet");
-        nodeFor.set(`${subnet.stack}\u0000${subnet.address}`, subnetId);
+        drawnAs(subnet, subnetId);
         const inside = nodesIn(`s:${subnet.address}`);
         if (inside.length === 0) {
           lines.push(`        ${subnetId}${shaped("box", `${kind}<br/>${cidrOf(subnet)}`)}`);
@@ -238,7 +344,7 @@ export function weekDiagram(input: WeekDiagramInput): string {
       lines.push("      end");
     }
     for (const node of nodesIn(`v:${vpc.address}`)) emit(3, node);
-    nodeFor.set(`${vpc.stack}\u0000${vpc.address}`, vpcId);
+    drawnAs(vpc, vpcId);
     lines.push("    end");
   }
   for (const node of nodesIn("r")) emit(2, node);
@@ -260,11 +366,14 @@ export function weekDiagram(input: WeekDiagramInput): string {
   }
 
   // Edges: routes, links through glue resources, then direct references between drawn nodes.
-  const edges = new Set<string>();
+  const edges = new Map<string, { from: string; to: string }>();
   const nodeOf = (stack: string, address: string | undefined) => (address ? nodeFor.get(`${stack}\u0000${address}`) : undefined);
-  const addEdge = (from: string | undefined, to: string | undefined, label?: string) => {
-    if (!from || !to || from === to) return;
-    edges.add(label ? `${from} -->|${quote(label)}| ${to}` : `${from} --> ${to}`);
+  const addEdge = (from: readonly string[] | string | undefined, to: readonly string[] | string | undefined, label?: string) => {
+    for (const a of typeof from === "string" ? [from] : (from ?? [])) {
+      for (const b of typeof to === "string" ? [to] : (to ?? [])) {
+        if (a !== b) edges.set(label ? `${a} -->|${quote(label)}| ${b}` : `${a} --> ${b}`, { from: a, to: b });
+      }
+    }
   };
   const refOf = (r: StackResource, key: string) => r.references.find((a) => refersThrough(argument(r.config, ...key.split(".")), a));
   for (const r of own) {
@@ -289,21 +398,64 @@ export function weekDiagram(input: WeekDiagramInput): string {
     } else if (NODE_KINDS[r.type]) {
       const from = nodeOf(r.stack, r.address);
       const placement = new Set(PLACEMENT_KEYS.flatMap((key) => r.references.filter((a) => refersThrough(r.config[key], a))));
-      for (const address of r.references) if (!placement.has(address) && drawn.has(nodeOf(r.stack, address) ?? "")) addEdge(from, nodeOf(r.stack, address));
+      for (const address of r.references) {
+        const to = nodeOf(r.stack, address);
+        if (!placement.has(address) && to?.some((id) => drawn.has(id))) addEdge(from, to);
+      }
     }
   }
   for (const [id, node] of [...drawn].sort(([a], [b]) => compare(a, b))) {
-    if (node.members[0].type === "aws_internet_gateway") addEdge(id, internet);
-    if (node.members[0].type === "aws_lb" && node.members[0].config["internal"] !== true) addEdge(internet, id);
+    const first = node.members[0];
+    if (!first || contextIds.includes(id)) continue;
+    if (first.type === "aws_internet_gateway") addEdge(id, "internet");
+    if (first.type === "aws_lb" && first.config["internal"] !== true) addEdge("internet", id);
   }
-  for (const edge of [...edges].sort(compare)) lines.push(`  ${edge}`);
+
+  // Declared flows, thick and in the order declared; a flow between two nodes replaces their reference edge.
+  const idsOf = (end: End): readonly string[] => (end.kind === "resource" ? (nodeFor.get(keyOf(end.resource)) ?? []) : end.kind === "actor" ? [end.actor] : [externalId(end.key)]);
+  const flowLines: string[] = [];
+  const flowPairs = new Set<string>();
+  for (const flow of declared) {
+    for (const from of idsOf(flow.from)) {
+      for (const to of idsOf(flow.to)) {
+        if (from === to) continue;
+        const line = `${from} ==>${flow.label ? `|${quote(flow.label)}|` : ""} ${to}`;
+        if (!flowLines.includes(line)) flowLines.push(line);
+        flowPairs.add(`${from}\u0000${to}`).add(`${to}\u0000${from}`);
+      }
+    }
+  }
+  const referenceLines = [...edges].filter(([, e]) => !flowPairs.has(`${e.from}\u0000${e.to}`)).map(([line]) => line).sort(compare);
+  for (const edge of [...referenceLines, ...flowLines]) lines.push(`  ${edge}`);
 
   lines.push("  classDef costly stroke:#d32f2f,stroke-width:3px");
   lines.push("  classDef context fill:#f4f4f4,stroke:#999,stroke-dasharray:4 3,color:#555");
+  lines.push("  classDef actor fill:#ddf4ff,stroke:#0969da,stroke-width:2px,color:#0a3069");
+  lines.push("  classDef external fill:#fff,stroke:#57606a,stroke-dasharray:2 2,color:#24292f");
   const costly = [...drawn.values()].filter((n) => n.costly).map((n) => n.id);
   if (costly.length > 0) lines.push(`  class ${costly.join(",")} costly`);
   if (contextIds.length > 0) lines.push(`  class ${contextIds.join(",")} context`);
+  if (actors.length > 0) lines.push(`  class ${actors.join(",")} actor`);
+  if (externalIds.length > 0) lines.push(`  class ${externalIds.join(",")} external`);
+  if (flowLines.length > 0) {
+    const first = referenceLines.length;
+    lines.push(`  linkStyle ${flowLines.map((_, i) => first + i).join(",")} stroke:#0969da,stroke-width:3px`);
+  }
   return `${lines.join("\n")}\n`;
+}
+
+/** The node id of an external node: its label key without `diagram.`, e.g. `x_ssmSessionManager`. */
+function externalId(key: string): string {
+  return `x_${key.replace(/^diagram\./, "").replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+function zoneOf(subnet: StackResource): string {
+  return literal(subnet.config["availability_zone"]) ?? "?";
+}
+
+/** Subnets in the order the diagram draws them: by AZ, then by address. */
+function subnetOrder(a: StackResource, b: StackResource): number {
+  return compare(zoneOf(a), zoneOf(b)) || cidrNumber(a) - cidrNumber(b);
 }
 
 /** Whether an argument value references the address (directly, not through some other argument). */

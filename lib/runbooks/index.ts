@@ -173,7 +173,7 @@ function buildWeek(ctx: WeekContext) {
     availabilityZones: input.config.availabilityZones,
   };
   const title = weekTitle(input.modules, week, lang);
-  const diagram = weekDiagram({ inventory, moduleIds, region, strings });
+  const diagram = weekDiagram({ inventory, moduleIds, region, strings, flows: moduleIds.flatMap((id) => environment.flowsByModule.get(id) ?? []) });
   const costs = weekCosts(resources, region, strings, input.config.availabilityZones.length);
   const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
   const kubernetesStackName = environment.kubernetesStack?.node.id;
