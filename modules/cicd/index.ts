@@ -20,8 +20,8 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { Fn } from "cdktf";
-import type { Construct } from "constructs";
-import type { BuildContext } from "../../lib/module";
+import type { Construct, IConstruct } from "constructs";
+import type { BuildContext, DiagramExternal } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
 import { shellWord } from "../../lib/shell";
 import type { DockerHostExports } from "../docker-host";
@@ -60,6 +60,7 @@ export interface CicdExports {
 }
 
 const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+const GITHUB: DiagramExternal = { external: "diagram.github", within: "outside" };
 const POLICY_VERSION = "2012-10-17";
 
 
@@ -226,6 +227,25 @@ export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   });
   source.afterPipeline?.(pipeline);
 
+  // ---- diagram -------------------------------------------------------------------------------
+  // From the source to the host: the pipeline's stages, the image through ECR, the deployment. ECR and
+  // the host are week 2's; the host is the one CodeDeploy deploys to (with blue/green, the idle color).
+  if (settings.source.provider === "github") {
+    ctx.diagramFlow({ from: { actor: "learner" }, to: GITHUB, label: "diagram.flow.gitPush", params: { branch: settings.source.branch } });
+    ctx.diagramFlow({ from: GITHUB, to: source.origin, label: "diagram.flow.connection" });
+  } else {
+    ctx.diagramFlow({ from: { actor: "learner" }, to: source.origin, label: "diagram.flow.upload", params: { key: settings.source.objectKey } });
+  }
+  ctx.diagramFlow({ from: source.origin, to: pipeline, label: "diagram.flow.sourceStage" });
+  ctx.diagramFlow({ from: pipeline, to: buildProject, label: "diagram.flow.buildStage" });
+  ctx.diagramFlow({ from: buildProject, to: dockerHost.repository, label: "diagram.flow.imagePush" });
+  ctx.diagramFlow({ from: pipeline, to: application, label: "diagram.flow.deployStage" });
+  const deployedHost = dockerHost.hosts.find((h) => h.name === deployTarget.hostName)?.host;
+  if (deployedHost) {
+    ctx.diagramFlow({ from: application, to: deployedHost, label: "diagram.flow.deploy" });
+    ctx.diagramFlow({ from: dockerHost.repository, to: deployedHost, label: "diagram.flow.imagePull" });
+  }
+
   // ---- GitHub Actions ----------------------------------------------------------------------
   const githubActionsRole = settings.githubActions.enabled ? buildGithubActions(ctx, { repositoryArn, artifactBucketArn: artifactBucket.arn, deployStatements, kmsUse, account }) : undefined;
 
@@ -343,6 +363,8 @@ interface PipelineSource {
   readonly runbook: SampleAppSource;
   readonly statements: object[];
   readonly outputs: [string, string, string][];
+  /** What the diagram draws as the source: the GitHub connection or the source bucket. */
+  readonly origin: IConstruct;
   afterPipeline?(pipeline: Codepipeline): void;
 }
 
@@ -361,6 +383,7 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
         version: "1",
         configuration: { ConnectionArn: connection.arn, FullRepositoryId: source.repository!, BranchName: literalText(source.branch), OutputArtifactFormat: "CODE_ZIP", DetectChanges: "true" },
       },
+      origin: connection,
       statements: [{ Sid: "UseGithubConnection", Effect: "Allow", Action: "codestar-connections:UseConnection", Resource: connection.arn }],
       outputs: [["github_connection_arn", connection.arn, "The GitHub connection: approve it once in the console (Developer Tools > Settings > Connections) before the first run"]],
     };
@@ -394,6 +417,7 @@ function buildSource(ctx: BuildContext<CicdSettings>, kmsKeyArn: string | undefi
       version: "1",
       configuration: { S3Bucket: sourceBucket.bucket.bucket, S3ObjectKey: source.objectKey, PollForSourceChanges: "false" },
     },
+    origin: sourceBucket.bucket,
     statements: [
       { Sid: "ReadSourceZip", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${sourceBucket.bucket.arn}/${source.objectKey}` },
       { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], Resource: sourceBucket.bucket.arn },

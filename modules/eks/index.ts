@@ -27,7 +27,7 @@ import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
 import { literalValues } from "../../lib/terraform-text";
-import type { NetworkExports } from "../network";
+import { SESSION_MANAGER, type NetworkExports } from "../network";
 import { bastionToolsScript } from "./bastion-tools";
 import { supportOf, type EksSettings, type EksVersion } from "./settings";
 
@@ -314,6 +314,17 @@ export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
       policyArn: CLUSTER_ADMIN_POLICY,
       accessScope: { type: "cluster" },
     });
+  }
+
+  // The learner's way to the API: through the SSM port forward and the bastion to the private endpoint,
+  // or straight to the public one from the ranges the config names.
+  const target = ctx.kubernetesTarget;
+  if (target.kind === "eks" && target.access.kind === "tunnel" && network.bastion) {
+    ctx.diagramFlow({ from: { actor: "learner" }, to: SESSION_MANAGER, label: "diagram.flow.portForward", params: { port: target.access.localPort } });
+    ctx.diagramFlow({ from: SESSION_MANAGER, to: network.bastion, label: "diagram.flow.portForwardSession" });
+    ctx.diagramFlow({ from: network.bastion, to: cluster, label: "diagram.flow.privateApi" });
+  } else if (publicCidrs.length > 0) {
+    ctx.diagramFlow({ from: { actor: "learner" }, to: cluster, label: "diagram.flow.publicApi" });
   }
 
   ctx.output("eks_cluster_name", cluster.name, "Name of the EKS cluster");

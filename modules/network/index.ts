@@ -21,7 +21,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { Construct } from "constructs";
 import { planSubnets } from "../../lib/cidr";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
-import type { BuildContext } from "../../lib/module";
+import type { BuildContext, DiagramExternal } from "../../lib/module";
 import { natInstanceScript } from "./nat-instance-user-data";
 import type { NetworkSettings } from "./settings";
 
@@ -43,6 +43,9 @@ export interface NetworkExports {
 }
 
 export { networkModule } from "./module";
+
+/** Session Manager as the diagrams draw it: the learner's only way to the bastion, with no open port. */
+export const SESSION_MANAGER: DiagramExternal = { external: "diagram.ssmSessionManager" };
 
 export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports {
   const { scope, settings } = ctx;
@@ -127,6 +130,9 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
   ctx.output("public_subnet_ids", publicSubnets.map((s) => s.id), "Public subnet IDs, one per AZ");
   ctx.output("private_subnet_ids", privateSubnets.map((s) => s.id), "Private subnet IDs, one per AZ");
   if (bastion) {
+    ctx.diagramFlow({ from: { actor: "learner" }, to: SESSION_MANAGER, label: "diagram.flow.ssmShell" });
+    ctx.diagramFlow({ from: SESSION_MANAGER, to: bastion, label: "diagram.flow.ssmSession" });
+    if (ssh) ctx.diagramFlow({ from: { actor: "learner" }, to: bastion, label: "diagram.flow.ssh" });
     ctx.output("bastion_instance_id", bastion.instance.id, "Instance ID of the bastion host");
     ctx.output(
       "bastion_ssm_command",

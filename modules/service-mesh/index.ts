@@ -14,7 +14,7 @@ import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import type { BuildContext } from "../../lib/module";
+import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/module";
 import { shellWord } from "../../lib/shell";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import type { KubernetesExports } from "../kubernetes";
@@ -156,7 +156,18 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
       sourceRanges.length === 0
         ? { type: "ClusterIP" }
         : { type: "LoadBalancer", loadBalancerSourceRanges: [...sourceRanges], ...(controller ? { annotations: { ...NLB_ANNOTATIONS } } : {}) };
-    objectsDependOn.push(chart("istio-ingressgateway", "gateway", "istio-ingress", { service }, controller ? [istiod, ingress, controller] : [istiod, ingress]));
+    const gateway = chart("istio-ingressgateway", "gateway", "istio-ingress", { service }, controller ? [istiod, ingress, controller] : [istiod, ingress]);
+    objectsDependOn.push(gateway);
+    // The way in: the load balancer Kubernetes makes for the gateway's Service (no Terraform resource),
+    // or the learner's port forward; then the gateway to the app's sidecars.
+    if (sourceRanges.length > 0) {
+      const loadBalancer: DiagramExternal = { external: controller ? "diagram.kubernetesNlb" : "diagram.kubernetesLoadBalancer" };
+      ctx.diagramFlow({ from: { actor: "internet" }, to: loadBalancer, label: "diagram.flow.allowedSources" });
+      ctx.diagramFlow({ from: loadBalancer, to: gateway, label: "diagram.flow.http" });
+    } else {
+      ctx.diagramFlow({ from: { actor: "learner" }, to: gateway, label: "diagram.flow.gatewayPortForward" });
+    }
+    if (app.deployment) ctx.diagramFlow({ from: gateway, to: app.deployment, label: istio.mtlsMode === "STRICT" ? "diagram.flow.mtls" : "diagram.flow.mtlsPermissive" });
     if (sourceRanges.length > 0) {
       ctx.output(
         "istio_ingress_hostname_command",
@@ -275,6 +286,10 @@ function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Cons
     commands: [[`kubectl apply --server-side -f ${shellWord(`https://github.com/kubernetes-sigs/gateway-api/releases/download/${settings.vpcLattice.gatewayApiVersion}/standard-install.yaml`)}`]],
   });
   ctx.step({ when: "after-apply", text: "steps.latticeGateway", commands: [[`kubectl apply -f ${shellWord(`out/${manifestPath}`)}`]] });
+  // Lattice answers clients in the associated VPC only: the bastion, where there is one.
+  const client: DiagramEndpoint = network.network.bastion ?? { external: "diagram.vpcClients", within: network.network.vpc };
+  ctx.diagramFlow({ from: client, to: serviceNetwork, label: "diagram.flow.lattice" });
+  if (app.deployment) ctx.diagramFlow({ from: serviceNetwork, to: app.deployment, label: "diagram.flow.latticeTargets" });
   ctx.output("vpc_lattice_service_network_id", serviceNetwork.id, "Amazon VPC Lattice service network of the mesh");
   return { serviceNetwork };
 }

@@ -4,13 +4,17 @@
  * the region, a resource in several subnets drawn in each of them, and the same source on every synth.
  * The browser test (browser.test.ts) checks that Chromium draws it.
  */
-import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FlowEnd, RecordedFlow } from "../../lib/environment";
 import { DEFAULT_TEMPLATES_DIR } from "../../lib/runbooks";
 import { weekDiagram } from "../../lib/runbooks/diagram";
 import { referencesIn, type Inventory, type StackResource } from "../../lib/runbooks/inventory";
 import { loadStrings } from "../../lib/runbooks/strings";
-import { classesOf, enclosing, nodeIds } from "../support/mermaid";
+import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
+import { classesOf, enclosing, mermaidSource, nodeIds } from "../support/mermaid";
+import { synthConfig, type Synthesized } from "../support/synth";
 
 const STACK = "env";
 const en = loadStrings(DEFAULT_TEMPLATES_DIR, "en");
@@ -46,6 +50,8 @@ const TUNNEL: RecordedFlow[] = [
 ];
 
 const week6 = (flows: RecordedFlow[] = TUNNEL, resources = RESOURCES) => weekDiagram({ inventory: inventoryOf(resources), moduleIds: ["eks"], region: "ap-northeast-2", strings: en, flows });
+
+const mermaidOf = (synth: Synthesized, page: string) => mermaidSource(readFileSync(join(synth.outdir, "runbooks", page), "utf8"));
 
 describe("week diagrams from declared flows", () => {
   it("draws each declared flow as a thick labeled edge, in the order declared, after the reference edges", () => {
@@ -108,5 +114,91 @@ describe("week diagrams from declared flows", () => {
     const first = week6();
     expect(week6()).toBe(first);
     expect(weekDiagram({ inventory: { ...inventoryOf(RESOURCES), resources: [...inventoryOf(RESOURCES).resources] }, moduleIds: ["eks"], region: "ap-northeast-2", strings: en, flows: TUNNEL })).toBe(first);
+  });
+});
+
+describe("the modules' flows in an all-weeks synth", () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthConfig(ALL_WEEKS_CONFIG);
+  });
+
+  it("week 1: the learner's shell through Session Manager to the bastion in a private subnet", () => {
+    const source = mermaidOf(synth, "en/week-01.md");
+    const [bastion] = nodeIds(source, "devops-weeks-dev-bastion");
+    expect(source).toContain('  learner ==>|"shell: aws ssm start-session"| x_ssmSessionManager');
+    expect(source).toContain(`  x_ssmSessionManager ==>|"session (no open port)"| ${bastion}`);
+    expect(enclosing(source, bastion)[0]).toMatch(/^Private subnet /);
+  });
+
+  it("week 6: the tunnel through week 1's bastion (context) to the private API, and the node group in both private subnets", () => {
+    const source = mermaidOf(synth, "en/week-06.md");
+    const [bastion] = nodeIds(source, "devops-weeks-dev-bastion");
+    const [cluster] = nodeIds(source, "devops-weeks-dev-eks<br/>");
+    expect(classesOf(source, "context")).toContain(bastion);
+    expect(source).toContain('  learner ==>|"port forward 127.0.0.1:8443 (kubectl, terraform)"| x_ssmSessionManager');
+    expect(source).toContain(`  ${bastion} ==>|"HTTPS 443 (private endpoint)"| ${cluster}`);
+    const nodeGroups = nodeIds(source, "devops-weeks-dev-eks-nodes");
+    expect(nodeGroups.map((id) => enclosing(source, id)[0])).toEqual(["Private subnet 10.0.128.0/20", "Private subnet 10.0.144.0/20"]);
+  });
+
+  it("week 3: from the learner's upload through the pipeline, CodeBuild and ECR to week 2's Docker host", () => {
+    const source = mermaidOf(synth, "en/week-03.md");
+    const id = (text: string) => nodeIds(source, text)[0];
+    const [bucket, pipeline, build, ecr, deploy, host] = ["devops-weeks-dev-source-ap-northeast-2", "CodePipeline", "CodeBuild", "ECR repository", "CodeDeploy", "devops-weeks-dev-docker-host"].map(id);
+    const chain = [`learner ==>|"upload source/app.zip"| ${bucket}`, `${bucket} ==>|"Source stage"| ${pipeline}`, `${pipeline} ==>|"Build stage"| ${build}`, `${build} ==>|"image push"| ${ecr}`];
+    for (const edge of [...chain, `${pipeline} ==>|"Deploy stage (appspec, image.env)"| ${deploy}`, `${deploy} ==>|"deployment"| ${host}`, `${ecr} ==>|"image pull"| ${host}`]) expect(source).toContain(`  ${edge}`);
+    expect(classesOf(source, "context")).toEqual(expect.arrayContaining([ecr, host]));
+  });
+
+  it("week 10: the learner's port forward to the ingress gateway, and mTLS from it to week 5's pods", () => {
+    const source = mermaidOf(synth, "en/week-10.md");
+    const [gateway] = nodeIds(source, "istio-ingressgateway");
+    const [pods] = nodeIds(source, "Deployment<br/>web");
+    expect(source).toContain(`  learner ==>|"kubectl port-forward 8080:80"| ${gateway}`);
+    expect(source).toContain(`  ${gateway} ==>|"mTLS (STRICT)"| ${pods}`);
+    expect(classesOf(source, "context")).toContain(pods);
+    expect(enclosing(source, pods)[0]).toBe("namespace devops-weeks");
+  });
+
+  it("is the same source on a second synth of the same config", () => {
+    const again = synthConfig(ALL_WEEKS_CONFIG);
+    for (const page of ["en/week-01.md", "ko/week-03.md", "en/week-06.md", "ko/week-10.md"]) expect(mermaidOf(again, page), page).toBe(mermaidOf(synth, page));
+  });
+});
+
+describe("the modules' flows with other options", () => {
+  it("a GitHub source, blue/green and a load balancer: git push to the connection, deployment to the idle color, the load balancer in both public subnets", () => {
+    const synth = synthConfig({
+      ...ALL_WEEKS_CONFIG,
+      weeks: "1-3",
+      cicd: { source: { provider: "github", repository: "octocat/hello-docker" } },
+      dockerHost: { loadBalancer: { enabled: true }, blueGreen: { enabled: true } },
+    });
+    const week3 = mermaidOf(synth, "en/week-03.md");
+    const [connection] = nodeIds(week3, "Source connection");
+    expect(week3).toMatch(/^ {2}x_github\("GitHub"\)$/m);
+    expect(week3).toContain('  learner ==>|"git push (main)"| x_github');
+    expect(week3).toContain(`  x_github ==>|"change detected"| ${connection}`);
+    const [deploy] = nodeIds(week3, "CodeDeploy");
+    const idle = week3.split("\n").find((line) => line.startsWith(`  ${deploy} ==>|"deployment"|`));
+    expect(nodeIds(week3, "docker-host-green").map((host) => `  ${deploy} ==>|"deployment"| ${host}`)).toContain(idle);
+    const week2 = mermaidOf(synth, "en/week-02.md");
+    const balancers = nodeIds(week2, "Load balancer");
+    expect(balancers.map((id) => enclosing(week2, id)[0])).toEqual(["Public subnet 10.0.0.0/20", "Public subnet 10.0.16.0/20"]);
+    for (const id of balancers) expect(week2).toContain(`  internet --> ${id}`);
+  });
+
+  it("Istio's gateway with source ranges: the internet through the load balancer Kubernetes makes; VPC Lattice: the bastion through the service network", () => {
+    const istio = mermaidOf(synthConfig({ ...ALL_WEEKS_CONFIG, serviceMesh: { istio: { ingressGatewaySourceRanges: ["203.0.113.10/32"], mtlsMode: "PERMISSIVE" } } }), "en/week-10.md");
+    const [gateway] = nodeIds(istio, "istio-ingressgateway");
+    expect(istio).toContain('  internet ==>|"HTTP 80 (allowed source ranges only)"| x_kubernetesNlb');
+    expect(istio).toContain(`  x_kubernetesNlb ==>|"HTTP 80"| ${gateway}`);
+    expect(istio).toMatch(/==>\|"mTLS or plain text \(PERMISSIVE\)"\|/);
+    const lattice = mermaidOf(synthConfig({ ...ALL_WEEKS_CONFIG, serviceMesh: { provider: "vpc-lattice" } }), "en/week-10.md");
+    const [bastion] = nodeIds(lattice, "devops-weeks-dev-bastion");
+    const [network] = nodeIds(lattice, "VPC Lattice service network");
+    expect(lattice).toContain(`  ${bastion} ==>|"HTTP 80 (VPC Lattice)"| ${network}`);
+    expect(lattice).toMatch(new RegExp(`  ${network} ==>\\|"HTTP to pod IPs"\\| n\\d+`));
   });
 });
