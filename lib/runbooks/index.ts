@@ -60,6 +60,9 @@ export interface WeekPage {
   readonly file: string;
 }
 
+/** Mermaid's settings on every page: rendered by the viewer script once the page is loaded, never from a remote source. */
+const MERMAID_CONFIG = { startOnLoad: false, securityLevel: "strict", theme: "default", flowchart: { htmlLabels: true, useMaxWidth: true } } as const;
+
 const SKIP_TOP_LEVEL = new Set(["stacks", "runbooks", "manifest.json"]);
 
 /** What the synthesized stacks cost left running, per stack, from the same price table as the pages. */
@@ -125,7 +128,18 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
   });
   const hourly = stacks.reduce((sum, s) => sum + s.hourly, 0);
   // A file, not an inline script: the pages' Content-Security-Policy runs only the site's own scripts.
-  write("assets/mermaid-init.js", `/* ${generatedText("lib/runbooks/index.ts")} */\nmermaid.initialize({ startOnLoad: true, securityLevel: "strict", theme: "default", flowchart: { htmlLabels: true, useMaxWidth: true } });\n`);
+  // It renders the diagrams and opens each one full-window (templates/shared/diagram-viewer.js).
+  const viewerTexts = Object.fromEntries(
+    languages.map((lang) => {
+      const strings = loadStrings(templatesDir, lang);
+      return [lang, { enlarge: strings.text("diagram.viewer.enlarge"), close: strings.text("diagram.viewer.close"), title: strings.text("diagram.viewer.title") }];
+    }),
+  );
+  write(
+    "assets/mermaid-init.js",
+    `/* ${generatedText("templates/shared/diagram-viewer.js and lib/runbooks/index.ts")} */\n${readFileSync(join(templatesDir, "shared", "diagram-viewer.js"), "utf8")}\ndevopsWeeksDiagrams(${JSON.stringify(MERMAID_CONFIG)}, ${JSON.stringify(viewerTexts)});\n`,
+  );
+  write("assets/diagram-viewer.css", `/* ${generatedText("templates/shared/diagram-viewer.css")} */\n${readFileSync(join(templatesDir, "shared", "diagram-viewer.css"), "utf8")}`);
   return { stacks, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth, date: PRICE_TABLE.date, hoursPerMonth: PRICE_TABLE.hoursPerMonth };
 }
 

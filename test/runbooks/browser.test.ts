@@ -2,7 +2,9 @@
  * Opens the generated HTML runbooks the way a learner does, from file:// in a real browser (Debian's
  * headless Chromium driven by playwright-core), with no network: every enabled week's page loads,
  * its diagram is rendered to SVG by the bundled Mermaid with the nodes the synthesized stacks have,
- * and the links between weeks and languages lead where they say. Screenshots go to test/.artifacts/.
+ * and the links between weeks and languages lead where they say. Weeks 1, 3, 6 and 10 show the way
+ * through them (the learner's access path, the pipeline, the traffic through the mesh), and every
+ * diagram opens full-window with labels a learner can read. Screenshots go to test/.artifacts/.
  * Set RUNBOOK_SCREENSHOT=docs/runbook-screenshot.png to refresh the README's screenshot.
  */
 import { execFileSync } from "node:child_process";
@@ -10,14 +12,17 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
+import { mermaidSource, nodeIds, subgraphsAround } from "../support/mermaid";
 import { synthConfig, type Synthesized } from "../support/synth";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const INSTALL_HINT = "apt-get update && apt-get install -y --no-install-recommends chromium fonts-nanum fontconfig";
 const ARTIFACTS = join(__dirname, "..", ".artifacts", "runbooks");
+/** The smallest label a learner should have to read in the full-window view, in CSS px. */
+const MIN_ENLARGED_LABEL_PX = 14;
 
 let synth: Synthesized;
 let context: BrowserContext;
@@ -79,6 +84,62 @@ afterAll(async () => {
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
+/** What a week's diagram must show, by the ids its Mermaid source gives the nodes. */
+interface Way {
+  readonly nodes: readonly string[];
+  readonly edges: readonly (readonly [string, string])[];
+  readonly edgeLabels?: readonly string[];
+  /** A node and a subgraph it must be drawn inside. */
+  readonly inside?: readonly (readonly [string, string])[];
+}
+
+const WAYS: Record<number, (one: (text: string) => string, source: string) => Way> = {
+  1: (one) => {
+    const bastion = one("devops-weeks-dev-bastion");
+    return { nodes: ["learner", "x_ssmSessionManager", bastion], edges: [["learner", "x_ssmSessionManager"], ["x_ssmSessionManager", bastion]] };
+  },
+  3: (one) => {
+    const [bucket, pipeline, build, ecr, deploy, host] = ["devops-weeks-dev-source-ap-northeast-2", "CodePipeline", "CodeBuild", "ECR", "CodeDeploy", "devops-weeks-dev-docker-host"].map(one);
+    return {
+      nodes: ["learner", bucket, pipeline, build, ecr, deploy, host],
+      edges: [["learner", bucket], [bucket, pipeline], [pipeline, build], [build, ecr], [ecr, host], [pipeline, deploy], [deploy, host]],
+    };
+  },
+  6: (one, source) => {
+    const [bastion, cluster] = [one("devops-weeks-dev-bastion"), one("devops-weeks-dev-eks<br/>")];
+    const nodeGroups = nodeIds(source, "devops-weeks-dev-eks-nodes");
+    expect(nodeGroups).toHaveLength(2);
+    return {
+      nodes: ["learner", "x_ssmSessionManager", bastion, cluster, ...nodeGroups],
+      edges: [["learner", "x_ssmSessionManager"], ["x_ssmSessionManager", bastion], [bastion, cluster]],
+      edgeLabels: ["HTTPS 443"],
+      inside: nodeGroups.map((id) => {
+        const subnet = subgraphsAround(source, id)[0];
+        expect(subnet.title).toMatch(/^(Private subnet|프라이빗 서브넷) /);
+        return [id, subnet.id] as const;
+      }),
+    };
+  },
+  10: (one) => {
+    const [gateway, pods] = [one("istio-ingressgateway"), one("Deployment<br/>web")];
+    return { nodes: ["learner", gateway, pods], edges: [["learner", gateway], [gateway, pods]], edgeLabels: ["mTLS (STRICT)"] };
+  },
+};
+
+/** The platform fonts Chromium drew a label's glyphs with (DevTools' CSS.getPlatformFontsForNode). */
+async function hangulFonts(cdp: CDPSession, label: string): Promise<string[]> {
+  const marked = await page.evaluate((text) => {
+    const element = [...document.querySelectorAll("pre.mermaid svg span, pre.mermaid svg p")].find((e) => e.textContent?.trim() === text && e.children.length === 0);
+    element?.setAttribute("data-font-probe", "");
+    return Boolean(element);
+  }, label);
+  expect(marked, `a label "${label}"`).toBe(true);
+  const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
+  const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector: "[data-font-probe]" });
+  const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+  return fonts.filter((f) => f.glyphCount > 0).map((f) => f.familyName);
+}
+
 describe("the HTML runbooks in headless Chromium, from file://", () => {
   it("render every enabled week's diagram to SVG with the nodes of its stacks (all weeks in the first language, week 1 in the others)", async () => {
     expect(weeks().length).toBeGreaterThan(1);
@@ -126,6 +187,70 @@ describe("the HTML runbooks in headless Chromium, from file://", () => {
     await page.locator("main h1").first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "readme-ko-week-01.png"), clip: { x: 0, y: 0, width: 1100, height: 1800 }, fullPage: true });
     if (process.env.RUNBOOK_SCREENSHOT) copyFileSync(join(ARTIFACTS, "readme-ko-week-01.png"), process.env.RUNBOOK_SCREENSHOT);
+  });
+
+  it("shows the way on weeks 1, 3, 6 and 10 in both languages, and opens each diagram full-window with labels of at least 14 px", async () => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("DOM.enable");
+    await cdp.send("CSS.enable");
+    for (const lang of languages()) {
+      for (const week of [1, 3, 6, 10]) {
+        const path = `${lang}/week-${pad(week)}.html`;
+        const source = mermaidSource(readFileSync(join(synth.outdir, "runbooks", lang, `week-${pad(week)}.md`), "utf8"));
+        const svgText = await openRunbook(path);
+        expect(svgText, path).not.toMatch(/Syntax error/i);
+        expect(await page.locator('pre.mermaid svg[aria-roledescription="error"]').count(), `${path}: a Mermaid error`).toBe(0);
+        const one = (text: string) => {
+          const ids = nodeIds(source, text);
+          expect(ids.length, `${path}: a node "${text}"`).toBeGreaterThan(0);
+          return ids[0];
+        };
+        const way = WAYS[week](one, source);
+        for (const id of way.nodes) expect(await page.locator(`pre.mermaid svg g.node[id*="-flowchart-${id}-"]`).count(), `${path}: node ${id}`).toBe(1);
+        for (const [from, to] of way.edges) expect(await page.locator(`pre.mermaid svg path[data-id^="L_${from}_${to}_"]`).count(), `${path}: edge ${from} -> ${to}`).toBeGreaterThan(0);
+        for (const label of way.edgeLabels ?? []) expect(await page.locator("pre.mermaid svg g.edgeLabel", { hasText: label }).count(), `${path}: edge label "${label}"`).toBeGreaterThan(0);
+        for (const [node, subgraph] of way.inside ?? []) {
+          const inner = (await page.locator(`pre.mermaid svg g.node[id*="-flowchart-${node}-"]`).boundingBox())!;
+          const outer = (await page.locator(`pre.mermaid svg g.cluster[id$="-${subgraph}"]`).boundingBox())!;
+          const within = inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+          expect(within, `${path}: ${node} drawn inside ${subgraph}`).toBe(true);
+        }
+        if (lang === "ko") expect(await hangulFonts(cdp, "내 컴퓨터"), `${path}: the fonts that draw "내 컴퓨터"`).toEqual(expect.arrayContaining([expect.stringMatching(/nanum/i)]));
+
+        // Full-window: reached and closed from the keyboard (Escape in one language, the close button in the other).
+        const enlarge = page.locator("button.diagram-enlarge").first();
+        await enlarge.focus();
+        await page.keyboard.press("Enter");
+        const dialog = page.locator('.diagram-viewer[role="dialog"]');
+        await dialog.locator("svg").waitFor();
+        expect(await page.evaluate(() => document.activeElement?.className), `${path}: focus on the close button`).toBe("diagram-viewer-close");
+        const view = await dialog.evaluate((element) => {
+          const svg = element.querySelector("svg")!;
+          const walker = document.createTreeWalker(svg, NodeFilter.SHOW_TEXT);
+          const sizes: { text: string; px: number }[] = [];
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const parent = node.parentElement!;
+            if (!node.textContent?.trim() || parent.closest("style")) continue;
+            // HTML labels sit in a foreignObject: the SVG's scale is that of the foreignObject.
+            const graphic = (parent.closest("foreignObject, text") ?? parent.closest("g")) as SVGGraphicsElement;
+            sizes.push({ text: node.textContent.trim(), px: parseFloat(getComputedStyle(parent).fontSize) * (graphic.getScreenCTM()?.a ?? 1) });
+          }
+          const box = svg.getBoundingClientRect();
+          return { sizes, width: box.width, windowWidth: window.innerWidth };
+        });
+        expect(view.sizes.length, path).toBeGreaterThan(3);
+        const small = view.sizes.filter((s) => s.px < MIN_ENLARGED_LABEL_PX).map((s) => `${s.text} (${s.px.toFixed(1)} px)`);
+        expect(small, `${path}: labels under ${MIN_ENLARGED_LABEL_PX} px in the full-window view`).toEqual([]);
+        expect(view.width, `${path}: the full-window diagram at least as wide as the window`).toBeGreaterThanOrEqual(view.windowWidth * 0.9);
+        await page.screenshot({ path: join(ARTIFACTS, `${lang}-week-${pad(week)}-enlarged.png`) });
+        if (lang === languages()[0]) await page.keyboard.press("Escape");
+        else await dialog.locator("button.diagram-viewer-close").click();
+        expect(await dialog.count(), `${path}: the full-window view closed`).toBe(0);
+        expect(await page.evaluate(() => document.activeElement?.className), `${path}: focus back on the button`).toBe("diagram-enlarge");
+        expect(await page.locator("pre.mermaid svg").count(), `${path}: the diagram back in the page`).toBe(1);
+      }
+    }
+    await cdp.detach();
   });
 
   it("links each week to the next and back, to the other language and to the index", async () => {
