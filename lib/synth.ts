@@ -100,8 +100,10 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     const nameProblems = inventories.flatMap((inventory) => nameLimitProblems(inventory.resources, config.core));
     if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
-    const costs = renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
-    if (classroom) (require("./classroom-sheets") as typeof import("./classroom-sheets")).renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
+    const sheets = classroom ? (require("./classroom-sheets") as typeof import("./classroom-sheets")) : undefined;
+    const learners = classroom && sheets ? sheets.learnerPages({ config, classroom, environments: built }, inventories) : undefined;
+    const costs = renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates, learners });
+    if (classroom && sheets) sheets.renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     logCosts(log, costs, classroom !== undefined);
     return { config, selection, environments: built, classroom };
   });

@@ -34,6 +34,7 @@ import {
 import { loadStrings, type Strings } from "./strings";
 import { pageSteps } from "./page-steps";
 import { shellWord } from "../shell";
+import { markInstructorCommands, type LearnerAbilities } from "./learner-commands";
 import { TERRAFORM_MINIMUM_VERSION } from "../backend";
 
 export { RunbookTemplateError } from "./errors";
@@ -53,6 +54,22 @@ export interface RunbookInput {
   /** How the learner names the output directory in commands, e.g. `out`. */
   readonly outName: string;
   readonly templatesDir?: string;
+  /**
+   * A class's learners: each gets the course's pages with their own stacks and names, under
+   * `runbooks/<lang>/learners/<id>/`, with the commands their IAM user cannot run marked as the instructor's.
+   */
+  readonly learners?: readonly LearnerPages[];
+}
+
+export interface LearnerPages {
+  readonly id: string;
+  /** The learner's name as Markdown text (escaped: lib/classroom-sheets.ts escapeMarkdownText). */
+  readonly markdownName: string;
+  /** The learner's name as HTML text (escaped). */
+  readonly htmlName: string;
+  readonly environment: BuiltEnvironment;
+  readonly inventory: Inventory;
+  readonly abilities: LearnerAbilities;
 }
 
 export interface WeekPage {
@@ -89,22 +106,35 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
     writeFileSync(target, content);
   };
 
-  for (const lang of languages) {
-    const strings = loadStrings(templatesDir, lang);
-    const templates = loadTemplates(templatesDir, lang);
-    const pages = weeks.map((week) => buildWeek({ week, lang, input, inventory, files, strings, environment, weeks, languages }));
-    for (const page of pages) {
-      const template = `${lang}/week-${pad(page.week)}.md.hbs`;
-      const markdown = generated(template) + templates.render(template, page.view);
-      write(`${lang}/week-${pad(page.week)}.md`, markdown);
-      write(`${lang}/week-${pad(page.week)}.html`, layout(templates, strings, { markdown, template, title: page.title, lang, assets: "../assets/", languages: otherLanguages(languages, lang, `week-${pad(page.week)}.html`) }));
+  /**
+   * The course's pages for one environment, into `<lang>/<prefix>` (prefix "" for the course itself,
+   * `learners/<id>/` for a learner of a class), with links back to the site's root from that depth.
+   */
+  const renderCourse = (prefix: string, environment: BuiltEnvironment, inventory: Inventory, learner?: LearnerPages) => {
+    const up = "../".repeat(1 + prefix.split("/").filter(Boolean).length);
+    for (const lang of languages) {
+      const strings = loadStrings(templatesDir, lang);
+      const templates = loadTemplates(templatesDir, lang);
+      const mark = (markdown: string) => (learner ? markInstructorCommands(markdown, learner.abilities, strings.text("classroom.instructorRuns")) : markdown);
+      const pages = weeks.map((week) => buildWeek({ week, lang, input, inventory, files, strings, environment, weeks, languages }));
+      for (const page of pages) {
+        const template = `${lang}/week-${pad(page.week)}.md.hbs`;
+        const markdown = mark(generated(template) + templates.render(template, page.view));
+        write(`${lang}/${prefix}week-${pad(page.week)}.md`, markdown);
+        write(`${lang}/${prefix}week-${pad(page.week)}.html`, layout(templates, strings, { markdown, template, title: page.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}week-${pad(page.week)}.html`, up) }));
+      }
+      const indexView = { ...buildIndex({ lang, input, strings, environment, pages, languages, inventory, prefix }), learners: learner ? [] : learnerLinks(lang) };
+      const indexTemplate = `${lang}/index.md.hbs`;
+      const indexMarkdown = mark(generated(indexTemplate) + templates.render(indexTemplate, indexView));
+      write(`${lang}/${prefix}index.md`, indexMarkdown);
+      write(`${lang}/${prefix}index.html`, layout(templates, strings, { markdown: indexMarkdown, template: indexTemplate, title: indexView.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}index.html`, up) }));
     }
-    const indexView = buildIndex({ lang, input, strings, environment, pages, languages, inventory });
-    const indexTemplate = `${lang}/index.md.hbs`;
-    const indexMarkdown = generated(indexTemplate) + templates.render(indexTemplate, indexView);
-    write(`${lang}/index.md`, indexMarkdown);
-    write(`${lang}/index.html`, layout(templates, strings, { markdown: indexMarkdown, template: indexTemplate, title: indexView.title, lang, assets: "../assets/", languages: otherLanguages(languages, lang, "index.html") }));
-  }
+  };
+  /** The class's learners, as the course's index lists them: their sheet and their own pages. */
+  const learnerLinks = (_lang: string) => (input.learners ?? []).map((l) => ({ id: l.id, name: l.markdownName, sheet: `learners/${l.id}.md`, pages: `learners/${l.id}/index.md`, environment: l.environment.environment.name }));
+
+  renderCourse("", environment, inventory);
+  for (const learner of input.learners ?? []) renderCourse(`learners/${learner.id}/`, learner.environment, learner.inventory, learner);
 
   const first = languages[0];
   const siteTemplates = loadTemplates(templatesDir, first);
@@ -116,6 +146,8 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
       open: strings.text("site.open"),
       href: `${lang}/index.html`,
       weeks: weeks.map((week) => ({ href: `${lang}/week-${pad(week)}.html`, label: `${strings.text("nav.week", { week })}: ${weekTitle(input.modules, week, lang)}` })),
+      learnersTitle: input.learners?.length ? strings.text("classroom.learners") : undefined,
+      learners: (input.learners ?? []).map((l) => ({ name: l.htmlName, id: l.id, sheet: `${lang}/learners/${l.id}.html`, pages: `${lang}/learners/${l.id}/index.html`, sheetLabel: strings.text("classroom.sheet"), pagesLabel: strings.text("classroom.pages") })),
     };
   });
   write("index.html", htmlComment("shared/site-index.html.hbs") + siteTemplates.render("shared/site-index.html.hbs", { lang: first, languages: siteIndex, title: siteIndex[0].title }));
@@ -172,7 +204,10 @@ function buildWeek(ctx: WeekContext) {
     .filter((s, i) => i === 0 || s.resources.some((r) => (weekOf(r.moduleId) ?? Infinity) <= week) || outputs.some((o) => o.name === s.stack))
     .map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
   const allStacks: StackRef[] = inventory.stacks.map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
-  const weekFiles = ctx.files.filter((f) => f.moduleId !== undefined && moduleIds.includes(f.moduleId));
+  // A class writes each learner's files under a folder of their environment's name: a page lists its own.
+  const environmentNames = new Set(input.environments.map((e) => e.environment.name));
+  const ownFile = (f: GeneratedFile) => f.path.split("/").every((segment) => !environmentNames.has(segment) || segment === environment.environment.name);
+  const weekFiles = ctx.files.filter((f) => f.moduleId !== undefined && moduleIds.includes(f.moduleId) && ownFile(f));
   const target = environment.kubernetesStack?.target;
   const network = input.config.settings["network"] as WeekFacts["network"] | undefined;
   const facts: WeekFacts = {
@@ -279,6 +314,8 @@ interface IndexContext {
   readonly pages: readonly ReturnType<typeof buildWeek>[];
   readonly languages: readonly string[];
   readonly inventory: Inventory;
+  /** Where the index sits below `<lang>/`: "" or `learners/<id>/`. */
+  readonly prefix: string;
 }
 
 function buildIndex(ctx: IndexContext) {
@@ -295,32 +332,34 @@ function buildIndex(ctx: IndexContext) {
     stacks,
     destroyStacks: [...stacks].reverse(),
     severalStacks: stacks.length > 1 ? [{}] : [],
-    languages: ctx.languages.filter((l) => l !== ctx.lang).map((l) => ({ href: `../${l}/index.md`, label: loadLanguageName(strings, l) })),
+    languages: ctx.languages.filter((l) => l !== ctx.lang).map((l) => ({ href: `${"../".repeat(1 + ctx.prefix.split("/").filter(Boolean).length)}${l}/${ctx.prefix}index.md`, label: loadLanguageName(strings, l) })),
     price: PRICE_TABLE,
   };
 }
 
-function layout(
+/** A page of the site: `up` leads from the page's folder back to `runbooks/` (`../` for `<lang>/`). */
+export function layout(
   templates: TemplateSet,
   strings: Strings,
-  page: { markdown: string; template: string; title: string; lang: string; assets: string; languages: { href: string; label: string }[] },
+  page: { markdown: string; template: string; title: string; lang: string; up: string; languages: { href: string; label: string }[] },
 ): string {
   return (
     htmlComment(page.template) +
     templates.render("shared/page.html.hbs", {
       lang: page.lang,
       title: page.title,
-      assets: page.assets,
+      assets: `${page.up}assets/`,
       body: markdownToHtml(page.markdown),
-      siteIndex: "../index.html",
+      siteIndex: `${page.up}index.html`,
       siteIndexLabel: strings.text("nav.site"),
       languages: page.languages,
     })
   );
 }
 
-function otherLanguages(languages: readonly string[], lang: string, file: string): { href: string; label: string }[] {
-  return languages.filter((l) => l !== lang).map((l) => ({ href: `../${l}/${file}`, label: l.toUpperCase() }));
+/** The same page in the other languages, from a page `up` below `runbooks/`. */
+export function otherLanguages(languages: readonly string[], lang: string, file: string, up = "../"): { href: string; label: string }[] {
+  return languages.filter((l) => l !== lang).map((l) => ({ href: `${up}${l}/${file}`, label: l.toUpperCase() }));
 }
 
 function loadLanguageName(strings: Strings, lang: string): string {
