@@ -8,7 +8,7 @@
  * Set RUNBOOK_SCREENSHOT=docs/runbook-screenshot.png to refresh the README's screenshot.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -277,5 +277,35 @@ describe("the HTML runbooks in headless Chromium, from file://", () => {
     await page.locator(`main a[href="${languages()[0]}/index.html"]`).click();
     expect(page.url()).toBe(urlOf(`${languages()[0]}/index.html`));
     expect(await page.locator("main table a").count()).toBe(weeks().length);
+  });
+
+  it("in classroom mode: the site index lists each learner, whose sheet and own guides open with their names (a hostile name shown as text)", async () => {
+    const roster = join(mkdtempSync(join(tmpdir(), "devops-weeks-class-")), "roster.csv");
+    writeFileSync(roster, 'id,name,email\nkim,Kim Minji,kim@example.com\nlee,"<img src=x onerror=alert(1)> Lee",lee@example.com\n');
+    const cls = synthConfig({ classroom: { roster }, costGuard: { emails: ["teacher@example.com"] } }, { weeks: "1,2" });
+    const classUrl = (path: string) => pathToFileURL(join(cls.outdir, "runbooks", path)).href;
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => void (dialogs.push(dialog.message()), dialog.dismiss()));
+    await page.goto(classUrl("index.html"));
+    const learners = page.locator("main ul.learners li");
+    expect(await learners.count()).toBe(4); // two learners, in each of the two languages
+    expect(await learners.first().textContent()).toContain("Kim Minji (kim)");
+    expect(await learners.nth(1).textContent()).toContain("<img src=x onerror=alert(1)> Lee (lee)");
+    expect(await page.locator("main img").count()).toBe(0);
+    // The sheet, then the learner's own week 1 guide from it, then back to the site.
+    await page.locator('main a[href="ko/learners/lee.html"]').click();
+    expect(page.url()).toBe(classUrl("ko/learners/lee.html"));
+    expect(await page.locator("h1").first().textContent()).toContain("<img src=x onerror=alert(1)> Lee (lee)");
+    await page.locator('main a[href="./lee/index.html"]').click();
+    expect(page.url()).toBe(classUrl("ko/learners/lee/index.html"));
+    await page.locator('main a[href="week-01.html"]').first().click();
+    await page.waitForFunction(() => [...document.querySelectorAll("pre.mermaid")].every((pre) => pre.querySelector("svg")), undefined, { timeout: 20_000 });
+    const text = (await page.locator("main").textContent()) ?? "";
+    expect(text).toContain("devops-weeks-lee");
+    expect(text).not.toContain("devops-weeks-kim");
+    expect(text).toContain("강사가 실행합니다.");
+    await page.locator('header a[href="../../../index.html"]').click();
+    expect(page.url()).toBe(classUrl("index.html"));
+    expect(dialogs).toEqual([]);
   });
 });
