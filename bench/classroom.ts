@@ -42,7 +42,8 @@ function measureOnce(size: number): ClassroomSample {
   const configPath = join(root, "study.yaml");
   // Week 10's account-wide services (GuardDuty, Inspector) and its own budget are refused in classroom
   // mode (classroom.budget gives each learner one), so they are off here.
-  const security = { ...(ALL_WEEKS_CONFIG.security as object), budget: { enabled: false }, guardDuty: { enabled: false }, inspector: { enabled: false } };
+  // Account-wide services are refused in classroom mode (one account, many learners): the class runs without them.
+  const security = { ...(ALL_WEEKS_CONFIG.security as object), guardDuty: { enabled: false }, inspector: { enabled: false }, cloudTrail: { enabled: false } };
   writeFileSync(configPath, dump({ ...ALL_WEEKS_CONFIG, security, state: { backend: "s3", bucket: "devops-weeks-bench-state" }, classroom: { roster: "roster.csv" } }));
   const started = performance.now();
   const stdout = execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "classroom-child.ts"), join(root, "out"), configPath], {

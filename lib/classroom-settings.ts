@@ -20,6 +20,12 @@ export const classroomSchema = z.strictObject({
   iamUsers: z.boolean().default(true),
   /** Deny everything but setting up MFA until the learner signs in with MFA. @default true */
   requireMfa: z.boolean().default(true),
+  /**
+   * Each learner gets the course's guides with their own stacks and names (runbooks/<lang>/learners/<id>/),
+   * about 0.2 s of synth CPU per learner and 22 pages each with two languages; false keeps the sheets only,
+   * for a very large class. @default true
+   */
+  learnerGuides: z.boolean().default(true),
   budget: z
     .strictObject({
       /** Per learner: a monthly AWS Budgets cost budget filtered on their Learner tag, alerts by email. @default true */

@@ -63,6 +63,7 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
   const state = input.config.core.state;
   return {
     id: learner.id,
+    guides: input.classroom.settings.learnerGuides,
     name: escapeMarkdownText(learner.name),
     email: escapeMarkdownText(learner.email),
     project: input.config.core.project,
@@ -84,13 +85,14 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
  */
 export function learnerPages(input: Pick<LearnerSheetInput, "config" | "classroom" | "environments">, inventories: readonly Inventory[]): LearnerPages[] {
   const region = input.config.core.region;
+  const guides = input.classroom.settings.learnerGuides;
   return input.classroom.learners.flatMap((learner) => {
     const index = input.environments.findIndex((e) => e.environment.name === learner.environment.name);
     if (index < 0) return [];
     const environment = input.environments[index];
     const policies = learner.iamUserName ? [learnerPolicy(learner, region), selfServicePolicy(input.classroom.settings.requireMfa)] : [];
     const kubernetes = environment.kubernetesStack?.target.kind === "kubeconfig";
-    return [{ id: learner.id, markdownName: escapeMarkdownText(learner.name), htmlName: escapeHtml(learner.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " ")), environment, inventory: inventories[index], abilities: { policies: policies as never, kubernetes } }];
+    return [{ id: learner.id, markdownName: escapeMarkdownText(learner.name), htmlName: escapeHtml(learner.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " ")), environment, inventory: inventories[index], abilities: { policies: policies as never, kubernetes }, guides }];
   });
 }
 

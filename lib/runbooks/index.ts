@@ -70,6 +70,8 @@ export interface LearnerPages {
   readonly environment: BuiltEnvironment;
   readonly inventory: Inventory;
   readonly abilities: LearnerAbilities;
+  /** Whether their own guides are rendered (classroom.learnerGuides); the sheet is, always. */
+  readonly guides: boolean;
 }
 
 export interface WeekPage {
@@ -106,6 +108,12 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
     writeFileSync(target, content);
   };
 
+  // Read and compiled once per language, however many learners' pages a class renders with them.
+  const loaded = new Map<string, { strings: Strings; templates: TemplateSet }>();
+  const languageFiles = (lang: string) => {
+    if (!loaded.has(lang)) loaded.set(lang, { strings: loadStrings(templatesDir, lang), templates: loadTemplates(templatesDir, lang) });
+    return loaded.get(lang)!;
+  };
   /**
    * The course's pages for one environment, into `<lang>/<prefix>` (prefix "" for the course itself,
    * `learners/<id>/` for a learner of a class), with links back to the site's root from that depth.
@@ -113,8 +121,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
   const renderCourse = (prefix: string, environment: BuiltEnvironment, inventory: Inventory, learner?: LearnerPages) => {
     const up = "../".repeat(1 + prefix.split("/").filter(Boolean).length);
     for (const lang of languages) {
-      const strings = loadStrings(templatesDir, lang);
-      const templates = loadTemplates(templatesDir, lang);
+      const { strings, templates } = languageFiles(lang);
       const mark = (markdown: string) => (learner ? markInstructorCommands(markdown, learner.abilities, strings.text("classroom.instructorRuns")) : markdown);
       const pages = weeks.map((week) => buildWeek({ week, lang, input, inventory, files, strings, environment, weeks, languages }));
       for (const page of pages) {
@@ -131,10 +138,10 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
     }
   };
   /** The class's learners, as the course's index lists them: their sheet and their own pages. */
-  const learnerLinks = (_lang: string) => (input.learners ?? []).map((l) => ({ id: l.id, name: l.markdownName, sheet: `learners/${l.id}.md`, pages: `learners/${l.id}/index.md`, environment: l.environment.environment.name }));
+  const learnerLinks = (_lang: string) => (input.learners ?? []).map((l) => ({ id: l.id, name: l.markdownName, sheet: `learners/${l.id}.md`, pages: l.guides ? `learners/${l.id}/index.md` : undefined, environment: l.environment.environment.name }));
 
   renderCourse("", environment, inventory);
-  for (const learner of input.learners ?? []) renderCourse(`learners/${learner.id}/`, learner.environment, learner.inventory, learner);
+  for (const learner of input.learners ?? []) if (learner.guides) renderCourse(`learners/${learner.id}/`, learner.environment, learner.inventory, learner);
 
   const first = languages[0];
   const siteTemplates = loadTemplates(templatesDir, first);
@@ -147,7 +154,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
       href: `${lang}/index.html`,
       weeks: weeks.map((week) => ({ href: `${lang}/week-${pad(week)}.html`, label: `${strings.text("nav.week", { week })}: ${weekTitle(input.modules, week, lang)}` })),
       learnersTitle: input.learners?.length ? strings.text("classroom.learners") : undefined,
-      learners: (input.learners ?? []).map((l) => ({ name: l.htmlName, id: l.id, sheet: `${lang}/learners/${l.id}.html`, pages: `${lang}/learners/${l.id}/index.html`, sheetLabel: strings.text("classroom.sheet"), pagesLabel: strings.text("classroom.pages") })),
+      learners: (input.learners ?? []).map((l) => ({ name: l.htmlName, id: l.id, sheet: `${lang}/learners/${l.id}.html`, pages: l.guides ? `${lang}/learners/${l.id}/index.html` : undefined, sheetLabel: strings.text("classroom.sheet"), pagesLabel: strings.text("classroom.pages") })),
     };
   });
   write("index.html", htmlComment("shared/site-index.html.hbs") + siteTemplates.render("shared/site-index.html.hbs", { lang: first, languages: siteIndex, title: siteIndex[0].title }));

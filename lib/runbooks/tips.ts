@@ -254,7 +254,16 @@ export interface ChartObject {
 }
 
 /** The objects an objects chart release creates, read back from its values; none for any other release. */
+/** Parsed once per release: every week's page asks (a chart's values can be a long YAML document). */
+const chartObjectsOf = new WeakMap<StackResource, ChartObject[]>();
+
 export function chartObjects(release: StackResource): ChartObject[] {
+  let objects = chartObjectsOf.get(release);
+  if (!objects) chartObjectsOf.set(release, (objects = parseChartObjects(release)));
+  return objects;
+}
+
+function parseChartObjects(release: StackResource): ChartObject[] {
   const values = release.config["values"];
   const text = Array.isArray(values) && typeof values[0] === "string" ? values[0] : undefined;
   if (!text) return [];

@@ -92,3 +92,17 @@ describe("a class of three, weeks 1-6", () => {
     expect(readdirSync(join(runbooks, "ko", "learners", "kim")).filter((f) => f.endsWith(".md")).sort()).toEqual(["index.md", ...WEEKS.map((w) => `week-${w}.md`)]);
   });
 });
+
+describe("classroom.learnerGuides: false (a very large class)", () => {
+  const synth = synthClass(THREE_LEARNERS, { classroom: { learnerGuides: false } }, { weeks: "1" });
+  const runbooks = join(synth.outdir, "runbooks");
+
+  test("only the sheets: no guides per learner, and no link to any", () => {
+    expect(readdirSync(join(runbooks, "ko", "learners")).sort()).toEqual(LEARNERS.flatMap((id) => [`${id}.html`, `${id}.md`]).sort());
+    const index = readFileSync(join(runbooks, "index.html"), "utf8");
+    expect(index).toContain('href="ko/learners/kim.html"');
+    expect(index).not.toContain("learners/kim/index.html");
+    expect(readFileSync(join(runbooks, "ko", "learners", "kim.md"), "utf8")).not.toContain("./kim/index.md");
+    expect(readFileSync(join(runbooks, "ko", "index.md"), "utf8")).toContain("| Kim Minji (`kim`) | [안내서](learners/kim.md) | — |");
+  });
+});
