@@ -2,6 +2,7 @@ import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-clu
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, type TerraformResource, TerraformStack } from "cdktf";
 import { useStateBackend } from "./backend";
+import { logicalIdAt } from "./cdktf-adapter";
 import { literalText, literalValues } from "./terraform-text";
 import type { Construct, IConstruct } from "constructs";
 import type { KubernetesTarget, StudyEnvironment } from "./module";
@@ -52,10 +53,8 @@ export class AwsStudyStack extends TerraformStack {
    * carried to the new address instead of destroyed and created again. A no-op for state without it.
    */
   movedFrom(fromPath: readonly string[], resource: TerraformResource): void {
-    // The id the resource had at that path, by the stack's own naming scheme (a node-like object: the path's ids).
-    const logicalId = (path: readonly string[]) => this.allocateLogicalId({ scopes: [this, ...path.map((id) => ({ node: { id } }))] } as unknown as IConstruct["node"]);
     const to = `${resource.terraformResourceType}.${this.getLogicalId(resource)}`;
-    this.moves.push({ from: `${resource.terraformResourceType}.${logicalId(fromPath)}`, to });
+    this.moves.push({ from: `${resource.terraformResourceType}.${logicalIdAt(this, fromPath)}`, to });
     this.addOverride("moved", [...this.moves]);
   }
 }

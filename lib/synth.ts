@@ -10,7 +10,7 @@ import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "./backend";
 import { appliedStateReader } from "./applied-state";
 import { planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
-import { fastSynth } from "./perf";
+import { fastSynth } from "./cdktf-adapter";
 import { releaseArchiveCache } from "./assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
