@@ -24,8 +24,9 @@ import type { Construct, IConstruct } from "constructs";
 import type { BuildContext, DiagramExternal } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
 import { shellWord } from "../../lib/shell";
-import type { DockerHostExports } from "../docker-host";
+import type { DockerHostExports } from "../docker-host/exports";
 import { dockerHostModule } from "../docker-host/module";
+import type { CicdExports } from "./exports";
 import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts, sampleAppFiles } from "./generated-files";
 import { sampleAppSteps, type SampleAppSource } from "./runbook";
 import { SecureBucket } from "./secure-bucket";
@@ -47,22 +48,11 @@ export {
   SAMPLE_APP_WEB_ROOT,
 } from "./generated-files";
 
-export interface CicdExports {
-  readonly pipeline: Codepipeline;
-  readonly pipelineName: string;
-  readonly pipelineArn: string;
-  readonly artifactBucketName: string;
-  readonly buildProject: CodebuildProject;
-  readonly application: CodedeployApp;
-  readonly deploymentGroup: CodedeployDeploymentGroup;
-  /** The role GitHub Actions assumes, when githubActions is on. */
-  readonly githubActionsRole?: IamRole;
-}
+export type { CicdExports } from "./exports";
 
 const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 const GITHUB: DiagramExternal = { external: "diagram.github", within: "outside" };
 const POLICY_VERSION = "2012-10-17";
-
 
 import { derivedBucketName } from "./module";
 export { cicdModule, derivedBucketName } from "./module";

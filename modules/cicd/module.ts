@@ -7,7 +7,7 @@ import { defineModule } from "../../lib/module";
 import { architectureOf } from "../../lib/ec2";
 import { dockerHostModule } from "../docker-host/module";
 import { cicdSettings, type CicdSettings } from "./settings";
-import type { CicdExports } from "./index";
+import type { CicdExports } from "./exports";
 
 export const cicdModule = defineModule<CicdSettings, CicdExports>({
   id: "cicd",

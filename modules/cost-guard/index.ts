@@ -26,19 +26,16 @@ import { monthlyBudget } from "../../lib/aws/budget";
 import { serviceKey } from "../../lib/aws/kms";
 import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
-import type { DeployOptimizationExports } from "../deploy-optimization";
-import type { DockerHostExports } from "../docker-host";
-import type { EksExports } from "../eks";
-import type { NetworkExports } from "../network";
+import type { DeployOptimizationExports } from "../deploy-optimization/exports";
+import type { DockerHostExports } from "../docker-host/exports";
+import type { EksExports } from "../eks/exports";
+import type { NetworkExports } from "../network/exports";
+import type { CostGuardExports } from "./exports";
 import type { CostGuardSettings } from "./settings";
 
 export { costGuardSettings, COST_GUARD_DEFAULTS, type CostGuardSettings } from "./settings";
 export { costGuardModule } from "./module";
-
-export interface CostGuardExports {
-  /** The budget's name, when an alert address is set. */
-  readonly budgetName?: string;
-}
+export type { CostGuardExports } from "./exports";
 
 interface NodeGroupRef {
   readonly cluster: string;

@@ -5,7 +5,7 @@
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
 import { costGuardSettings, type CostGuardSettings } from "./settings";
-import type { CostGuardExports } from "./index";
+import type { CostGuardExports } from "./exports";
 
 export const costGuardModule = defineModule<CostGuardSettings, CostGuardExports>({
   id: "costGuard",

@@ -17,9 +17,11 @@ import type { BuildContext } from "../../lib/module";
 import { literalValues } from "../../lib/terraform-text";
 import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
+import type { KubernetesObject } from "../../lib/kubernetes/helm";
 import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../kubernetes/workloads";
-import type { MonitoringExports } from "../monitoring";
-import { appOf, chartRelease, clusterOf, manifestFile, providerShape, type AppInfo, type KubernetesObject } from "../monitoring/shared";
+import type { AppInfo, MonitoringExports } from "../monitoring/exports";
+import { appOf, chartRelease, clusterOf, manifestFile, providerShape } from "../monitoring/shared";
+import type { DeployOptimizationExports } from "./exports";
 import type { DeployOptimizationSettings } from "./settings";
 
 export { DEPLOY_OPTIMIZATION_DEFAULTS, deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
@@ -28,12 +30,7 @@ export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
 export const SPOT_LABEL = "devops-weeks/capacity";
 export const TRACK_LABEL = "devops-weeks/track";
 
-export interface DeployOptimizationExports {
-  readonly hpa?: HorizontalPodAutoscalerV2;
-  readonly spotNodeGroup?: EksNodeGroup;
-  readonly canary?: DeploymentV1;
-}
-
+export type { DeployOptimizationExports } from "./exports";
 export { deployOptimizationModule } from "./module";
 
 export function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>): DeployOptimizationExports {

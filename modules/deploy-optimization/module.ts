@@ -9,7 +9,7 @@ import { eksModule } from "../eks/module";
 import { kubernetesModule } from "../kubernetes/module";
 import { architectureOf } from "../../lib/ec2";
 import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
-import type { DeployOptimizationExports } from "./index";
+import type { DeployOptimizationExports } from "./exports";
 
 export const deployOptimizationModule = defineModule<DeployOptimizationSettings, DeployOptimizationExports>({
   id: "deployOptimization",

@@ -7,7 +7,7 @@ import { azCountOf } from "../../lib/config";
 import { defineModule } from "../../lib/module";
 import { networkModule } from "../network/module";
 import { dockerHostSettings, type DockerHostSettings } from "./settings";
-import type { DockerHostExports } from "./index";
+import type { DockerHostExports } from "./exports";
 
 export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExports>({
   id: "dockerHost",

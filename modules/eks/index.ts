@@ -22,13 +22,15 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { createHash } from "node:crypto";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
 import { literalValues } from "../../lib/terraform-text";
-import { SESSION_MANAGER, type NetworkExports } from "../network";
+import type { NetworkExports } from "../network/exports";
+import { SESSION_MANAGER } from "../network/module";
 import { bastionToolsScript } from "./bastion-tools";
+import type { EksExports, WorkloadRoleProps } from "./exports";
 import { supportOf, type EksSettings, type EksVersion } from "./settings";
 
 export { EKS_DEFAULTS, EKS_VERSIONS, eksSettings, type EksSettings } from "./settings";
@@ -36,48 +38,7 @@ export { EKS_DEFAULTS, EKS_VERSIONS, eksSettings, type EksSettings } from "./set
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-/** A role for one Kubernetes service account (pod identity or IRSA). */
-export interface WorkloadRoleProps {
-  /** Suffix of the role name: `<environment>-<name>` (shortened with a hash past IAM's 64 characters). */
-  readonly name: string;
-  readonly namespace: string;
-  readonly serviceAccount: string;
-  /** AWS managed (or other) policies to attach. */
-  readonly managedPolicyArns?: readonly string[];
-  /** An inline policy document (an object, JSON-encoded here). */
-  readonly policy?: unknown;
-}
-
-export interface EksExports {
-  readonly cluster: EksCluster;
-  readonly clusterName: string;
-  readonly clusterArn: string;
-  readonly privateSubnetIds: readonly string[];
-  /** What a workload on the cluster waits for: the node group and every managed add-on. */
-  readonly ready: readonly ITerraformDependable[];
-  readonly kubernetesVersion: string;
-  readonly region: string;
-  readonly clusterRole: IamRole;
-  readonly secretsKey: KmsKey;
-  readonly logGroup: CloudwatchLogGroup;
-  /** Extra security group on the control plane (HTTPS from the bastion); add rules for other clients. */
-  readonly apiSecurityGroup: SecurityGroup;
-  readonly nodeGroup: EksNodeGroup;
-  readonly nodeRole: IamRole;
-  readonly oidcProvider: IamOpenidConnectProvider;
-  readonly oidcProviderArn: string;
-  /** The cluster's OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...). */
-  readonly oidcIssuerUrl: string;
-  /** The managed add-ons, by add-on name. */
-  readonly addons: Readonly<Record<string, EksAddon>>;
-  /**
-   * A role that pods of one service account assume through EKS Pod Identity (the agent add-on is
-   * installed): the role, its policies, and the pod identity association. The preferred way.
-   */
-  podIdentityRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
-  /** The same through IRSA (the service account needs the `eks.amazonaws.com/role-arn` annotation). */
-  irsaRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
-}
+export type { EksExports, WorkloadRoleProps } from "./exports";
 
 export { eksModule } from "./module";
 import { EKS_ACCESS_OUTPUTS } from "./module";

@@ -11,7 +11,7 @@ import { shellWord } from "../../lib/shell";
 import { networkModule } from "../network/module";
 import { architectureOf } from "../../lib/ec2";
 import { EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, supportOf, type EksSettings, type EksVersion } from "./settings";
-import type { EksExports } from "./index";
+import type { EksExports } from "./exports";
 
 export const eksModule = defineModule<EksSettings, EksExports>({
   id: "eks",

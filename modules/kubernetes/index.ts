@@ -17,8 +17,9 @@ import type { BuildContext } from "../../lib/module";
 import { shellWord } from "../../lib/shell";
 import { literalValues } from "../../lib/terraform-text";
 import { KubernetesStudyStack } from "../../lib/stacks";
-import type { EksExports } from "../eks";
-import type { NetworkExports } from "../network";
+import type { EksExports } from "../eks/exports";
+import type { NetworkExports } from "../network/exports";
+import type { KubernetesExports } from "./exports";
 import loadBalancerControllerPolicy from "./load-balancer-controller-policy.json";
 import type { KubernetesSettings } from "./settings";
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
@@ -34,20 +35,7 @@ export const LOAD_BALANCER_CONTROLLER = {
   serviceAccount: "aws-load-balancer-controller",
 } as const;
 
-export interface KubernetesExports {
-  /** The namespace the app runs in (a name). */
-  readonly namespace: string;
-  readonly namespaces: readonly NamespaceV1[];
-  readonly appName: string;
-  readonly deployment: DeploymentV1;
-  readonly service: ServiceV1;
-  readonly configMap: ConfigMapV1;
-  /** The plain manifests, by file name under out/manifests/<environment>/. */
-  readonly manifests: Readonly<Record<string, string>>;
-  /** The AWS Load Balancer Controller release, when week 6 is on and the controller enabled. */
-  readonly loadBalancerController?: Release;
-}
-
+export type { KubernetesExports } from "./exports";
 export { kubernetesModule } from "./module";
 
 export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): KubernetesExports {

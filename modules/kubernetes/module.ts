@@ -7,7 +7,7 @@ import { defineModule } from "../../lib/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
 import { kubernetesSettings, type KubernetesSettings } from "./settings";
-import type { KubernetesExports } from "./index";
+import type { KubernetesExports } from "./exports";
 
 export const kubernetesModule = defineModule<KubernetesSettings, KubernetesExports>({
   id: "kubernetes",

@@ -17,10 +17,11 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { dependable } from "cdktf";
 import type { BuildContext } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
-import type { MonitoringExports } from "../monitoring";
+import type { MonitoringExports } from "../monitoring/exports";
 import { fitName } from "../../lib/names";
 import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostsOf, networkOf, policyDocument } from "../monitoring/shared";
 import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent";
+import type { LoggingExports } from "./exports";
 import type { LoggingSettings } from "./settings";
 
 export { LOGGING_DEFAULTS, loggingSettings, type LoggingSettings } from "./settings";
@@ -29,15 +30,9 @@ export { cloudWatchAgentConfig } from "./cloudwatch-agent";
 export const FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit";
 export const ERROR_METRIC_NAMESPACE = "DevOpsWeeks/Logs";
 
-export interface LoggingExports {
-  readonly key: KmsKey;
-  /** Log groups by purpose: containers (Fluent Bit), docker-host (CloudWatch agent). */
-  readonly logGroups: ReadonlyMap<string, CloudwatchLogGroup>;
-  readonly openSearch?: OpensearchDomain;
-}
-
 import { openSearchZones } from "./module";
 export { loggingModule, openSearchZones } from "./module";
+export type { LoggingExports } from "./exports";
 
 /** AZs an OpenSearch domain spreads over: up to three, never more than the nodes or the VPC's AZs. */
 

@@ -8,7 +8,7 @@ import { defineModule } from "../../lib/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
 import { loggingSettings, type LoggingSettings } from "./settings";
-import type { LoggingExports } from "./index";
+import type { LoggingExports } from "./exports";
 
 export const loggingModule = defineModule<LoggingSettings, LoggingExports>({
   id: "logging",

@@ -6,27 +6,9 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { Lazy } from "cdktf";
 import type { Construct } from "constructs";
+import type { CourseDashboardSections, DashboardSection, GraphWidget } from "./exports";
 
-/** One CloudWatch metric line: [namespace, metric, dimension name, value, ..., { options }]. */
-export type MetricLine = readonly (string | Record<string, unknown>)[];
-
-export interface GraphWidget {
-  readonly title: string;
-  /** Metric lines, or a Metrics Insights / metric math expression as `{ expression, label }`. */
-  readonly metrics: readonly MetricLine[];
-  readonly stat?: "Average" | "Sum" | "Maximum" | "Minimum" | "p90";
-  /** Seconds. @default 300 */
-  readonly period?: number;
-  /** A horizontal line, e.g. an alarm threshold. */
-  readonly threshold?: { readonly label: string; readonly value: number };
-}
-
-export interface DashboardSection {
-  readonly title: string;
-  readonly graphs: readonly GraphWidget[];
-}
-
-export class CourseDashboard {
+export class CourseDashboard implements CourseDashboardSections {
   private readonly sections: DashboardSection[] = [];
 
   constructor(scope: Construct, id: string, readonly name: string, private readonly region: string) {

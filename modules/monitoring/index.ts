@@ -22,27 +22,18 @@ import type { Construct, IConstruct } from "constructs";
 import { stringify } from "yaml";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
 import type { BuildContext } from "../../lib/module";
-import { CourseDashboard, type DashboardSection } from "./dashboard";
+import { CourseDashboard } from "./dashboard";
+import type { DashboardSection, MonitoringExports } from "./exports";
 import type { MonitoringSettings } from "./settings";
 import { fitName } from "../../lib/names";
 import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf } from "./shared";
 
 export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
-export { CourseDashboard, type DashboardSection, type GraphWidget } from "./dashboard";
+export { CourseDashboard } from "./dashboard";
+export type { AppInfo, CourseDashboardSections, DashboardSection, GraphWidget, MetricLine, MonitoringExports } from "./exports";
 
 export const CLOUDWATCH_AGENT_SERVER_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy";
 export const AWS_XRAY_WRITE_ONLY_POLICY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess";
-
-export interface MonitoringExports {
-  /** SNS topics every alarm of weeks 7-10 notifies (week 4's topic, or none). */
-  readonly alarmActions: readonly string[];
-  /** The course dashboard, when on: later weeks add their sections. */
-  readonly dashboard?: CourseDashboard;
-  /** The alarms this week created, by short name (node-cpu, pod-restarts, ...). */
-  readonly alarms: ReadonlyMap<string, CloudwatchMetricAlarm>;
-  /** True when metrics-server is installed (the HPA of week 9 needs it). */
-  readonly metricsServer: boolean;
-}
 
 export { monitoringModule } from "./module";
 

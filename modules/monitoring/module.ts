@@ -6,7 +6,7 @@ import { defineModule } from "../../lib/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
 import { monitoringSettings, type MonitoringSettings } from "./settings";
-import type { MonitoringExports } from "./index";
+import type { MonitoringExports } from "./exports";
 
 export const monitoringModule = defineModule<MonitoringSettings, MonitoringExports>({
   id: "monitoring",

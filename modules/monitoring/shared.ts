@@ -11,11 +11,12 @@ import { Fn, type ITerraformDependable, type TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import { parse as parseYaml, stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
-import type { EksExports } from "../eks";
-import type { CicdExports } from "../cicd";
-import type { DockerHostExports } from "../docker-host";
-import type { NetworkExports } from "../network";
-import type { NotificationsExports } from "../notifications";
+import type { EksExports } from "../eks/exports";
+import type { CicdExports } from "../cicd/exports";
+import type { DockerHostExports } from "../docker-host/exports";
+import type { NetworkExports } from "../network/exports";
+import type { NotificationsExports } from "../notifications/exports";
+import type { AppInfo } from "./exports";
 
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -80,26 +81,6 @@ export function loadBalancerOf(ctx: BuildContext<unknown>): { name: string; arnS
 /** The week-3 pipeline, when week 3 is on. */
 export function pipelineOf(ctx: BuildContext<unknown>): { name: string } | undefined {
   return ctx.has("cicd") ? { name: ctx.use<CicdExports>("cicd").pipelineName } : undefined;
-}
-
-/** The week-5 app as weeks 7-10 use it: names, labels and ports as literal values, and its resources. */
-export interface AppInfo {
-  readonly namespace: string;
-  readonly deploymentName: string;
-  readonly serviceName: string;
-  readonly configMapName?: string;
-  /** The pod labels, and the subset the Deployment and Service select on. */
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
-  readonly image: string;
-  readonly containerPort: number;
-  readonly servicePort: number;
-  /** Week 5's namespace resource of the app (week 10 adds Istio's injection label to it). */
-  readonly namespaceResource?: TerraformResource;
-  /** Week 5's Deployment resource (week 9 tunes it in place). */
-  readonly deployment?: TerraformResource;
-  /** What a resource in the app namespace waits for. */
-  readonly dependable: ITerraformDependable[];
 }
 
 interface KubernetesLike {
@@ -180,7 +161,6 @@ export function providerShape(value: unknown, rules: { rename?: Record<string, s
   return out;
 }
 
-export type { KubernetesObject } from "../../lib/kubernetes/helm";
 import type { KubernetesObject } from "../../lib/kubernetes/helm";
 
 /** Objects as one multi-document YAML file, marked as generated. */

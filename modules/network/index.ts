@@ -21,31 +21,17 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { Construct } from "constructs";
 import { planSubnets } from "../../lib/cidr";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
-import type { BuildContext, DiagramExternal } from "../../lib/module";
+import type { BuildContext } from "../../lib/module";
 import { natInstanceScript } from "./nat-instance-user-data";
+import type { NetworkExports } from "./exports";
+import { SESSION_MANAGER } from "./module";
 import type { NetworkSettings } from "./settings";
 
 export { NETWORK_DEFAULTS, networkSettings, type NetworkSettings } from "./settings";
 
-export interface NetworkExports {
-  readonly vpc: Vpc;
-  readonly vpcCidr: string;
-  readonly availabilityZones: readonly string[];
-  readonly publicSubnets: readonly Subnet[];
-  readonly privateSubnets: readonly Subnet[];
-  readonly publicSubnetCidrs: readonly string[];
-  readonly privateSubnetCidrs: readonly string[];
-  readonly natMode: NetworkSettings["nat"]["mode"];
-  /** Undefined when the config turns the bastion off. Later weeks add tools with `runScript`. */
-  readonly bastion?: ManagedInstance;
-  /** The NAT instances, with `nat.mode: instance` (none otherwise). */
-  readonly natInstances: readonly ManagedInstance[];
-}
+export type { NetworkExports } from "./exports";
 
-export { networkModule } from "./module";
-
-/** Session Manager as the diagrams draw it: the learner's only way to the bastion, with no open port. */
-export const SESSION_MANAGER: DiagramExternal = { external: "diagram.ssmSessionManager" };
+export { networkModule, SESSION_MANAGER } from "./module";
 
 export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports {
   const { scope, settings } = ctx;

@@ -4,10 +4,10 @@
  */
 import type { ConfigProblem } from "../../lib/errors";
 import { azCountOf } from "../../lib/config";
-import { defineModule } from "../../lib/module";
+import { defineModule, type DiagramExternal } from "../../lib/module";
 import { planSubnets } from "../../lib/cidr";
 import { networkSettings, type NetworkSettings } from "./settings";
-import type { NetworkExports } from "./index";
+import type { NetworkExports } from "./exports";
 
 export const networkModule = defineModule<NetworkSettings, NetworkExports>({
   id: "network",
@@ -43,3 +43,6 @@ export const networkModule = defineModule<NetworkSettings, NetworkExports>({
   },
   build: (ctx) => (require("./index") as typeof import("./index")).buildNetwork(ctx),
 });
+
+/** Session Manager as the diagrams draw it: the learner's only way to the bastion, with no open port. */
+export const SESSION_MANAGER: DiagramExternal = { external: "diagram.ssmSessionManager" };

@@ -21,8 +21,9 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Fn } from "cdktf";
 import { archiveAsset, archiveSha256 } from "../../lib/assets";
 import type { BuildContext } from "../../lib/module";
-import type { CicdExports } from "../cicd";
-import type { SecurityAlertsExports } from "../security-alerts";
+import type { CicdExports } from "../cicd/exports";
+import type { SecurityAlertsExports } from "../security-alerts/exports";
+import type { NotificationsExports } from "./exports";
 import type { NotificationsSettings } from "./settings";
 
 export { NOTIFICATIONS_DEFAULTS, notificationsSettings, PIPELINE_EVENTS, type NotificationsSettings } from "./settings";
@@ -30,16 +31,6 @@ export { NOTIFICATIONS_DEFAULTS, notificationsSettings, PIPELINE_EVENTS, type No
 /** The handler's folder, packaged as is (Node.js built-ins and the runtime's AWS SDK only). */
 export const NOTIFIER_SOURCE = join(__dirname, "lambda");
 export const NOTIFIER_RUNTIME = "nodejs22.x";
-
-export interface NotificationsExports {
-  /** The topic later weeks' alarms publish to. */
-  readonly topic: SnsTopic;
-  readonly topicArn: string;
-  /** The topic's key: a publisher that is not an AWS service needs kms:GenerateDataKey* on it. */
-  readonly key: KmsKey;
-  readonly keyArn: string;
-  readonly notifier?: LambdaFunction;
-}
 
 const POLICY_VERSION = "2012-10-17";
 /** Services that publish to the topic: pipeline notifications, CloudWatch alarms, EventBridge rules. */
@@ -49,6 +40,7 @@ export function defaultWebhookParameterName(environmentName: string): string {
   return `/devops-weeks/${environmentName}/webhook-url`;
 }
 
+export type { NotificationsExports } from "./exports";
 export { notificationsModule } from "./module";
 
 function policy(statements: object[]): string {

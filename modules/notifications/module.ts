@@ -5,7 +5,7 @@
 import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
 import { notificationsSettings, type NotificationsSettings } from "./settings";
-import type { NotificationsExports } from "./index";
+import type { NotificationsExports } from "./exports";
 
 export const notificationsModule = defineModule<NotificationsSettings, NotificationsExports>({
   id: "notifications",

@@ -25,18 +25,13 @@ import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
 import { AwsStudyStack } from "../../lib/stacks";
 import { GUARDDUTY_SEVERITY, type SecurityAlertsSettings } from "./settings";
-import { buildTrail, type AccountArns, type AuditTrail, type TrailSettings } from "./trail";
+import type { AccountArns, SecurityAlertsExports } from "./exports";
+import { buildTrail, type TrailSettings } from "./trail";
 
 export { securityAlertsSettings, GUARDDUTY_SEVERITY, type SecurityAlertsSettings } from "./settings";
 export { securityAlertsModule } from "./module";
 
-export type { AuditTrail } from "./trail";
-
-export interface SecurityAlertsExports {
-  readonly topicArn?: string;
-  /** The account's trail: built with the alerts, or for week 10 alone (security.cloudTrail). */
-  readonly trail?: AuditTrail;
-}
+export type { AccountArns, AuditTrail, SecurityAlertsExports } from "./exports";
 
 /** IAM, as a global service, sends its CloudTrail events to EventBridge in this region only. */
 export const GLOBAL_EVENTS_REGION = "us-east-1";

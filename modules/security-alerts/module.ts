@@ -7,7 +7,7 @@ import { defineModule } from "../../lib/module";
 import { costGuardModule } from "../cost-guard/module";
 import { securityModule } from "../security/module";
 import { securityAlertsSettings, type SecurityAlertsSettings } from "./settings";
-import type { SecurityAlertsExports } from "./index";
+import type { SecurityAlertsExports } from "./exports";
 
 export const securityAlertsModule = defineModule<SecurityAlertsSettings, SecurityAlertsExports>({
   id: "securityAlerts",

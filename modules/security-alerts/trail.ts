@@ -22,21 +22,7 @@ import { denyInsecureTransport } from "../../lib/constructs/s3-policy";
 import type { BuildContext } from "../../lib/module";
 import { AwsStudyStack } from "../../lib/stacks";
 import type { SecuritySettings } from "../security/settings";
-
-/** The account trail, as other weeks may use it. */
-export interface AuditTrail {
-  readonly trailArn: string;
-  /** The trail's key; other weeks may reuse it only through its own key policy. */
-  readonly key: KmsKey;
-  readonly bucketName: string;
-  /** The partition and account, read at apply time from the key's ARN unless the config gave the account. */
-  readonly arns: AccountArns;
-}
-
-export interface AccountArns {
-  readonly partition: string;
-  readonly account: string;
-}
+import type { AccountArns, AuditTrail } from "./exports";
 
 export type TrailSettings = SecuritySettings["cloudTrail"];
 
@@ -214,5 +200,4 @@ function privateBucket(scope: Construct, ctx: BuildContext<unknown>, id: string,
   });
   return { bucket, publicAccessBlock, encryption };
 }
-
 

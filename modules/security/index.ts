@@ -18,24 +18,16 @@ import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-poli
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { Inspector2Enabler } from "@cdktf/provider-aws/lib/inspector2-enabler";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BuildContext } from "../../lib/module";
+import type { SecurityAlertsExports } from "../security-alerts/exports";
+import type { SecurityExports } from "./exports";
 import type { SecuritySettings } from "./settings";
-import type { SecurityAlertsExports } from "../security-alerts";
 
 export { SECURITY_DEFAULTS, securitySettings, type SecuritySettings } from "./settings";
 
-export interface SecurityExports {
-  readonly guardDutyDetectorId?: string;
-  readonly trailArn?: string;
-  /** The CloudTrail key; other weeks may reuse it only through its own key policy. */
-  readonly trailKey?: KmsKey;
-  readonly trailBucketName?: string;
-  readonly learnerGroupName?: string;
-}
-
+export type { SecurityExports } from "./exports";
 export { securityModule } from "./module";
 
 interface Arns {

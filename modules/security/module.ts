@@ -5,7 +5,7 @@
 import type { ConfigProblem } from "../../lib/errors";
 import { defineModule } from "../../lib/module";
 import { securitySettings, type SecuritySettings } from "./settings";
-import type { SecurityExports } from "./index";
+import type { SecurityExports } from "./exports";
 
 /** CloudTrail's quota: trails per region in an account (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html). */
 const MAX_TRAILS_PER_REGION = 5;

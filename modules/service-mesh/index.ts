@@ -17,10 +17,12 @@ import { stringify } from "yaml";
 import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/module";
 import { shellWord } from "../../lib/shell";
 import { KubernetesStudyStack } from "../../lib/stacks";
-import type { KubernetesExports } from "../kubernetes";
+import type { KubernetesExports } from "../kubernetes/exports";
 import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
-import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape, type AppInfo } from "../monitoring/shared";
+import type { AppInfo } from "../monitoring/exports";
+import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape } from "../monitoring/shared";
 import { objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
+import type { ServiceMeshExports } from "./exports";
 import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";
 
 export { SERVICE_MESH_DEFAULTS, serviceMeshSettings, type ServiceMeshSettings } from "./settings";
@@ -78,13 +80,7 @@ export const GATEWAY_CONTROLLER_POLICY = {
   ],
 };
 
-export interface ServiceMeshExports {
-  readonly provider: ServiceMeshSettings["provider"];
-  /** Namespaces that carry Pod Security Admission labels, with the enforced level. */
-  readonly podSecurity: Readonly<Record<string, PodSecurityLevel>>;
-  readonly serviceNetwork?: VpclatticeServiceNetwork;
-}
-
+export type { ServiceMeshExports } from "./exports";
 export { serviceMeshModule } from "./module";
 
 export function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshExports {

@@ -8,7 +8,7 @@ import type { ConfigProblem } from "../../lib/errors";
 import { eksModule } from "../eks/module";
 import { kubernetesModule } from "../kubernetes/module";
 import { serviceMeshSettings, type ServiceMeshSettings } from "./settings";
-import type { ServiceMeshExports } from "./index";
+import type { ServiceMeshExports } from "./exports";
 
 export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshExports>({
   id: "serviceMesh",
