@@ -85,10 +85,11 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
       name: (suffix) => `${environment.name}-${suffix}`,
       has: (id) => enabled.has(id),
       settingsOf: <S>(other: StudyModule<S, unknown>) => config.settings[other.id] as S,
-      use: <Exports>(id: string) => {
+      use: ((other: string | AnyStudyModule) => {
+        const id = typeof other === "string" ? other : other.id;
         if (!exports.has(id)) throw new Error(`module "${module.id}" uses "${id}", which is not enabled or not built yet: add it to "requires"`);
-        return exports.get(id) as Exports;
-      },
+        return exports.get(id);
+      }) as BuildContext<unknown>["use"],
       output: (name, value, description, options) => {
         if (!OUTPUT_NAME.test(name)) throw new Error(`output "${name}" of module "${module.id}" is not snake_case`);
         const stack = options?.stack === "workloads" ? workloadsStack() : awsStack;

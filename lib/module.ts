@@ -2,8 +2,10 @@
  * The contract every week module implements. A module is a folder under `modules/` whose `module.ts`
  * exports one `defineModule({...})`; `modules/index.ts` registers it. The core validates the module's settings,
  * resolves dependencies, and calls `build` once per environment with the module's own construct scope.
- * `module.ts` imports only settings and validation helpers; its `build` requires the folder's `index.ts`
- * (provider classes, constructs) on first call, so a synth loads the build code of enabled weeks only.
+ * `module.ts` imports only settings, validation helpers and the folder's `exports.ts` (the types of what
+ * `build` returns, which other weeks read with `ctx.use(module)`); its `build` requires the folder's
+ * `index.ts` (provider classes, constructs) on first call, so a synth loads the build code of enabled
+ * weeks only. test/foundation/contract-v2.test.ts holds the import rules.
  */
 import type { Construct, IConstruct } from "constructs";
 import type { z } from "zod";
@@ -141,7 +143,12 @@ export interface BuildContext<Settings> {
   has(moduleId: string): boolean;
   /** Another module's validated settings, enabled or not (e.g. the cost guard's alert addresses). */
   settingsOf<S>(module: StudyModule<S, unknown>): S;
-  /** What an enabled module's `build` returned. Throws if it is not enabled: declare it in `requires`. */
+  /**
+   * What an enabled module's `build` returned, typed by the module's definition: `ctx.use(eksModule)`
+   * gives `EksExports`. Throws if it is not enabled: declare it in `requires` (or ask `has` first).
+   */
+  use<Exports>(module: StudyModule<unknown, Exports>): Exports;
+  /** The same by id, typed by the caller (`ctx.use<EksExports>("eks")`), for a module whose definition cannot be imported. */
   use<Exports>(moduleId: string): Exports;
   /** A snake_case Terraform output of the AWS stack (or, with `{ stack: "workloads" }`, of the `-k8s` stack). */
   output(name: string, value: unknown, description: string, options?: OutputOptions): void;

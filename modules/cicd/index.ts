@@ -24,7 +24,6 @@ import type { Construct, IConstruct } from "constructs";
 import type { BuildContext, DiagramExternal } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
 import { shellWord } from "../../lib/shell";
-import type { DockerHostExports } from "../docker-host/exports";
 import { dockerHostModule } from "../docker-host/module";
 import type { CicdExports } from "./exports";
 import { appspec, buildspec, codeDeployAgentScript, githubWorkflow, hookScripts, sampleAppFiles } from "./generated-files";
@@ -59,7 +58,7 @@ export { cicdModule, derivedBucketName } from "./module";
 
 export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   const { scope, settings } = ctx;
-  const dockerHost = ctx.use<DockerHostExports>("dockerHost");
+  const dockerHost = ctx.use(dockerHostModule);
   const region = ctx.study.region;
 
   // ---- artifacts ---------------------------------------------------------------------------

@@ -26,10 +26,10 @@ import { monthlyBudget } from "../../lib/aws/budget";
 import { serviceKey } from "../../lib/aws/kms";
 import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
-import type { DeployOptimizationExports } from "../deploy-optimization/exports";
-import type { DockerHostExports } from "../docker-host/exports";
-import type { EksExports } from "../eks/exports";
-import type { NetworkExports } from "../network/exports";
+import { deployOptimizationModule } from "../deploy-optimization/module";
+import { dockerHostModule } from "../docker-host/module";
+import { eksModule } from "../eks/module";
+import { networkModule } from "../network/module";
 import type { CostGuardExports } from "./exports";
 import type { CostGuardSettings } from "./settings";
 
@@ -47,16 +47,16 @@ export function buildCostGuard(ctx: BuildContext<CostGuardSettings>): CostGuardE
   const { scope, settings } = ctx;
   // In classroom mode each learner's budget is the classroom's (the instructor stack), on their tag.
   if (settings.emails.length === 0 || ctx.study.classroom) return {};
-  const network = ctx.has("network") ? ctx.use<NetworkExports>("network") : undefined;
+  const network = ctx.has("network") ? ctx.use(networkModule) : undefined;
   const instances = [
     ...(network ? [network.bastion, ...network.natInstances].filter((i) => i !== undefined) : []),
-    ...(ctx.has("dockerHost") ? ctx.use<DockerHostExports>("dockerHost").hosts.map((h) => h.host) : []),
+    ...(ctx.has("dockerHost") ? ctx.use(dockerHostModule).hosts.map((h) => h.host) : []),
   ];
   const nodeGroups: NodeGroupRef[] = [];
   if (ctx.has("eks")) {
-    const eks = ctx.use<EksExports>("eks");
+    const eks = ctx.use(eksModule);
     nodeGroups.push({ cluster: eks.clusterName, nodegroup: eks.nodeGroup.nodeGroupName, arn: eks.nodeGroup.arn });
-    const spot = ctx.has("deployOptimization") ? ctx.use<DeployOptimizationExports>("deployOptimization").spotNodeGroup : undefined;
+    const spot = ctx.has("deployOptimization") ? ctx.use(deployOptimizationModule).spotNodeGroup : undefined;
     if (spot) nodeGroups.push({ cluster: eks.clusterName, nodegroup: spot.nodeGroupName, arn: spot.arn });
   }
 

@@ -19,8 +19,9 @@ import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
 import type { KubernetesObject } from "../../lib/kubernetes/helm";
 import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../kubernetes/workloads";
-import type { AppInfo, MonitoringExports } from "../monitoring/exports";
+import type { AppInfo } from "../monitoring/exports";
 import { appOf, chartRelease, clusterOf, manifestFile, providerShape } from "../monitoring/shared";
+import { monitoringModule } from "../monitoring/module";
 import type { DeployOptimizationExports } from "./exports";
 import type { DeployOptimizationSettings } from "./settings";
 
@@ -41,7 +42,7 @@ export function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSett
 
   tuneDeployment(ctx, app);
   // The HPA reads CPU use from metrics-server: week 7 installs it; without week 7, this week does.
-  const monitoring = ctx.has("monitoring") ? ctx.use<MonitoringExports>("monitoring") : undefined;
+  const monitoring = ctx.has("monitoring") ? ctx.use(monitoringModule) : undefined;
   if (settings.hpa.enabled && !monitoring?.metricsServer) {
     const cluster = clusterOf(ctx);
     new EksAddon(ctx.scope, "metrics-server", {

@@ -26,6 +26,7 @@ import { architectureOf } from "../../lib/ec2";
 import { fitName } from "../../lib/names";
 import type { BuildContext } from "../../lib/module";
 import type { NetworkExports } from "../network/exports";
+import { networkModule } from "../network/module";
 import type { DockerHostExports, DockerHostInstance } from "./exports";
 import { BLUE_GREEN_COLORS, type BlueGreenColor, type DockerHostSettings } from "./settings";
 import { APP_ENV_FILE, APP_SERVICE, dockerHostUserData } from "./user-data";
@@ -41,7 +42,7 @@ const POLICY_VERSION = "2012-10-17";
 
 export function buildDockerHost(ctx: BuildContext<DockerHostSettings>): DockerHostExports {
   const { scope, settings } = ctx;
-  const network = ctx.use<NetworkExports>("network");
+  const network = ctx.use(networkModule);
   const { container } = settings;
   const blueGreen = settings.blueGreen.enabled ? { live: settings.blueGreen.live, idle: otherColor(settings.blueGreen.live) } : undefined;
 

@@ -27,8 +27,7 @@ import type { Construct } from "constructs";
 import { architectureOf } from "../../lib/ec2";
 import type { BuildContext } from "../../lib/module";
 import { literalValues } from "../../lib/terraform-text";
-import type { NetworkExports } from "../network/exports";
-import { SESSION_MANAGER } from "../network/module";
+import { networkModule, SESSION_MANAGER } from "../network/module";
 import { bastionToolsScript } from "./bastion-tools";
 import type { EksExports, WorkloadRoleProps } from "./exports";
 import { supportOf, type EksSettings, type EksVersion } from "./settings";
@@ -45,7 +44,7 @@ import { EKS_ACCESS_OUTPUTS } from "./module";
 
 export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
   const { scope, settings } = ctx;
-  const network = ctx.use<NetworkExports>("network");
+  const network = ctx.use(networkModule);
   const name = ctx.name("eks");
   const region = ctx.study.region;
   const version = settings.kubernetesVersion;

@@ -17,8 +17,8 @@ import type { BuildContext } from "../../lib/module";
 import { shellWord } from "../../lib/shell";
 import { literalValues } from "../../lib/terraform-text";
 import { KubernetesStudyStack } from "../../lib/stacks";
-import type { EksExports } from "../eks/exports";
-import type { NetworkExports } from "../network/exports";
+import { eksModule } from "../eks/module";
+import { networkModule } from "../network/module";
 import type { KubernetesExports } from "./exports";
 import loadBalancerControllerPolicy from "./load-balancer-controller-policy.json";
 import type { KubernetesSettings } from "./settings";
@@ -107,8 +107,8 @@ export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): Kubernet
 
 /** The controller's IAM role through EKS Pod Identity (AWS stack), and its Helm chart (k8s stack). */
 function buildLoadBalancerController(ctx: BuildContext<KubernetesSettings>, scope: Construct): Release {
-  const eks = ctx.use<EksExports>("eks");
-  const network = ctx.use<NetworkExports>("network");
+  const eks = ctx.use(eksModule);
+  const network = ctx.use(networkModule);
   eks.podIdentityRole(ctx.scope, "load-balancer-controller-role", {
     // Short: IAM role names stop at 64 characters, and <project>-<environment>- may take 49.
     name: "lb-controller",

@@ -17,9 +17,9 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { dependable } from "cdktf";
 import type { BuildContext } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
-import type { MonitoringExports } from "../monitoring/exports";
 import { fitName } from "../../lib/names";
 import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostsOf, networkOf, policyDocument } from "../monitoring/shared";
+import { monitoringModule } from "../monitoring/module";
 import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent";
 import type { LoggingExports } from "./exports";
 import type { LoggingSettings } from "./settings";
@@ -152,7 +152,7 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
         okActions: actions,
       });
     }
-    const monitoring = ctx.has("monitoring") ? ctx.use<MonitoringExports>("monitoring") : undefined;
+    const monitoring = ctx.has("monitoring") ? ctx.use(monitoringModule) : undefined;
     monitoring?.dashboard?.addSection({
       title: "Logs (week 8)",
       graphs: [

@@ -7,15 +7,20 @@
  */
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { Fn, type ITerraformDependable, type TerraformResource } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { parse as parseYaml, stringify } from "yaml";
 import type { BuildContext } from "../../lib/module";
 import type { EksExports } from "../eks/exports";
-import type { CicdExports } from "../cicd/exports";
 import type { DockerHostExports } from "../docker-host/exports";
 import type { NetworkExports } from "../network/exports";
-import type { NotificationsExports } from "../notifications/exports";
+import type { KubernetesExports } from "../kubernetes/exports";
+import { cicdModule } from "../cicd/module";
+import { dockerHostModule } from "../docker-host/module";
+import { eksModule } from "../eks/module";
+import { kubernetesModule } from "../kubernetes/module";
+import { networkModule } from "../network/module";
+import { notificationsModule } from "../notifications/module";
 import type { AppInfo } from "./exports";
 
 export interface PolicyStatement {
@@ -32,12 +37,12 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
 
 /** The week-6 cluster as weeks 7-10 use it. */
 export function clusterOf(ctx: BuildContext<unknown>): EksExports & { readonly name: string; readonly arn: string; readonly ready: ITerraformDependable[] } {
-  const eks = ctx.use<EksExports>("eks");
+  const eks = ctx.use(eksModule);
   return { ...eks, name: eks.clusterName, arn: eks.clusterArn, ready: [...eks.ready] };
 }
 
 export function networkOf(ctx: BuildContext<unknown>): { vpcId: string; vpcCidr: string; privateSubnetIds: string[]; network: NetworkExports } {
-  const network = ctx.use<NetworkExports>("network");
+  const network = ctx.use(networkModule);
   return { vpcId: network.vpc.id, vpcCidr: network.vpcCidr, privateSubnetIds: network.privateSubnets.map((s) => s.id), network };
 }
 
@@ -56,7 +61,7 @@ export function addonRole(scope: Construct, id: string, name: string, managedPol
 
 /** SNS topic ARNs alarms notify: week 4's topic when that week is on, otherwise none (alarms still show in the console). */
 export function alarmActions(ctx: BuildContext<unknown>): string[] {
-  return ctx.has("notifications") ? [ctx.use<NotificationsExports>("notifications").topicArn] : [];
+  return ctx.has("notifications") ? [ctx.use(notificationsModule).topicArn] : [];
 }
 
 export { chartRelease, type ChartProps } from "../../lib/kubernetes/helm";
@@ -68,29 +73,19 @@ export function accountIdFrom(arn: string): string {
 
 /** The week-2 Docker hosts (one, or blue and green), when week 2 is on. */
 export function dockerHostsOf(ctx: BuildContext<unknown>): DockerHostExports["hosts"] {
-  return ctx.has("dockerHost") ? ctx.use<DockerHostExports>("dockerHost").hosts : [];
+  return ctx.has("dockerHost") ? ctx.use(dockerHostModule).hosts : [];
 }
 
 /** The week-2 Application Load Balancer, when week 2 is on with its load balancer. */
 export function loadBalancerOf(ctx: BuildContext<unknown>): { name: string; arnSuffix: string } | undefined {
   if (!ctx.has("dockerHost")) return undefined;
-  const balancer = ctx.use<DockerHostExports>("dockerHost").loadBalancer;
+  const balancer = ctx.use(dockerHostModule).loadBalancer;
   return balancer ? { name: balancer.name, arnSuffix: balancer.arnSuffix } : undefined;
 }
 
 /** The week-3 pipeline, when week 3 is on. */
 export function pipelineOf(ctx: BuildContext<unknown>): { name: string } | undefined {
-  return ctx.has("cicd") ? { name: ctx.use<CicdExports>("cicd").pipelineName } : undefined;
-}
-
-interface KubernetesLike {
-  readonly namespace: string;
-  readonly appName: string;
-  readonly deployment: TerraformResource;
-  readonly service: TerraformResource;
-  readonly configMap?: TerraformResource;
-  readonly namespaces?: readonly TerraformResource[];
-  readonly manifests: Readonly<Record<string, string>>;
+  return ctx.has("cicd") ? { name: ctx.use(cicdModule).pipelineName } : undefined;
 }
 
 interface ManifestShape {
@@ -108,7 +103,7 @@ interface ManifestShape {
  */
 export function appOf(ctx: BuildContext<unknown>): AppInfo | undefined {
   if (!ctx.has("kubernetes")) return undefined;
-  const k8s = ctx.use<KubernetesLike>("kubernetes");
+  const k8s = ctx.use(kubernetesModule);
   // Several weeks ask for the same environment's app: parse its manifests once (a class synthesizes 100 environments).
   const known = appInfoCache.get(k8s);
   if (known) return known;
@@ -117,9 +112,9 @@ export function appOf(ctx: BuildContext<unknown>): AppInfo | undefined {
   return info;
 }
 
-const appInfoCache = new WeakMap<KubernetesLike, AppInfo>();
+const appInfoCache = new WeakMap<KubernetesExports, AppInfo>();
 
-function readAppInfo(k8s: KubernetesLike): AppInfo {
+function readAppInfo(k8s: KubernetesExports): AppInfo {
   const manifest = (suffix: string): ManifestShape => {
     const file = Object.keys(k8s.manifests).find((name) => name.endsWith(`-${k8s.appName}-${suffix}.yaml`));
     return file ? (parseYaml(k8s.manifests[file]) as ManifestShape) : {};

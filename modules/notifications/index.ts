@@ -21,8 +21,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Fn } from "cdktf";
 import { archiveAsset, archiveSha256 } from "../../lib/assets";
 import type { BuildContext } from "../../lib/module";
-import type { CicdExports } from "../cicd/exports";
-import type { SecurityAlertsExports } from "../security-alerts/exports";
+import { cicdModule } from "../cicd/module";
+import { securityAlertsModule } from "../security-alerts/module";
 import type { NotificationsExports } from "./exports";
 import type { NotificationsSettings } from "./settings";
 
@@ -108,11 +108,11 @@ export function buildNotifications(ctx: BuildContext<NotificationsSettings>): No
   settings.emails.forEach((address, i) => new SnsTopicSubscription(scope, `email-${i}`, { topicArn: topic.arn, protocol: "email", endpoint: address }));
 
   const notifier = settings.webhook.enabled ? buildNotifier(ctx, { functionName, role: notifierRole, topic, account }) : undefined;
-  const securityAlertsTopicArn = ctx.has("securityAlerts") ? ctx.use<SecurityAlertsExports>("securityAlerts").topicArn : undefined;
+  const securityAlertsTopicArn = ctx.has("securityAlerts") ? ctx.use(securityAlertsModule).topicArn : undefined;
   if (notifier && securityAlertsTopicArn) postSecurityAlerts(ctx, notifier, securityAlertsTopicArn);
 
   if (ctx.has("cicd")) {
-    const cicd = ctx.use<CicdExports>("cicd");
+    const cicd = ctx.use(cicdModule);
     new CodestarnotificationsNotificationRule(scope, "pipeline-events", {
       name: ctx.name("pipeline-events"),
       detailType: "FULL",

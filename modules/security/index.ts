@@ -21,7 +21,7 @@ import { Inspector2Enabler } from "@cdktf/provider-aws/lib/inspector2-enabler";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BuildContext } from "../../lib/module";
-import type { SecurityAlertsExports } from "../security-alerts/exports";
+import { securityAlertsModule } from "../security-alerts/module";
 import type { SecurityExports } from "./exports";
 import type { SecuritySettings } from "./settings";
 
@@ -41,7 +41,7 @@ export function buildSecurity(ctx: BuildContext<SecuritySettings>): SecurityExpo
   let arns: Arns | undefined = settings.accountId ? { partition: partitionOf(ctx.study.region), account: settings.accountId } : undefined;
 
   // The trail is week 1's since the security alerts read its events; it exists whenever cloudTrail.enabled is.
-  const trail = ctx.use<SecurityAlertsExports>("securityAlerts").trail;
+  const trail = ctx.use(securityAlertsModule).trail;
   if (trail) {
     arns ??= trail.arns;
     Object.assign(exports, { trailArn: trail.trailArn, trailKey: trail.key, trailBucketName: trail.bucketName });

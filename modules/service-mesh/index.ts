@@ -17,11 +17,12 @@ import { stringify } from "yaml";
 import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/module";
 import { shellWord } from "../../lib/shell";
 import { KubernetesStudyStack } from "../../lib/stacks";
-import type { KubernetesExports } from "../kubernetes/exports";
 import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
 import type { AppInfo } from "../monitoring/exports";
 import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape } from "../monitoring/shared";
 import { objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
+import { eksModule } from "../eks/module";
+import { kubernetesModule } from "../kubernetes/module";
 import type { ServiceMeshExports } from "./exports";
 import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";
 
@@ -146,7 +147,7 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
     const ingress = namespace("istio-ingress", "istio-ingress");
     // With week 5's AWS Load Balancer Controller, the gateway gets the same kind of NLB as the app had;
     // a load balancer only for the ranges the config names (the chart's default LoadBalancer admits anyone).
-    const controller = ctx.use<KubernetesExports>("kubernetes").loadBalancerController;
+    const controller = ctx.use(kubernetesModule).loadBalancerController;
     const sourceRanges = istio.ingressGatewaySourceRanges;
     const service =
       sourceRanges.length === 0
@@ -328,7 +329,7 @@ function manifestHeader(): string {
  * mesh's control plane. On EKS the VPC CNI enforces these once its network policy agent is on.
  */
 function buildNetworkPolicies(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo): void {
-  const eks = ctx.use<{ addons: Record<string, { addOverride(path: string, value: unknown): void }> }>("eks");
+  const eks = ctx.use(eksModule);
   // The VPC CNI ignores NetworkPolicies unless its agent is turned on: turn it on for this cluster.
   eks.addons["vpc-cni"]?.addOverride("configuration_values", JSON.stringify({ enableNetworkPolicy: "true" }));
 
