@@ -3,6 +3,8 @@
  * Config problems print one line each and exit non-zero, leaving the previous out/ untouched; so do
  * problems of the machine (out/ not writable, the disk full, out/ a file, the templates folder gone).
  */
+// First: how Node loads the rest (lib/process-start.ts).
+import "./lib/process-start";
 import { OutputDirectoryError, StudyConfigError } from "./lib/errors";
 import { SynthInterruptedError } from "./lib/out-directory";
 import { RunbookTemplateError } from "./lib/runbooks/errors";
