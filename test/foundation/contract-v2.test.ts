@@ -1,0 +1,158 @@
+/**
+ * Module contract v2 (issue 16), its structural rules: each week's `exports.ts` holds the types of what it
+ * offers the other weeks, and nothing else; a week's registry entry (`module.ts`) and its exports name
+ * only registry-level files (module.ts, settings.ts, exports.ts), never build code; no week imports
+ * another week's build code (`index.ts`). The registry then loads without the build code, and no
+ * import, not even a type-only one, runs in a circle through it. Read with the TypeScript compiler API
+ * (test/support/import-graph.ts).
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
+import { parseConfig, defaultEnvironment } from "../../lib/config";
+import { buildEnvironment } from "../../lib/environment";
+import { defineModule, type AnyStudyModule } from "../../lib/module";
+import { importCircles, parseProjectFiles, ROOT, type ImportEdge, type ParsedFile } from "../support/import-graph";
+
+const MODULE_FOLDERS = readdirSync(join(ROOT, "modules"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+
+/** `modules/<folder>/<file>` of a repo-relative path, or undefined outside a module folder. */
+function moduleFile(path: string): { folder: string; file: string } | undefined {
+  const match = /^modules\/([^/]+)\/(.+)$/.exec(path);
+  return match ? { folder: match[1], file: match[2] } : undefined;
+}
+
+/** The files of a module folder every synth loads (the registry's), as opposed to build code. */
+const REGISTRY_FILES = new Set(["module.ts", "settings.ts", "exports.ts"]);
+
+/**
+ * Runtime imports of another week's build helpers (neither its index.ts nor a registry file): code two
+ * weeks share that still lives in one of them. Each with its reason; the list may only shrink, when the
+ * shared code moves to lib/ or to the owner's module.ts.
+ */
+const SHARED_BUILD_CODE: readonly { readonly import: string; readonly reason: string }[] = [
+  { import: "modules/deploy-optimization/index.ts -> modules/kubernetes/workloads.ts", reason: "week 9's canary Deployment runs with week 5's pod and container security contexts" },
+  { import: "modules/deploy-optimization/index.ts -> modules/monitoring/shared.ts", reason: "weeks 7-10 share the app, cluster and chart helpers of monitoring/shared.ts" },
+  { import: "modules/logging/index.ts -> modules/monitoring/shared.ts", reason: "weeks 7-10 share the alarm, cluster and policy helpers of monitoring/shared.ts" },
+  { import: "modules/service-mesh/index.ts -> modules/kubernetes/workloads.ts", reason: "Istio's gateway Service takes week 5's NLB annotations" },
+  { import: "modules/service-mesh/index.ts -> modules/monitoring/shared.ts", reason: "weeks 7-10 share the app, cluster and chart helpers of monitoring/shared.ts" },
+];
+
+let files: ParsedFile[];
+let moduleImports: ImportEdge[];
+beforeAll(() => {
+  files = parseProjectFiles(["modules", "lib"]);
+  moduleImports = files.filter((f) => f.path.startsWith("modules/")).flatMap((f) => f.imports);
+});
+
+const describeEdge = (edge: ImportEdge) => `${edge.from} -> ${edge.to} (${edge.kind})`;
+
+describe("module contract v2", () => {
+  test("every week has an exports.ts, and its module.ts takes the exports type from there", () => {
+    expect(MODULE_FOLDERS.length).toBeGreaterThanOrEqual(13);
+    const paths = new Set(files.map((f) => f.path));
+    for (const folder of MODULE_FOLDERS) {
+      expect(paths, `modules/${folder}/exports.ts`).toContain(`modules/${folder}/exports.ts`);
+      const registryEntry = moduleImports.filter((e) => e.from === `modules/${folder}/module.ts`);
+      expect(registryEntry.some((e) => e.to === `modules/${folder}/exports.ts` && e.kind === "type"), `modules/${folder}/module.ts imports type from ./exports`).toBe(true);
+    }
+  });
+
+  test("exports.ts holds type declarations only: interfaces, type aliases, type-only imports and exports", () => {
+    const exportsFiles = files.filter((f) => moduleFile(f.path)?.file === "exports.ts");
+    expect(exportsFiles.length).toBe(MODULE_FOLDERS.length);
+    const runtime = exportsFiles.flatMap((f) => f.statements.filter((s) => !s.typeOnly).map((s) => `${f.path}: ${s.text.split("\n")[0]}`));
+    expect(runtime).toEqual([]);
+  });
+
+  test("module.ts and exports.ts import no build code of any week, statically or as types", () => {
+    const offending = moduleImports.filter((edge) => {
+      const from = moduleFile(edge.from);
+      const to = moduleFile(edge.to);
+      if (!from || !to || (from.file !== "module.ts" && from.file !== "exports.ts")) return false;
+      // The registry entry's `build` loads its own folder's build code on first call: the one lazy load allowed.
+      if (from.file === "module.ts" && edge.kind === "lazy" && to.folder === from.folder && to.file === "index.ts") return false;
+      return !REGISTRY_FILES.has(to.file);
+    });
+    expect(offending.map(describeEdge)).toEqual([]);
+  });
+
+  test("each module.ts loads its build code lazily, from its own index.ts (the check sees require and typeof import)", () => {
+    for (const folder of MODULE_FOLDERS) {
+      const lazy = moduleImports.filter((e) => e.from === `modules/${folder}/module.ts` && e.kind === "lazy");
+      expect(lazy.map((e) => e.to), folder).toContain(`modules/${folder}/index.ts`);
+    }
+  });
+
+  test("no week imports another week's index.ts (its build code)", () => {
+    // Exceptions, each with its reason, would be listed here; there are none, and none may come back.
+    const exceptions: readonly string[] = [];
+    const crossIndex = moduleImports.filter((edge) => {
+      const from = moduleFile(edge.from);
+      const to = moduleFile(edge.to);
+      return from && to && from.folder !== to.folder && to.file === "index.ts";
+    });
+    expect(crossIndex.map(describeEdge)).toEqual(exceptions);
+  });
+
+  test("a type another week offers is imported from its exports.ts (or module.ts, settings.ts), not from its build code", () => {
+    const typeImports = moduleImports.filter((edge) => {
+      const from = moduleFile(edge.from);
+      const to = moduleFile(edge.to);
+      return from && to && from.folder !== to.folder && edge.kind === "type" && !REGISTRY_FILES.has(to.file);
+    });
+    expect(typeImports.map(describeEdge)).toEqual([]);
+  });
+
+  test("another week's build helpers are imported only where listed, with the reason", () => {
+    const shared = moduleImports.filter((edge) => {
+      const from = moduleFile(edge.from);
+      const to = moduleFile(edge.to);
+      return from && to && from.folder !== to.folder && edge.kind === "static" && to.file !== "index.ts" && !REGISTRY_FILES.has(to.file);
+    });
+    expect([...new Set(shared.map((e) => `${e.from} -> ${e.to}`))].sort()).toEqual(SHARED_BUILD_CODE.map((s) => s.import));
+  });
+
+  test("no import under modules/ runs in a circle, type-only imports included (a module's lazy build load aside)", () => {
+    const circles = importCircles(files.filter((f) => f.path.startsWith("modules/")), ["static", "type"]);
+    expect(circles.map((c) => c.join(" -> "))).toEqual([]);
+  });
+});
+
+describe("ctx.use", () => {
+  const settings = z.strictObject({});
+  const producer = defineModule({ id: "producer", week: 1, title: { ko: "p", en: "p" }, settings, build: () => ({ answer: 42 }) });
+
+  function buildWith(modules: AnyStudyModule[]): void {
+    const registry = [producer, ...modules];
+    const config = parseConfig({}, "contract-v2 test", registry);
+    buildEnvironment(new App(), config, defaultEnvironment(config), modules);
+  }
+
+  test("by the module's definition gives what its build returned, typed by the definition, as the id does", () => {
+    const seen: number[] = [];
+    const consumer = defineModule({
+      id: "consumer",
+      week: 1,
+      title: { ko: "c", en: "c" },
+      settings,
+      requires: ["producer"],
+      build: (ctx) => {
+        const answer: number = ctx.use(producer).answer;
+        seen.push(answer, ctx.use<{ answer: number }>("producer").answer);
+      },
+    });
+    buildWith([producer, consumer]);
+    expect(seen).toEqual([42, 42]);
+  });
+
+  test("refuses a module that is not enabled, naming both, whichever form names it", () => {
+    const byDefinition = defineModule({ id: "consumer", week: 1, title: { ko: "c", en: "c" }, settings, build: (ctx) => ctx.use(producer) });
+    const byId = defineModule({ id: "consumer", week: 1, title: { ko: "c", en: "c" }, settings, build: (ctx) => ctx.use("producer") });
+    const refusal = /module "consumer" uses "producer", which is not enabled or not built yet: add it to "requires"/;
+    expect(() => buildWith([byDefinition])).toThrow(refusal);
+    expect(() => buildWith([byId])).toThrow(refusal);
+  });
+});
