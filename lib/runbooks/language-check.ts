@@ -71,3 +71,65 @@ function hasEnglishRun(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * Finds a Korean particle glued to code or to a generated name: Hangul right after the closing
+ * backtick of an inline code span ("스택 `devops-weeks-dev`을"), or right after an identifier that a
+ * name became (a token with a hyphen, slash, dot or colon: "devops-weeks-dev-eks가",
+ * "/aws/lambda/x은"). The right particle (을/를, 이/가, (으)로 ...) depends on how the reader says the
+ * code, so a Korean noun carries it instead ("`devops-weeks-dev` 스택을"). Fenced blocks and HTML
+ * comments are not read.
+ */
+export function particlesAfterCode(markdown: string): { line: number; text: string }[] {
+  const found: { line: number; text: string }[] = [];
+  let fenced = false;
+  const withoutComments = markdown.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, " "));
+  withoutComments.split("\n").forEach((raw, index) => {
+    if (/^\s*(```|~~~)/.test(raw)) {
+      fenced = !fenced;
+      return;
+    }
+    if (fenced) return;
+    // A code span runs from a run of backticks to the next run of the same length (CommonMark).
+    const codeSpan = /(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g;
+    const afterCode = [...raw.matchAll(codeSpan)].some((span) => HANGUL.test(raw.charAt(span.index + span[0].length)));
+    const prose = raw
+      .replace(codeSpan, " ")
+      .replace(/\]\([^)]*\)/g, "]")
+      .replace(/<[^>]+>/g, " ");
+    if (afterCode || GENERATED_NAME_THEN_HANGUL.test(prose)) found.push({ line: index + 1, text: raw.trim() });
+  });
+  return found;
+}
+
+const HANGUL = /^[\u3131-\u318E\uAC00-\uD7A3]$/u;
+/**
+ * Letters and digits joined by hyphens, slashes, dots or colons, with a lower-case letter among them
+ * (names are: "devops-weeks-dev-eks", "/aws/lambda/...", "localhost:8080"; "CI/CD", "TCP/IP" are
+ * words), then Hangul.
+ */
+const GENERATED_NAME_THEN_HANGUL = /(?:^|[^\w.\/:-])\/?(?=[\w.\/:-]*[a-z])\w+(?:[-./:]+\w+)+\/?[\u3131-\u318E\uAC00-\uD7A3]/u;
+
+/**
+ * The same rule in a template's source, where a name is still a placeholder (`{{name}}` in a
+ * Handlebars template, `{name}` in strings.json): Hangul right after one is a particle glued to a
+ * name, unless it is a counter after a number ("{{week}}주차", "{count}개", "{{testPort}}번"). Block
+ * tags (`{{#each}}`, `{{/each}}`, `{{else}}`) are not names.
+ */
+export function particlesAfterPlaceholders(template: string): { line: number; text: string }[] {
+  const found: { line: number; text: string }[] = [];
+  template
+    .replace(/\{\{!--[\s\S]*?--\}\}/g, (comment) => comment.replace(/[^\n]/g, " "))
+    .split("\n")
+    .forEach((raw, index) => {
+      for (const match of raw.matchAll(/\{\{?\s*([^{}]+?)\s*\}\}?/g)) {
+        if (/^[#/>!^]|^else\b/.test(match[1])) continue;
+        const after = raw.slice(match.index + match[0].length);
+        if (HANGUL.test(after.charAt(0)) && !COUNTER.test(after)) found.push({ line: index + 1, text: raw.trim() });
+      }
+    });
+  return found;
+}
+
+/** Counters that follow a number: week, piece, times, seconds, hours, days (not "일 때"), minutes, machines. */
+const COUNTER = /^(?:주차|주|개|번|초|시간|일(?! 때)|분|대)/u;
