@@ -11,7 +11,7 @@ import { stateSchema, validateState } from "./backend";
 import { classroomSchema } from "./classroom-settings";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
 import { AWS_REGIONS, DEFAULT_REGION, knownZones } from "./regions";
-import { parseWeekSelection } from "./weeks";
+import { FIRST_WEEK, lastWeekOf, parseWeekSelection } from "./weeks";
 
 export const DEFAULT_CONFIG_FILE = "study.yaml";
 
@@ -97,8 +97,8 @@ export function parseConfig(raw: unknown, source: string, registry: readonly Any
   const problems: ConfigProblem[] = [...validateState(core.state)];
 
   const weekSource = options.weeksOverride !== undefined ? "WEEKS (environment variable)" : "weeks";
-  const selection = parseWeekSelection(options.weeksOverride ?? core.weeks);
-  if (typeof selection === "string") problems.push({ field: weekSource, value: options.weeksOverride ?? core.weeks, expected: weekExpectation(selection) });
+  const selection = parseWeekSelection(options.weeksOverride ?? core.weeks, registry);
+  if (typeof selection === "string") problems.push({ field: weekSource, value: options.weeksOverride ?? core.weeks, expected: weekExpectation(selection, registry) });
 
   const zones = resolveZones(core, problems);
   if (problems.length > 0) throw new StudyConfigError(source, problems);
@@ -111,8 +111,8 @@ function withoutNullValues(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null).map(([key, item]) => [key, withoutNullValues(item)]));
 }
 
-function weekExpectation(reason: string): string {
-  return reason === "at least one week" ? 'at least one week, such as "1" or "1-3,6"' : `weeks 1-10 as a list or ranges such as "1-3,6" (${reason})`;
+function weekExpectation(reason: string, registry: readonly AnyStudyModule[]): string {
+  return reason === "at least one week" ? 'at least one week, such as "1" or "1-3,6"' : `weeks ${FIRST_WEEK}-${lastWeekOf(registry)} as a list or ranges such as "1-3,6" (${reason})`;
 }
 
 function resolveZones(core: CoreConfig, problems: ConfigProblem[]): string[] {

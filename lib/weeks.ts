@@ -2,10 +2,18 @@
 import type { AnyStudyModule } from "./module";
 
 export const FIRST_WEEK = 1;
-export const LAST_WEEK = 10;
 
-/** Returns the sorted set of weeks, or an explanation of what is wrong with the selection. */
-export function parseWeekSelection(spec: string | number | ReadonlyArray<string | number>): number[] | string {
+/** The study's last week: the highest week a module of the registry belongs to (10 for today's STUDY_MODULES). */
+export function lastWeekOf(registry: readonly AnyStudyModule[]): number {
+  return Math.max(FIRST_WEEK, ...registry.map((m) => m.week));
+}
+
+/**
+ * Returns the sorted set of weeks, or an explanation of what is wrong with the selection. A week exists
+ * from FIRST_WEEK up to the registry's last week (`lastWeekOf`).
+ */
+export function parseWeekSelection(spec: string | number | ReadonlyArray<string | number>, registry: readonly AnyStudyModule[]): number[] | string {
+  const lastWeek = lastWeekOf(registry);
   const parts = (Array.isArray(spec) ? spec : [spec]).flatMap((item) =>
     typeof item === "number" ? [String(item)] : String(item).split(","),
   );
@@ -18,7 +26,7 @@ export function parseWeekSelection(spec: string | number | ReadonlyArray<string 
     if (Number.isNaN(from)) return `"${part}" is not a week number or a range like 1-3`;
     if (from > to) return `range "${part}" runs backwards`;
     for (let week = from; week <= to; week++) {
-      if (week < FIRST_WEEK || week > LAST_WEEK) return `week ${week} does not exist (the study has weeks ${FIRST_WEEK}-${LAST_WEEK})`;
+      if (week < FIRST_WEEK || week > lastWeek) return `week ${week} does not exist (the study has weeks ${FIRST_WEEK}-${lastWeek})`;
       weeks.add(week);
     }
   }

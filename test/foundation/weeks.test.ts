@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
+import { parseConfig } from "../../lib/config";
 import { defineModule, type AnyStudyModule } from "../../lib/module";
 import { synthesizeStudy } from "../../lib/synth";
-import { parseWeekSelection, selectModules } from "../../lib/weeks";
+import { lastWeekOf, parseWeekSelection, selectModules } from "../../lib/weeks";
 import { STUDY_MODULES } from "../../modules";
 
 const fake = (id: string, week: number, requires: string[] = []): AnyStudyModule =>
@@ -13,19 +14,33 @@ const fake = (id: string, week: number, requires: string[] = []): AnyStudyModule
 
 describe("week selection", () => {
   test("accepts lists, ranges and numbers, sorted and without repeats", () => {
-    expect(parseWeekSelection("1-3,6")).toEqual([1, 2, 3, 6]);
-    expect(parseWeekSelection([6, "1-2", 2])).toEqual([1, 2, 6]);
-    expect(parseWeekSelection(4)).toEqual([4]);
-    expect(parseWeekSelection(" 10 , 9 ")).toEqual([9, 10]);
+    expect(parseWeekSelection("1-3,6", STUDY_MODULES)).toEqual([1, 2, 3, 6]);
+    expect(parseWeekSelection([6, "1-2", 2], STUDY_MODULES)).toEqual([1, 2, 6]);
+    expect(parseWeekSelection(4, STUDY_MODULES)).toEqual([4]);
+    expect(parseWeekSelection(" 10 , 9 ", STUDY_MODULES)).toEqual([9, 10]);
   });
 
   test("explains what is wrong with a bad selection", () => {
-    expect(parseWeekSelection("11")).toMatch(/week 11 does not exist/);
-    expect(parseWeekSelection("0-2")).toMatch(/week 0 does not exist/);
-    expect(parseWeekSelection("3-1")).toMatch(/runs backwards/);
-    expect(parseWeekSelection("one")).toMatch(/"one" is not a week number/);
-    expect(parseWeekSelection([])).toBe("at least one week");
-    expect(parseWeekSelection(" , ")).toBe("at least one week");
+    expect(parseWeekSelection("11", STUDY_MODULES)).toMatch(/week 11 does not exist/);
+    expect(parseWeekSelection("0-2", STUDY_MODULES)).toMatch(/week 0 does not exist/);
+    expect(parseWeekSelection("3-1", STUDY_MODULES)).toMatch(/runs backwards/);
+    expect(parseWeekSelection("one", STUDY_MODULES)).toMatch(/"one" is not a week number/);
+    expect(parseWeekSelection([], STUDY_MODULES)).toBe("at least one week");
+    expect(parseWeekSelection(" , ", STUDY_MODULES)).toBe("at least one week");
+  });
+
+  test("ends at the registry's last week: week 10 for the study's registry, another week for another registry", () => {
+    expect(lastWeekOf(STUDY_MODULES)).toBe(Math.max(...STUDY_MODULES.map((m) => m.week)));
+    expect(parseWeekSelection("11", STUDY_MODULES)).toBe("week 11 does not exist (the study has weeks 1-10)");
+    const twelveWeeks = [fake("network", 1), fake("extra", 12)];
+    expect(parseWeekSelection("11-12", twelveWeeks)).toEqual([11, 12]);
+    expect(parseWeekSelection("13", twelveWeeks)).toBe("week 13 does not exist (the study has weeks 1-12)");
+    expect(parseWeekSelection("4", [fake("network", 1), fake("cicd", 3)])).toBe("week 4 does not exist (the study has weeks 1-3)");
+  });
+
+  test("a config's weeks are refused with the registry's range", () => {
+    expect(() => parseConfig({ weeks: "11" }, "study.yaml", STUDY_MODULES)).toThrow(/weeks = "11" is not valid; expected weeks 1-10 as a list or ranges such as "1-3,6" \(week 11 does not exist \(the study has weeks 1-10\)\)/);
+    expect(() => parseConfig({ weeks: "13" }, "study.yaml", [fake("network", 1), fake("extra", 12)])).toThrow(/expected weeks 1-12 as a list or ranges such as "1-3,6" \(week 13 does not exist \(the study has weeks 1-12\)\)/);
   });
 });
 
@@ -67,8 +82,8 @@ describe("synth with weeks that have no module", () => {
   test("is refused with the weeks that do have modules", () => {
     const root = mkdtempSync(join(tmpdir(), "devops-weeks-empty-"));
     writeFileSync(join(root, "study.yaml"), "weeks: 2\n");
-    const registry = [fake("network", 1)];
-    expect(() => synthesizeStudy({ configPath: join(root, "study.yaml"), outdir: join(root, "out"), registry })).toThrow(/weeks = "2" is not valid; expected weeks that have modules \(1\)/);
+    const registry = [fake("network", 1), fake("cicd", 3)];
+    expect(() => synthesizeStudy({ configPath: join(root, "study.yaml"), outdir: join(root, "out"), registry })).toThrow(/weeks = "2" is not valid; expected weeks that have modules \(1, 3\)/);
     expect(existsSync(join(root, "out"))).toBe(false);
   });
 });
