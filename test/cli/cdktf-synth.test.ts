@@ -85,7 +85,8 @@ describe("npx cdktf synth after a synth that had other stacks", () => {
   });
 
   test("`npx cdktf synth` and `npm run synth:fast` write the same out/, byte for byte, each after the other's synth", () => {
-    for (const env of [{ STUDY_CONFIG: "all-weeks.yaml", WEEKS: "1-10" }, {}]) {
+    const configs: Record<string, string>[] = [{ STUDY_CONFIG: "all-weeks.yaml", WEEKS: "1-10" }, {}];
+    for (const env of configs) {
       const cli = cdktfSynth(env);
       expect(cli.status, cli.output).toBe(0);
       const throughCli = outTree();
