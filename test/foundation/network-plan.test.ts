@@ -87,8 +87,12 @@ describe("week 1 network, planned offline by terraform", () => {
     expect(Object.keys((plan.raw.planned_values as { outputs: object }).outputs).sort()).toEqual([
       "bastion_instance_id",
       "bastion_ssm_command",
+      // week 1's security alerts and the trail they read
+      "cloudtrail_arn",
+      "cloudtrail_bucket",
       "private_subnet_ids",
       "public_subnet_ids",
+      "security_alerts_topic_arn",
       "vpc_id",
     ]);
   });

@@ -14,18 +14,19 @@ describe("weeks 1-4 with the defaults (S3 source, no load balancer) and email su
 
   test("plans three private, encrypted, versioned buckets (artifacts, source, the source's access logs) and no load balancer", () => {
     expect(countsByType(plan, ["aws_s3_bucket", "aws_lb", "aws_codestarconnections_connection", "aws_iam_openid_connect_provider", "aws_kms_key", "aws_lambda_function"])).toEqual({
-      aws_s3_bucket: 3,
+      aws_s3_bucket: 5, // and week 1's trail: its logs and their access logs
       aws_lb: 0,
       aws_codestarconnections_connection: 0,
       aws_iam_openid_connect_provider: 0,
-      aws_kms_key: 2, // topic and webhook URL; ECR and artifacts use AES256
+      aws_kms_key: 4, // topic and webhook URL, and week 1's security alerts and trail; ECR and artifacts use AES256
       aws_lambda_function: 1,
     });
-    expect(plan.byType("aws_s3_bucket").map((b) => b.values.bucket).sort()).toEqual(["devops-weeks-dev-artifacts-ap-northeast-2", "devops-weeks-dev-source-ap-northeast-2", "devops-weeks-dev-source-logs-ap-northeast-2"]);
-    for (const encryption of plan.byType("aws_s3_bucket_server_side_encryption_configuration")) {
+    expect(plan.byType("aws_s3_bucket").filter((b) => b.address.includes("cicd_")).map((b) => b.values.bucket).sort()).toEqual(["devops-weeks-dev-artifacts-ap-northeast-2", "devops-weeks-dev-source-ap-northeast-2", "devops-weeks-dev-source-logs-ap-northeast-2"]);
+    // (Week 1's trail bucket uses the trail's KMS key; weeks 2-4 keep AES256.)
+    for (const encryption of plan.byType("aws_s3_bucket_server_side_encryption_configuration").filter((e) => !e.address.includes("securityAlerts_"))) {
       expect(encryption.values.rule).toEqual([expect.objectContaining({ apply_server_side_encryption_by_default: [expect.objectContaining({ sse_algorithm: "AES256" })] })]);
     }
-    const lifecycleRules = plan.byType("aws_s3_bucket_lifecycle_configuration").map((l) => (l.values.rule as { status: string; noncurrent_version_expiration: unknown[] }[])[0]);
+    const lifecycleRules = plan.byType("aws_s3_bucket_lifecycle_configuration").filter((l) => l.address.includes("cicd_")).map((l) => (l.values.rule as { status: string; noncurrent_version_expiration: unknown[] }[])[0]);
     expect(lifecycleRules).toHaveLength(3);
     // The access logs expire as a whole after 90 days (a log is never rewritten: old versions go after a day).
     expect(lifecycleRules.map((rule) => (rule.noncurrent_version_expiration[0] as { noncurrent_days: number }).noncurrent_days).sort((a, b) => a - b)).toEqual([1, 30, 30]);
@@ -71,10 +72,11 @@ describe("weeks 1-4 with the defaults (S3 source, no load balancer) and email su
     expect(plan.byType("aws_sns_topic_subscription").map((s) => `${s.values.protocol}:${s.values.endpoint ?? "(function arn)"}`).sort()).toEqual([
       "email:kim@example.com",
       "email:lee@example.com",
-      "lambda:(function arn)",
+      "lambda:(function arn)", // the deploy events
+      "lambda:(function arn)", // week 1's security alerts
     ]);
     expect(plan.byType("aws_sns_topic")[0].values).toMatchObject({ name: "devops-weeks-dev-deploy-events" });
-    expect(plan.byType("aws_kms_alias").map((a) => a.values.name).sort()).toEqual(["alias/devops-weeks-dev-notifications", "alias/devops-weeks-dev-webhook"]);
+    expect(plan.byType("aws_kms_alias").map((a) => a.values.name).sort()).toEqual(["alias/devops-weeks-dev-cloudtrail", "alias/devops-weeks-dev-notifications", "alias/devops-weeks-dev-security-alerts", "alias/devops-weeks-dev-webhook"]);
     expect(plan.byType("aws_lambda_function")[0].values).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", function_name: "devops-weeks-dev-deploy-notifier" });
     expect(plan.byType("aws_ssm_parameter")).toEqual([]);
   });

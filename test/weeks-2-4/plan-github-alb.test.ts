@@ -56,12 +56,12 @@ describe("weeks 1-4 with GitHub, GitHub Actions and a load balancer, planned off
       aws_codebuild_project: 1,
       aws_codepipeline: 1,
       aws_codedeploy_deployment_group: 1,
-      aws_s3_bucket: 1, // artifacts only: GitHub is the source
-      aws_kms_key: 4, // ECR, artifacts, topic, webhook URL
-      aws_sns_topic: 1,
+      aws_s3_bucket: 3, // artifacts (GitHub is the source), and week 1's trail logs and their access logs
+      aws_kms_key: 6, // ECR, artifacts, topic, webhook URL, and week 1's security alerts and trail
+      aws_sns_topic: 2, // deploy events, and week 1's security alerts
       aws_lambda_function: 1,
       aws_codestarnotifications_notification_rule: 1,
-      aws_cloudwatch_event_rule: 0,
+      aws_cloudwatch_event_rule: 9, // week 1's security alerts (6, and 3 forwarded from us-east-1); none of the S3 source
     });
     expectSecureDefaults(plan);
   });
