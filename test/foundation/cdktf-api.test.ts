@@ -15,10 +15,10 @@ const SOURCE_DIRS = ["main.ts", "lib", "modules", "test", "bench", "scripts", "v
 
 /** Every module specifier a file names: `import ... from`, `export ... from`, `import "..."`, `require(...)`, `import(...)`. */
 const SPECIFIER = /(?:\bfrom\s+|\bimport\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g;
-/** cdktf's family: the library, constructs, the CLI and its packages, the providers. */
-const CDKTF_FAMILY = /^(?:cdktf(?:-cli)?|constructs|@cdktf\/[^/]+)(?:\/|$)/;
+/** cdktf's family: the library, constructs, the CLI and its packages, the providers; CDK Terrain's (`cdktn`, `@cdktn/*`) alike. */
+const CDKTF_FAMILY = /^(?:cdkt[fn](?:-cli)?|constructs|@cdkt[fn]\/[^/]+)(?:\/|$)/;
 /** What may be imported from that family outside the adapter. */
-const PUBLIC = [/^cdktf$/, /^constructs$/, /^@cdktf\/provider-[a-z0-9-]+\/lib\/[a-z0-9-]+$/];
+const PUBLIC = [/^cdkt[fn]$/, /^constructs$/, /^@cdkt[fn]\/provider-[a-z0-9-]+\/lib\/[a-z0-9-]+$/];
 /**
  * cdktf members that are not public API, which the adapter uses: named anywhere else, they would be
  * a second place to check on a move. (Token stack traces are reached only through a deep import.)
@@ -54,7 +54,7 @@ describe("cdktf's internals", () => {
     const adapter = files.find((file) => file.path === ADAPTER);
     expect(adapter, ADAPTER).toBeDefined();
     const deep = internalImports(adapter!.source);
-    expect(deep).toEqual(["cdktf/lib/tokens/private/stack-trace.js", "cdktf/lib/tfExpression.js"]);
+    expect(deep.map((specifier) => specifier.replace(/^cdkt[fn]\//, ""))).toEqual(["lib/tokens/private/stack-trace.js", "lib/tfExpression.js"]);
     for (const specifier of deep) expect(existsSync(join(ROOT, "node_modules", specifier)), specifier).toBe(true);
     for (const member of INTERNAL_MEMBERS) expect(adapter!.source, member).toMatch(new RegExp(`\\b${member}\\b`));
   });
@@ -70,9 +70,10 @@ describe("cdktf's internals", () => {
       `import "${["constructs", "lib", "construct"].join("/")}";`,
       `import { Vpc } from "${["@cdktf", "provider-aws", "lib", "vpc", "index-structs"].join("/")}";`,
       `import { x } from "${["@cdktf", "commons"].join("/")}";`,
+      `import { ref } from "${["cdktn", "lib", "tfExpression"].join("/")}";`,
     ];
     for (const sample of flagged) expect(internalImports(sample), sample).toHaveLength(1);
-    const allowed = [`import { App } from "cdktf";`, `import { Construct } from "constructs";`, `import { Vpc } from "@cdktf/provider-aws/lib/vpc";`, `require("@cdktf/provider-kubernetes/lib/deployment-v1")`, `import { z } from "zod";`, `import { join } from "node:path";`];
+    const allowed = [`import { App } from "cdktf";`, `import { Construct } from "constructs";`, `import { Vpc } from "@cdktf/provider-aws/lib/vpc";`, `require("@cdktf/provider-kubernetes/lib/deployment-v1")`, `import { z } from "zod";`, `import { join } from "node:path";`, `import { App } from "cdktn";`, `import { Vpc } from "@cdktn/provider-aws/lib/vpc";`];
     for (const sample of allowed) expect(internalImports(sample), sample).toEqual([]);
   });
 });
