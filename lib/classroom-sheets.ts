@@ -20,7 +20,7 @@ import { DEFAULT_TEMPLATES_DIR, layout, otherLanguages, type LearnerPages } from
 import type { Inventory } from "./runbooks/inventory";
 import { loadTemplates } from "./runbooks/render";
 import { escapeHtml } from "./runbooks/site";
-import { loadStrings } from "./runbooks/strings";
+import { loadStrings, type Strings } from "./runbooks/strings";
 import { learnerPolicy, selfServicePolicy } from "./classroom-stacks";
 
 /**
@@ -56,10 +56,12 @@ export interface LearnerSheetInput {
 }
 
 /** The data of one learner's sheet (what the template sees). */
-export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment | undefined, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">) {
+export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment | undefined, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">, strings?: Strings) {
   const dir = (stack: string) => `${input.outName}/stacks/${stack}`;
   const stacks = [learner.awsStack, ...(built?.kubernetesStack ? [built.kubernetesStack.node.id] : [])].map((name) => ({ name, dir: dir(name) }));
-  const outputs = [...(built?.outputsByModule.values() ?? [])].flat().map((o) => ({ stack: o.stack, name: o.name, description: o.description.replace(/\|/g, "\\|"), command: `terraform -chdir=${dir(o.stack)} output ${o.name}` }));
+  // The outputs' words in the sheet's language (templates/<lang>/outputs.json), as on the week pages.
+  const describe = (name: string, fallback: string) => (strings ? strings.outputDescription(name, fallback) : fallback);
+  const outputs = [...(built?.outputsByModule.values() ?? [])].flat().map((o) => ({ stack: o.stack, name: o.name, description: describe(o.name, o.description).replace(/\|/g, "\\|"), command: `terraform -chdir=${dir(o.stack)} output ${o.name}` }));
   const state = input.config.core.state;
   return {
     id: learner.id,
@@ -109,7 +111,7 @@ export function renderLearnerSheets(input: LearnerSheetInput): void {
     const strings = loadStrings(templatesDir, lang);
     const languages = [...new Set(input.config.core.runbooks.languages)];
     for (const learner of input.classroom.learners) {
-      const markdown = header + templates.render(template, learnerSheetView(learner, byName.get(learner.environment.name), input));
+      const markdown = header + templates.render(template, learnerSheetView(learner, byName.get(learner.environment.name), input, strings));
       writeFileSync(join(dir, `${learner.id}.md`), markdown);
       // The sheet on the site too, beside the learner's own pages (learners/<id>/), linked from the index.
       const title = strings.text("classroom.sheetTitle", { id: learner.id });

@@ -9,6 +9,7 @@ import { describe, expect, test } from "vitest";
 import { englishProse, particlesAfterCode, particlesAfterPlaceholders } from "../../lib/runbooks/language-check";
 import { OPTION_CONFIGS } from "../support/option-configs";
 import { synthConfig } from "../support/synth";
+import { synthClass, THREE_LEARNERS } from "../classroom/roster";
 
 const TEMPLATES = join(__dirname, "../../templates/ko");
 const GLOSSARY = JSON.parse(readFileSync(join(__dirname, "../../templates/ko/glossary.json"), "utf8")) as { terms: { term: string; en: string; replaces: string[] }[] };
@@ -57,11 +58,9 @@ describe("the Korean pages", () => {
      * blue/green release; test/weeks-5-6/cluster-replacement.test.ts, the warning's headline): to be
      * rewritten together with those tests ("`{{host}}` 호스트에만", "`eks.clusterCreatorIsAdmin` 값이").
      */
-    const QUOTED_ELSEWHERE = [/CodeDeploy가 `[^`]+`에만 배포합니다/, /synth는 `eks\.clusterCreatorIsAdmin`이 클러스터를 만들 때의 값/];
-    const unquoted = (hits: { line: number; text: string }[]) => hits.filter((hit) => !QUOTED_ELSEWHERE.some((quoted) => quoted.test(hit.text)));
 
     test.each(Object.keys(OPTION_CONFIGS))("%s: every page", (config) => {
-      const glued = pages.filter(([name]) => name === config).flatMap(([, file, text]) => unquoted(particlesAfterCode(text)).map((hit) => `${file}:${hit.line}: ${hit.text}`));
+      const glued = pages.filter(([name]) => name === config).flatMap(([, file, text]) => particlesAfterCode(text).map((hit) => `${file}:${hit.line}: ${hit.text}`));
       expect(glued).toEqual([]);
     });
 
@@ -72,7 +71,7 @@ describe("the Korean pages", () => {
         .filter((file) => /\.(hbs|json)$/.test(file))
         .flatMap((file) => {
           const text = file.endsWith(".json") ? strings(JSON.parse(readFileSync(file, "utf8"))).join("\n") : readFileSync(file, "utf8");
-          return unquoted([...particlesAfterCode(text), ...particlesAfterPlaceholders(text)]).map((hit) => `${file.slice(TEMPLATES.length + 1)}: ${hit.text}`);
+          return [...particlesAfterCode(text), ...particlesAfterPlaceholders(text)].map((hit) => `${file.slice(TEMPLATES.length + 1)}: ${hit.text}`);
         });
       expect(glued).toEqual([]);
     });
@@ -89,5 +88,20 @@ describe("the Korean pages", () => {
       expect(particlesAfterPlaceholders("{name} 로그 그룹이 있는지, {{week}}주차, 서브넷 {count}개, {{period}}초, {days}일, {{#each weeks}}{{/each}}리전")).toEqual([]);
       expect(particlesAfterPlaceholders("{{state}}일 때")).toHaveLength(1);
     });
+  });
+});
+
+describe("a class's Korean pages: each learner's sheet and guides", () => {
+  const synth = synthClass(THREE_LEARNERS, { costGuard: { emails: ["teacher@example.com"] } }, { weeks: "1-6" });
+  const dir = join(synth.outdir, "runbooks", "ko", "learners");
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".md"));
+
+  test("in Korean, with no particle glued to code or a name", () => {
+    expect(files.length).toBe(3 * 8);
+    const found = files.flatMap((file) => {
+      const text = readFileSync(join(dir, file), "utf8");
+      return [...englishProse(text), ...particlesAfterCode(text)].map((hit) => `${file}:${hit.line}: ${hit.text}`);
+    });
+    expect(found).toEqual([]);
   });
 });

@@ -168,7 +168,7 @@ describe("runbooks follow the config", () => {
     expect(section(md, "Cost")).toContain("devops-weeks-dev-docker-host-green (t3.micro)");
     const ko = runbook(synth, "ko/week-02.md");
     expect(ko).toContain("### 블루/그린으로 릴리스하기");
-    expect(ko).toContain("`devops-weeks-dev-docker-host-blue`에만 배포합니다");
+    expect(ko).toContain("`devops-weeks-dev-docker-host-blue` 호스트에만 배포합니다");
 
     const weekTwoOnly = runbook(synthConfig({ weeks: "1-2", dockerHost: { loadBalancer: { enabled: true }, blueGreen: { enabled: true } } }), "en/week-02.md");
     expect(weekTwoOnly).toContain("Set `dockerHost.blueGreen.greenImage` to the new image and apply: Terraform replaces the green host only.");

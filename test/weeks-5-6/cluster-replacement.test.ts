@@ -176,7 +176,7 @@ describe("with the s3 backend synth cannot see the state", () => {
 
   test.each([
     ["en", "**The state is in S3, so synth cannot check that `eks.clusterCreatorIsAdmin` still has the value the cluster was created with.**"],
-    ["ko", "**상태(state)가 S3에 있어서, synth는 `eks.clusterCreatorIsAdmin`이 클러스터를 만들 때의 값 그대로인지 확인할 수 없습니다.**"],
+    ["ko", "**상태(state)가 S3에 있어서, synth는 `eks.clusterCreatorIsAdmin` 값이 클러스터를 만들 때의 값 그대로인지 확인할 수 없습니다.**"],
   ])("the %s week-6 page warns, right before the step that applies the AWS stack, with the command that finds the replacement in the plan", (lang, headline) => {
     const markdown = page(lang);
     const steps = numberedSteps(markdown);
