@@ -31,14 +31,7 @@ export const NAMES_KEPT_IN_ENGLISH: readonly string[] = [
 /** Each line with English prose left after code, links, comments and the kept names are taken out. */
 export function englishProse(markdown: string): { line: number; text: string }[] {
   const found: { line: number; text: string }[] = [];
-  let fenced = false;
-  const withoutComments = markdown.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, " "));
-  withoutComments.split("\n").forEach((raw, index) => {
-    if (/^\s*(```|~~~)/.test(raw)) {
-      fenced = !fenced;
-      return;
-    }
-    if (fenced) return;
+  for (const { raw, index } of proseLines(markdown)) {
     let text = raw
       .replace(/`[^`]*`/g, " ")
       .replace(/\]\([^)]*\)/g, "]")
@@ -48,7 +41,7 @@ export function englishProse(markdown: string): { line: number; text: string }[]
     // Quoted text is what a program prints (an error message the learner searches for), kept as printed.
     text = text.replace(/"[^"]*"/g, " ");
     if (hasEnglishRun(text)) found.push({ line: index + 1, text: raw.trim() });
-  });
+  }
   return found;
 }
 
@@ -82,14 +75,7 @@ function hasEnglishRun(text: string): boolean {
  */
 export function particlesAfterCode(markdown: string): { line: number; text: string }[] {
   const found: { line: number; text: string }[] = [];
-  let fenced = false;
-  const withoutComments = markdown.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, " "));
-  withoutComments.split("\n").forEach((raw, index) => {
-    if (/^\s*(```|~~~)/.test(raw)) {
-      fenced = !fenced;
-      return;
-    }
-    if (fenced) return;
+  for (const { raw, index } of proseLines(markdown)) {
     // A code span runs from a run of backticks to the next run of the same length (CommonMark).
     const codeSpan = /(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g;
     const afterCode = [...raw.matchAll(codeSpan)].some((span) => HANGUL.test(raw.charAt(span.index + span[0].length)));
@@ -98,7 +84,7 @@ export function particlesAfterCode(markdown: string): { line: number; text: stri
       .replace(/\]\([^)]*\)/g, "]")
       .replace(/<[^>]+>/g, " ");
     if (afterCode || GENERATED_NAME_THEN_HANGUL.test(prose)) found.push({ line: index + 1, text: raw.trim() });
-  });
+  }
   return found;
 }
 
@@ -133,3 +119,13 @@ export function particlesAfterPlaceholders(template: string): { line: number; te
 
 /** Counters that follow a number: week, piece, times, seconds, hours, days (not "일 때"), minutes, machines. */
 const COUNTER = /^(?:주차|주|개|번|초|시간|일(?! 때)|분|대)/u;
+
+/** The lines a reader reads as prose: outside fenced code blocks, with HTML comments blanked out. */
+function* proseLines(markdown: string): Generator<{ raw: string; index: number }> {
+  let fenced = false;
+  const lines = markdown.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, " ")).split("\n");
+  for (const [index, raw] of lines.entries()) {
+    if (/^\s*(```|~~~)/.test(raw)) fenced = !fenced;
+    else if (!fenced) yield { raw, index };
+  }
+}
