@@ -24,3 +24,13 @@ test("package.json's engines name the Node versions the README names", () => {
   expect(engines).toBe("^22.12.0 || ^24.0.0");
   expect(readFileSync(join(REPO, "README.md"), "utf8")).toContain("Node.js 22 or 24 (LTS)");
 });
+
+test(`the cdktf CLI's terminal library loads on this Node (ABI ${process.versions.modules})`, () => {
+  // cdktf-cli 0.21 (archived) needs node-pty, whose @cdktf build stops at Node 22's ABI: `npx cdktf synth`
+  // did not start on Node 24. package.json puts the maintained fork with prebuilt binaries for Node 18-25
+  // (@homebridge/node-pty-prebuilt-multiarch) in its place, for the CLI and its core alike.
+  const pty = require("@cdktf/node-pty-prebuilt-multiarch") as { spawn?: unknown };
+  expect(typeof pty.spawn).toBe("function");
+  const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { overrides?: Record<string, string> };
+  expect(manifest.overrides?.["@cdktf/node-pty-prebuilt-multiarch"]).toBe("$@cdktf/node-pty-prebuilt-multiarch");
+});
