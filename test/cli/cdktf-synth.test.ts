@@ -3,9 +3,10 @@
  * of the repository, after earlier synths that produced other stacks. The CLI lists out/stacks/ before
  * it runs the app and removes the stacks the app dropped; the app must leave it something to remove.
  *
- * cdktf-cli 0.21 loads a terminal library (@cdktf/node-pty-prebuilt-multiarch 0.10) that ships builds up
- * to Node 22's ABI: on Node 24 the CLI stops before it runs anything. There the CLI's tests are skipped,
- * and one test holds both facts: the CLI fails on that library, and `npm run synth:fast` synthesizes.
+ * The CLI loads a native terminal library (node-pty, as @cdktf/node-pty-prebuilt-multiarch) when it
+ * starts; on a Node for whose ABI no build of it is installed (the @cdktf build stops at Node 22's), the
+ * CLI stops before it runs anything. There the CLI's tests are skipped, and one test holds both facts:
+ * the CLI fails on that library, and `npm run synth:fast` synthesizes all the same.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,7 +31,7 @@ function fastSynth(env: Record<string, string>): { status: number | null; output
 
 const stacks = () => readdirSync(join(project, "out", "stacks")).sort();
 
-/** Whether the CLI's terminal library loads on this Node (it has no build for Node 24's ABI). */
+/** Whether the CLI's terminal library loads on this Node. */
 const terminalLibraryLoads = spawnSync(process.execPath, ["-e", 'require("@cdktf/node-pty-prebuilt-multiarch")'], { cwd: REPO, encoding: "utf8" }).status === 0;
 
 /** Every file under out/ (Terraform's working files aside): its path, mode and content hash. */
@@ -122,7 +123,7 @@ describe.skipIf(!terminalLibraryLoads)("npx cdktf synth after a synth that had o
   });
 });
 
-describe.runIf(!terminalLibraryLoads)(`on Node ${process.versions.node}, where cdktf-cli 0.21 cannot start`, () => {
+describe.runIf(!terminalLibraryLoads)(`on Node ${process.versions.node}, where the cdktf CLI cannot start`, () => {
   beforeAll(copyProject, 120_000);
 
   test("npx cdktf synth fails on the CLI's terminal library (no build for this Node's ABI), and npm run synth:fast synthesizes", () => {
