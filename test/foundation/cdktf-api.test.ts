@@ -17,8 +17,12 @@ const SOURCE_DIRS = ["main.ts", "lib", "modules", "test", "bench", "scripts", "v
 const SPECIFIER = /(?:\bfrom\s+|\bimport\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g;
 /** cdktf's family: the library, constructs, the CLI and its packages, the providers; CDK Terrain's (`cdktn`, `@cdktn/*`) alike. */
 const CDKTF_FAMILY = /^(?:cdkt[fn](?:-cli)?|constructs|@cdkt[fn]\/[^/]+)(?:\/|$)/;
-/** What may be imported from that family outside the adapter. */
-const PUBLIC = [/^cdkt[fn]$/, /^constructs$/, /^@cdkt[fn]\/provider-[a-z0-9-]+\/lib\/[a-z0-9-]+$/];
+/**
+ * What may be imported from that family outside the adapter: the roots, the providers' per-resource
+ * paths, and the CLI's native terminal library, which tests load to see that the CLI can start on
+ * the Node they run on (no part of the app).
+ */
+const PUBLIC = [/^cdkt[fn]$/, /^constructs$/, /^@cdkt[fn]\/provider-[a-z0-9-]+\/lib\/[a-z0-9-]+$/, /^@cdktf\/node-pty-prebuilt-multiarch$/];
 /**
  * cdktf members that are not public API, which the adapter uses: named anywhere else, they would be
  * a second place to check on a move. (Token stack traces are reached only through a deep import.)
