@@ -172,8 +172,8 @@ checkSameResources();
 
 const runs = { bare: [] as AppRun[], week1: [] as AppRun[], allWeeks: [] as AppRun[], cliWeek1: [] as Run[], cliAllWeeks: [] as Run[], fastWeek1: [] as Run[] };
 /**
- * Why the CLI could not run, if it could not (e.g. cdktf-cli 0.21's terminal library has no build for
- * Node 24): its figures and targets are then reported as not measured, and counted as missed.
+ * Why the CLI could not run, if it could not (e.g. its native terminal library has no build for this
+ * Node's ABI): its figures and targets are then reported as not measured, and counted as missed.
  */
 let cliFailure: string | undefined;
 function measureCli(configPath: string): Run[] {
