@@ -235,8 +235,9 @@ function expressionAt(expressions: Record<string, unknown> | undefined, path: Pa
 
 // ---- the rules -------------------------------------------------------------------------------
 
-export interface Finding {
-  readonly rule: SecurityRuleId;
+/** A rule's finding, in the AWS gate or (with its own ids) the Kubernetes gate. */
+export interface Finding<Id extends string = SecurityRuleId> {
+  readonly rule: Id;
   readonly stack: string;
   readonly address: string;
   readonly message: string;
@@ -775,8 +776,8 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
 
 // ---- the gate ----------------------------------------------------------------------------------
 
-export interface GateSkip {
-  readonly rule: SecurityRuleId;
+export interface GateSkip<Id extends string = SecurityRuleId> {
+  readonly rule: Id;
   readonly reason: string;
   /** Only this resource address; the whole rule when absent. */
   readonly resource?: string;
@@ -787,38 +788,43 @@ export interface StackPlan {
   readonly plan: PlanJson;
 }
 
-export interface RuleOutcome {
-  readonly rule: SecurityRuleId;
+export interface RuleOutcome<Id extends string = SecurityRuleId> {
+  readonly rule: Id;
   readonly title: string;
   readonly status: "passed" | "failed" | "skipped";
   /** Resources of the rule's types in the plans (subjects and the resources matched to them), over all stacks. */
   readonly checked: number;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly Finding<Id>[];
   /** Findings a skip entry turned off, with the skip that did it. */
-  readonly skippedFindings: readonly (Finding & { reason: string })[];
+  readonly skippedFindings: readonly (Finding<Id> & { reason: string })[];
   /** Present when the whole rule was turned off in the config. */
   readonly skipReason?: string;
 }
 
-export interface GateReport {
+export interface GateReport<Id extends string = SecurityRuleId> {
   readonly passed: boolean;
-  readonly outcomes: readonly RuleOutcome[];
+  readonly outcomes: readonly RuleOutcome<Id>[];
   /** Skip entries, each reported with what it turned off. */
-  readonly skips: readonly (GateSkip & { suppressed: number })[];
+  readonly skips: readonly (GateSkip<Id> & { suppressed: number })[];
 }
 
-/** Runs every rule over every stack's plan; skips are applied and reported, never dropped. */
-export function runSecurityGate(plans: readonly StackPlan[], skips: readonly GateSkip[] = [], rules: readonly SecurityRule[] = SECURITY_RULES): GateReport {
-  const views = plans.map((p) => ({ stack: p.stack, view: new PlanView(p.plan) }));
-  const used = new Map<GateSkip, number>(skips.map((s) => [s, 0]));
-  const outcomes = rules.map((rule): RuleOutcome => {
-    const all: Finding[] = views.flatMap(({ stack, view }) => rule.check(view).map(([address, message]) => ({ rule: rule.id, stack, address, message })));
-    const checked = views.reduce((n, { view }) => n + view.ofType(...rule.resourceTypes).length, 0);
+/**
+ * Judges every rule's findings against the skips (a whole rule, or one resource `matches` names), and
+ * reports each skip with what it turned off: skips are applied and reported, never dropped. Both gates
+ * (AWS plans, and the Kubernetes stacks and manifests) share it; only what they check differs.
+ */
+export function judgeFindings<Id extends string>(
+  results: readonly { readonly rule: { readonly id: Id; readonly title: string }; readonly findings: readonly Finding<Id>[]; readonly checked: number }[],
+  skips: readonly GateSkip<Id>[],
+  matches: (address: string, resource: string) => boolean,
+): GateReport<Id> {
+  const used = new Map<GateSkip<Id>, number>(skips.map((s) => [s, 0]));
+  const outcomes = results.map(({ rule, findings: all, checked }): RuleOutcome<Id> => {
     const wholeRule = skips.find((s) => s.rule === rule.id && !s.resource);
-    const findings: Finding[] = [];
-    const skippedFindings: (Finding & { reason: string })[] = [];
+    const findings: Finding<Id>[] = [];
+    const skippedFindings: (Finding<Id> & { reason: string })[] = [];
     for (const finding of all) {
-      const skip = wholeRule ?? skips.find((s) => s.rule === rule.id && s.resource !== undefined && matchesAddress(finding.address, s.resource));
+      const skip = wholeRule ?? skips.find((s) => s.rule === rule.id && s.resource !== undefined && matches(finding.address, s.resource));
       if (skip) {
         skippedFindings.push({ ...finding, reason: skip.reason });
         used.set(skip, (used.get(skip) ?? 0) + 1);
@@ -834,12 +840,23 @@ export function runSecurityGate(plans: readonly StackPlan[], skips: readonly Gat
   };
 }
 
+/** Runs every rule over every stack's plan; skips are applied and reported, never dropped. */
+export function runSecurityGate(plans: readonly StackPlan[], skips: readonly GateSkip[] = [], rules: readonly SecurityRule[] = SECURITY_RULES): GateReport {
+  const views = plans.map((p) => ({ stack: p.stack, view: new PlanView(p.plan) }));
+  const results = rules.map((rule) => ({
+    rule,
+    findings: views.flatMap(({ stack, view }) => rule.check(view).map(([address, message]) => ({ rule: rule.id, stack, address, message }))),
+    checked: views.reduce((n, { view }) => n + view.ofType(...rule.resourceTypes).length, 0),
+  }));
+  return judgeFindings(results, skips, matchesAddress);
+}
+
 function matchesAddress(address: string, pattern: string): boolean {
   return address === pattern || address.startsWith(`${pattern}[`);
 }
 
 /** The report as the learner reads it: one line per rule, then the findings and the skips with their reasons. */
-export function formatGateReport(report: GateReport): string {
+export function formatGateReport(report: GateReport<string>): string {
   const lines: string[] = [];
   for (const o of report.outcomes) {
     const mark = o.status === "passed" ? "PASS" : o.status === "failed" ? "FAIL" : "SKIP";

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { parseImageReference } from "../containers/image-reference";
-import { formatGateReport, SECURITY_RULE_IDS, type GateReport, type GateSkip, type SecurityRuleId } from "../security-rules";
+import { formatGateReport, judgeFindings, SECURITY_RULE_IDS, type Finding, type GateReport, type GateSkip, type RuleOutcome, type SecurityRuleId } from "../security-rules";
 
 export const KUBERNETES_RULE_IDS = [
   "CKV_K8S_16",
@@ -561,37 +561,11 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
 
 // ---- the gate ----------------------------------------------------------------------------------
 
-export interface KubernetesGateSkip {
-  readonly rule: KubernetesRuleId;
-  readonly reason: string;
-  /** Only this subject: a Terraform address (kubernetes_deployment_v1.x) or a manifest object (Deployment/namespace/name). */
-  readonly resource?: string;
-}
-
-export interface KubernetesFinding {
-  readonly rule: KubernetesRuleId;
-  /** The stack, or the manifest file under out/. */
-  readonly stack: string;
-  readonly address: string;
-  readonly message: string;
-}
-
-export interface KubernetesRuleOutcome {
-  readonly rule: KubernetesRuleId;
-  readonly title: string;
-  readonly status: "passed" | "failed" | "skipped";
-  /** Workloads (or Services) the rule looked at, over all inputs. */
-  readonly checked: number;
-  readonly findings: readonly KubernetesFinding[];
-  readonly skippedFindings: readonly (KubernetesFinding & { reason: string })[];
-  readonly skipReason?: string;
-}
-
-export interface KubernetesGateReport {
-  readonly passed: boolean;
-  readonly outcomes: readonly KubernetesRuleOutcome[];
-  readonly skips: readonly (KubernetesGateSkip & { suppressed: number })[];
-}
+export type KubernetesGateSkip = GateSkip<KubernetesRuleId>;
+/** A finding's `stack` is the stack, or the manifest file under out/; a skip's `resource` a Terraform address (kubernetes_deployment_v1.x) or a manifest object (Deployment/namespace/name). */
+export type KubernetesFinding = Finding<KubernetesRuleId>;
+export type KubernetesRuleOutcome = RuleOutcome<KubernetesRuleId>;
+export type KubernetesGateReport = GateReport<KubernetesRuleId>;
 
 export function isKubernetesRuleId(rule: string): rule is KubernetesRuleId {
   return (KUBERNETES_RULE_IDS as readonly string[]).includes(rule);
@@ -606,32 +580,21 @@ export function splitGateSkips(skips: readonly { rule: string; reason: string; r
   };
 }
 
-/** Runs every rule over every input; skips are applied and reported, never dropped (as runSecurityGate does). */
+/** Runs every rule over every input; skips are applied and reported, never dropped (judgeFindings, as the AWS gate). */
 export function runKubernetesGate(inputs: readonly KubernetesInput[], skips: readonly KubernetesGateSkip[] = [], rules: readonly KubernetesRule[] = KUBERNETES_RULES): KubernetesGateReport {
   const subjects = subjectsOf(inputs);
-  const used = new Map<KubernetesGateSkip, number>(skips.map((s) => [s, 0]));
-  const outcomes = rules.map((rule): KubernetesRuleOutcome => {
-    const all = rule.check(subjects).map(([stack, address, message]): KubernetesFinding => ({ rule: rule.id, stack, address, message }));
-    const wholeRule = skips.find((s) => s.rule === rule.id && !s.resource);
-    const findings: KubernetesFinding[] = [];
-    const skippedFindings: (KubernetesFinding & { reason: string })[] = [];
-    for (const finding of all) {
-      const skip = wholeRule ?? skips.find((s) => s.rule === rule.id && s.resource === finding.address);
-      if (skip) {
-        skippedFindings.push({ ...finding, reason: skip.reason });
-        used.set(skip, (used.get(skip) ?? 0) + 1);
-      } else findings.push(finding);
-    }
-    const status = wholeRule ? "skipped" : findings.length > 0 ? "failed" : "passed";
-    return { rule: rule.id, title: rule.title, status, checked: subjects[rule.subjects].length, findings, skippedFindings, skipReason: wholeRule?.reason };
-  });
-  return { passed: outcomes.every((o) => o.status !== "failed"), outcomes, skips: skips.map((s) => ({ ...s, suppressed: used.get(s) ?? 0 })) };
+  const results = rules.map((rule) => ({
+    rule,
+    findings: rule.check(subjects).map(([stack, address, message]): KubernetesFinding => ({ rule: rule.id, stack, address, message })),
+    checked: subjects[rule.subjects].length,
+  }));
+  // A manifest object or a Terraform address is named exactly (no instance keys here).
+  return judgeFindings(results, skips, (address, resource) => address === resource);
 }
 
 /**
  * The AWS gate's report and the Kubernetes gate's as one, in the AWS gate's text format: one line per
- * rule, the findings and skips, one verdict. (formatGateReport reads rule ids as text; its types name
- * the AWS ids only, hence the widening here.)
+ * rule, the findings and skips, one verdict.
  */
 export function formatCombinedGateReport(aws: GateReport, kubernetes: KubernetesGateReport): string {
   const combined = {
@@ -639,5 +602,5 @@ export function formatCombinedGateReport(aws: GateReport, kubernetes: Kubernetes
     outcomes: [...aws.outcomes, ...kubernetes.outcomes],
     skips: [...aws.skips, ...kubernetes.skips],
   };
-  return formatGateReport(combined as unknown as GateReport);
+  return formatGateReport(combined);
 }
