@@ -21,8 +21,8 @@
  * not names nor times. The Lambda function also gets the zip's SHA-256 as `source_code_hash`
  * ({@link archiveSha256}), so a changed handler is redeployed.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AssetType, TerraformAsset } from "cdktf";
@@ -63,9 +63,13 @@ function archiveOnce(sourceDir: string): { zip: string; hash: string; sha256: st
   const known = archives.get(key);
   if (known && existsSync(known.zip)) return known;
   if (!cacheDir) {
-    cacheDir = mkdtempSync(join(tmpdir(), "devops-weeks-assets-"));
+    // Named, remembered and hooked before it exists: a Ctrl-C stops the synth at whatever JavaScript call
+    // comes next, also one just after the folder appeared (mkdtempSync returned the name too late), and the
+    // signal handler removes only the folder it knows of.
     if (!exitHookRegistered) process.once("exit", releaseArchiveCache);
     exitHookRegistered = true;
+    cacheDir = join(tmpdir(), `devops-weeks-assets-${process.pid}-${randomBytes(6).toString("hex")}`);
+    mkdirSync(cacheDir, { mode: 0o700 });
   }
   const folder = join(cacheDir, String(archives.size));
   mkdirSync(folder, { recursive: true });

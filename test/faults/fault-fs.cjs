@@ -16,6 +16,11 @@
  * non-root user gets from a folder without write permission (tests run as root, where chmod does not).
  * FAULT_REPORT=<file>: at exit, `{ count, fired, calls }` is written there (not after a SIGKILL).
  * Calls made from inside a wrapped call (writeFileSync opens the file with fs.openSync) are not counted.
+ *
+ * FAULT_SIGINT_AFTER_MKDIR=<prefix> (with or without FAULT_ROOT): right after mkdirSync or mkdtempSync
+ * made a folder whose name starts with <prefix>, the process sends itself SIGINT and spins in
+ * JavaScript, so a Ctrl-C lands at the first call after the folder exists, before the caller has the
+ * name: the worst moment, which a test that watches the folder from outside only hits by luck.
  */
 "use strict";
 const fs = require("node:fs");
@@ -111,4 +116,24 @@ function install(env) {
   }
 }
 
+function interruptAfterMkdir(prefix) {
+  for (const name of ["mkdirSync", "mkdtempSync"]) {
+    const fn = fs[name];
+    fs[name] = function (...args) {
+      const made = fn.apply(this, args);
+      const folder = name === "mkdtempSync" ? made : args[0];
+      if (typeof folder === "string" && path.basename(folder).startsWith(prefix)) {
+        process.kill(process.pid, "SIGINT");
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline) {
+          // a loop's back edge is where V8 stops a script interrupted by breakOnSigint
+        }
+      }
+      return made;
+    };
+  }
+  syncBuiltinESMExports();
+}
+
 if (process.env.FAULT_ROOT) install(process.env);
+if (process.env.FAULT_SIGINT_AFTER_MKDIR) interruptAfterMkdir(process.env.FAULT_SIGINT_AFTER_MKDIR);

@@ -248,6 +248,15 @@ describe.concurrent("out/ is swapped in one step, under a lock", () => {
     await interruptDuringStaging("SIGINT");
   });
 
+  test("SIGINT right after the zip cache's folder appeared, before the synth had its name: the folder is removed too", async () => {
+    const root = oldRoot();
+    const temp = mkdtempSync(join(base, "tmp-"));
+    const run = await runSynth(root, study, OLD_WEEKS, { env: { TMPDIR: temp, FAULT_SIGINT_AFTER_MKDIR: "devops-weeks-assets-" } });
+    expect(run.signal, run.stdout + run.stderr).toBe("SIGINT");
+    expect(readdirSync(temp).filter((entry) => entry.startsWith("devops-weeks-assets-"))).toEqual([]);
+    expect(oldOrNew(root)).toBe("old");
+  });
+
   test("SIGTERM during the synth waits for it to end, then removes what it made and exits as SIGTERM", async () => {
     const run = await interruptDuringStaging("SIGTERM");
     expect(run.stdout).toMatch(/weeks enabled: 1, 2, 3, 4, 5/);
