@@ -60,8 +60,7 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
   const dir = (stack: string) => `${input.outName}/stacks/${stack}`;
   const stacks = [learner.awsStack, ...(built?.kubernetesStack ? [built.kubernetesStack.node.id] : [])].map((name) => ({ name, dir: dir(name) }));
   // The outputs' words in the sheet's language (templates/<lang>/outputs.json), as on the week pages.
-  const describe = (name: string, fallback: string) => (strings ? strings.outputDescription(name, fallback) : fallback);
-  const outputs = [...(built?.outputsByModule.values() ?? [])].flat().map((o) => ({ stack: o.stack, name: o.name, description: describe(o.name, o.description).replace(/\|/g, "\\|"), command: `terraform -chdir=${dir(o.stack)} output ${o.name}` }));
+  const outputs = [...(built?.outputsByModule.values() ?? [])].flat().map((o) => ({ stack: o.stack, name: o.name, description: (strings ? strings.outputDescription(o) : o.description).replace(/\|/g, "\\|"), command: `terraform -chdir=${dir(o.stack)} output ${o.name}` }));
   const state = input.config.core.state;
   return {
     id: learner.id,

@@ -2,7 +2,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import type { StudyConfig } from "./config";
-import type { AnyStudyModule, BuildContext, DiagramActor, DiagramEndpoint, DiagramFlow, KubernetesTarget, RunbookStep, StudyEnvironment, StudyModule } from "./module";
+import type { AnyStudyModule, BuildContext, Localized, DiagramActor, DiagramEndpoint, DiagramFlow, KubernetesTarget, RunbookStep, StudyEnvironment, StudyModule } from "./module";
 import { AwsStudyStack, KubernetesStudyStack, kubernetesStackName } from "./stacks";
 
 const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
@@ -52,7 +52,10 @@ export interface GeneratedFile {
 export interface ModuleOutput {
   readonly stack: string;
   readonly name: string;
+  /** The English description Terraform carries. */
   readonly description: string;
+  /** The module's own words per language, when it gave them (a week the language files do not know). */
+  readonly localized?: Localized;
 }
 
 export function buildEnvironment(app: Construct, config: StudyConfig, environment: StudyEnvironment, modules: readonly AnyStudyModule[]): BuiltEnvironment {
@@ -90,11 +93,13 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
         if (!exports.has(id)) throw new Error(`module "${module.id}" uses "${id}", which is not enabled or not built yet: add it to "requires"`);
         return exports.get(id);
       }) as BuildContext<unknown>["use"],
-      output: (name, value, description, options) => {
+      output: (name, value, described, options) => {
         if (!OUTPUT_NAME.test(name)) throw new Error(`output "${name}" of module "${module.id}" is not snake_case`);
         const stack = options?.stack === "workloads" ? workloadsStack() : awsStack;
+        const description = typeof described === "string" ? described : described.en;
         new TerraformOutput(stack, name, { value, description });
-        outputsByModule.set(module.id, [...(outputsByModule.get(module.id) ?? []), { stack: stack.node.id, name, description }]);
+        const recorded: ModuleOutput = { stack: stack.node.id, name, description, ...(typeof described === "string" ? {} : { localized: described }) };
+        outputsByModule.set(module.id, [...(outputsByModule.get(module.id) ?? []), recorded]);
       },
       workloads: () => (workloads ??= new Construct(workloadsStack(), module.id)),
       kubernetesTarget,

@@ -150,8 +150,12 @@ export interface BuildContext<Settings> {
   use<Exports>(module: StudyModule<unknown, Exports>): Exports;
   /** The same by id, typed by the caller (`ctx.use<EksExports>("eks")`), for a module whose definition cannot be imported. */
   use<Exports>(moduleId: string): Exports;
-  /** A snake_case Terraform output of the AWS stack (or, with `{ stack: "workloads" }`, of the `-k8s` stack). */
-  output(name: string, value: unknown, description: string, options?: OutputOptions): void;
+  /**
+   * A snake_case Terraform output of the AWS stack (or, with `{ stack: "workloads" }`, of the `-k8s` stack).
+   * A string description is English, and the pages take its words from templates/<lang>/outputs.json; a
+   * `Localized` one carries its own words (Terraform gets the English).
+   */
+  output(name: string, value: unknown, description: string | Localized, options?: OutputOptions): void;
   /**
    * This module's construct inside the environment's Kubernetes stack, `<environment>-k8s`
    * (e.g. `devops-weeks-dev-k8s`), for Kubernetes and Helm resources. The stack is created on the
@@ -195,6 +199,16 @@ export interface SelectionView {
   appliedState(stackName: string): AppliedState;
 }
 
+/**
+ * How a resource type a module creates bills, for a type the cost table (lib/runbooks/costs.ts) does
+ * not price: a new week declares its own, so synth and the unpriced-type check know it.
+ */
+export type ResourceCost =
+  /** Bills nothing by itself; the reason is for the module's reader (configuration of a priced resource, a free service). */
+  | { readonly free: string }
+  /** Billed by use, shown as a row without a number: what is billed, and how. */
+  | { readonly usage: Localized; readonly note: Localized };
+
 export interface StudyModule<Settings, Exports> {
   /** Registry key and the config section that holds this module's settings. */
   readonly id: string;
@@ -219,6 +233,8 @@ export interface StudyModule<Settings, Exports> {
    * uses week 6's cluster when it is on, and runs on a local cluster when it is not).
    */
   readonly after?: readonly string[];
+  /** Costs of resource types this module creates that lib/runbooks/costs.ts does not price, by Terraform type. */
+  readonly resourceCosts?: Readonly<Record<string, ResourceCost>>;
   /** Where the `-k8s` stack should connect, if this module decides it (see KubernetesTarget). */
   kubernetesTarget?(settings: Settings, study: CoreConfig, environment: StudyEnvironment): KubernetesTarget | undefined;
 }

@@ -7,6 +7,14 @@
 import prices from "./prices.json";
 import { argument, literal, prefixed, type StackResource } from "./inventory";
 import type { Strings } from "./strings";
+import type { ResourceCost } from "../module";
+
+/** The modules' own cost declarations, merged by resource type (see `StudyModule.resourceCosts`). */
+export type DeclaredCosts = Readonly<Record<string, ResourceCost>>;
+
+export function declaredCostsOf(modules: readonly { readonly resourceCosts?: DeclaredCosts }[]): DeclaredCosts {
+  return Object.assign({}, ...modules.map((module) => module.resourceCosts ?? {})) as DeclaredCosts;
+}
 
 type RegionPrices = (typeof prices.regions)["ap-northeast-2"];
 
@@ -43,7 +51,7 @@ export function priceRegion(region: string): { key: string; prices: RegionPrices
  * `azCount`: the AZs an internet-facing load balancer spans, each with a public IPv4 address of its own
  * (Kubernetes' load balancers span the cluster's subnets, one per AZ). @default 2
  */
-export function weekCosts(resources: readonly StackResource[], region: string, strings: Strings, azCount = 2): CostTable {
+export function weekCosts(resources: readonly StackResource[], region: string, strings: Strings, azCount = 2, declared: DeclaredCosts = {}): CostTable {
   const { key, prices: p, exact } = priceRegion(region);
   const rows: CostRow[] = [];
   const fixed = (item: string, name: string, hourly: number, note = "", expensive = false) =>
@@ -180,8 +188,14 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
         fixed("k8sIngress", name, p.applicationLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
         addresses(name, azCount);
         break;
-      default:
+      default: {
+        const cost = declared[r.type];
+        if (cost && "usage" in cost) {
+          const lang = strings.lang as keyof typeof cost.usage;
+          rows.push({ item: cost.usage[lang], name, hourly: "-", monthly: "-", note: cost.note[lang], expensive: false, hourlyValue: 0 });
+        }
         break;
+      }
     }
   }
   // Most expensive first; usage-priced items (no hourly number) after the fixed ones.
@@ -264,6 +278,6 @@ export const PRICED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** Billable resource types of a stack that have neither a price nor a place on the free list. */
-export function unpricedTypes(types: Iterable<string>): string[] {
-  return [...new Set(types)].filter((type) => !PRICED_RESOURCE_TYPES.has(type) && !FREE_RESOURCE_TYPES.has(type)).sort();
+export function unpricedTypes(types: Iterable<string>, declared: DeclaredCosts = {}): string[] {
+  return [...new Set(types)].filter((type) => !PRICED_RESOURCE_TYPES.has(type) && !FREE_RESOURCE_TYPES.has(type) && !declared[type]).sort();
 }

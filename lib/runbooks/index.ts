@@ -11,7 +11,7 @@ import { dirname, join, relative } from "node:path";
 import type { StudyConfig } from "../config";
 import type { BuiltEnvironment } from "../environment";
 import type { AnyStudyModule } from "../module";
-import { PRICE_TABLE, weekCosts } from "./costs";
+import { declaredCostsOf, PRICE_TABLE, weekCosts } from "./costs";
 import { weekDiagram } from "./diagram";
 import { argument, compare, literal, type Inventory } from "./inventory";
 import { loadTemplates, type TemplateSet } from "./render";
@@ -162,7 +162,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
   copyFileSync(mermaidBundle(), join(root, "assets", "mermaid.min.js"));
   const costStrings = loadStrings(templatesDir, first);
   const stacks = inventory.stacks.map((stack) => {
-    const hourly = weekCosts(stack.resources, input.config.core.region, costStrings, input.config.availabilityZones.length).rows.reduce((sum, row) => sum + row.hourlyValue, 0);
+    const hourly = weekCosts(stack.resources, input.config.core.region, costStrings, input.config.availabilityZones.length, declaredCostsOf(input.modules)).rows.reduce((sum, row) => sum + row.hourlyValue, 0);
     return { stack: stack.stack, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth };
   });
   const hourly = stacks.reduce((sum, s) => sum + s.hourly, 0);
@@ -201,7 +201,7 @@ function buildWeek(ctx: WeekContext) {
   const moduleIds = modules.map((m) => m.id);
   const resources = inventory.resources.filter((r) => r.moduleId !== undefined && moduleIds.includes(r.moduleId));
   const outputs: OutputRef[] = moduleIds.flatMap((id) =>
-    (environment.outputsByModule.get(id) ?? []).map((o) => ({ name: o.stack, dir: stackDir(input.outName, o.stack), output: o.name, description: markdownText(strings.outputDescription(o.name, o.description)) })),
+    (environment.outputsByModule.get(id) ?? []).map((o) => ({ name: o.stack, dir: stackDir(input.outName, o.stack), output: o.name, description: markdownText(strings.outputDescription(o)) })),
   );
   const weekOf = (moduleId: string | undefined) => input.modules.find((m) => m.id === moduleId)?.week;
   // Every stack that holds something of this week or an earlier one, the AWS stack first: the
@@ -230,7 +230,7 @@ function buildWeek(ctx: WeekContext) {
   };
   const title = weekTitle(input.modules, week, lang);
   const diagram = weekDiagram({ inventory, moduleIds, region, strings, flows: moduleIds.flatMap((id) => environment.flowsByModule.get(id) ?? []) });
-  const costs = weekCosts(resources, region, strings, input.config.availabilityZones.length);
+  const costs = weekCosts(resources, region, strings, input.config.availabilityZones.length, declaredCostsOf(input.modules));
   const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
   const kubernetesStackName = environment.kubernetesStack?.node.id;
   const appliesKubernetes = stacks.some((st) => st.name === kubernetesStackName);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Localized } from "../module";
 import { RunbookTemplateError } from "./errors";
 
 export interface Strings {
@@ -12,12 +13,12 @@ export interface Strings {
   /** The phrase at a dotted key, with `{name}` placeholders filled from params. */
   text(key: string, params?: Readonly<Record<string, string | number>>): string;
   /**
-   * A Terraform output's description in this language, from `templates/<lang>/outputs.json`; the
-   * module's own (English) description where the file has none. Modules describe outputs in English
-   * for Terraform; the pages take their words from the language files. A Korean page that still shows
-   * an English description fails test/runbooks/korean.test.ts, not a learner's synth.
+   * A Terraform output's description in this language: the module's own words when it gave them per
+   * language (`ctx.output` with a `Localized`), else `templates/<lang>/outputs.json`, else the module's
+   * English description. A Korean page that still shows an English description fails
+   * test/runbooks/korean.test.ts, not a learner's synth.
    */
-  outputDescription(name: string, fallback: string): string;
+  outputDescription(output: { readonly name: string; readonly description: string; readonly localized?: Localized }): string;
 }
 
 export function loadStrings(templatesDir: string, lang: string): Strings {
@@ -27,9 +28,11 @@ export function loadStrings(templatesDir: string, lang: string): Strings {
   const outputs = existsSync(outputsFile) ? (JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, unknown>) : {};
   return {
     lang,
-    outputDescription(name, fallback) {
+    outputDescription({ name, description, localized }) {
+      const own = localized?.[lang as keyof Localized];
+      if (own) return own;
       const value = outputs[name];
-      return typeof value === "string" ? value : fallback;
+      return typeof value === "string" ? value : description;
     },
     text(key, params = {}) {
       const value = key.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), table);

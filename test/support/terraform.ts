@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { unpricedTypes } from "../../lib/runbooks/costs";
+import { declaredCostsOf, unpricedTypes, type DeclaredCosts } from "../../lib/runbooks/costs";
+import { STUDY_MODULES } from "../../modules";
 
 export const AWS_PROVIDER_VERSION = "5.100.0";
 const PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws";
@@ -140,7 +141,8 @@ export function prepareOfflineStack(stackDir: string): { work: string; env: Node
 }
 
 /** Copies a synthesized stack directory, then init, validate, plan and show it offline. */
-export function planStackOffline(stackDir: string): PlanResult {
+/** `declaredCosts`: the registry's own cost declarations (a test's extra week adds its own). */
+export function planStackOffline(stackDir: string, declaredCosts: DeclaredCosts = declaredCostsOf(STUDY_MODULES)): PlanResult {
   const { work, env } = prepareOfflineStack(stackDir);
 
   const run = (args: string[]) => {
@@ -153,15 +155,15 @@ export function planStackOffline(stackDir: string): PlanResult {
   run(["init", "-input=false", "-no-color", "-backend=true"]);
   run(["validate", "-no-color"]);
   run(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=verify.tfplan"]);
-  return expectEveryTypePriced(planResult(JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>), stackDir);
+  return expectEveryTypePriced(planResult(JSON.parse(run(["show", "-json", "verify.tfplan"])) as Record<string, unknown>), stackDir, declaredCosts);
 }
 
 /**
  * Every plan in the suite passes through here: a resource type with neither a price in the runbooks'
  * cost table nor a place on the list of free types fails the test that planned it.
  */
-export function expectEveryTypePriced(plan: PlanResult, where: string): PlanResult {
-  const missing = unpricedTypes(plan.resources.map((r) => r.type));
+export function expectEveryTypePriced(plan: PlanResult, where: string, declaredCosts: DeclaredCosts = declaredCostsOf(STUDY_MODULES)): PlanResult {
+  const missing = unpricedTypes(plan.resources.map((r) => r.type), declaredCosts);
   if (missing.length > 0) throw new Error(`${where}: resource types with no price and not on the free list (lib/runbooks/costs.ts): ${missing.join(", ")}`);
   return plan;
 }
