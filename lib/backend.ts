@@ -18,7 +18,7 @@ export const stateSchema = z
   .strictObject({
     /** local: a state file per stack beside cdktf.json. s3: an S3 bucket with native locking. @default local */
     backend: z.enum(["local", "s3"]).default("local"),
-    /** The state bucket (created by the `<project>-bootstrap` stack). Required with backend s3. */
+    /** The state bucket (created by the `<project>-bootstrap` stack). Required with backend s3; names are global, so add your account id. */
     bucket: z
       .string()
       .regex(BUCKET_PATTERN, "an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit")

@@ -44,9 +44,9 @@ export const cicdSettings = z.strictObject({
     .prefault({}),
   artifacts: z
     .strictObject({
-      /** Name of the artifact bucket (globally unique). @default - <project>-<environment>-artifacts-<region> */
+      /** Name of the artifact bucket (globally unique). @default - `<project>-<environment>-artifacts-<region>` */
       bucketName: z.string().regex(BUCKET_NAME, BUCKET_NAME_EXPECTED).optional(),
-      /** Name of the source bucket, for source.provider s3 (globally unique). @default - <project>-<environment>-source-<region> */
+      /** Name of the source bucket, for source.provider s3 (globally unique). @default - `<project>-<environment>-source-<region>` */
       sourceBucketName: z.string().regex(BUCKET_NAME, BUCKET_NAME_EXPECTED).optional(),
       /** AES256 (S3-managed keys) or KMS (a customer-managed key shared by the pipeline, CodeBuild and the host). @default AES256 */
       encryption: z.enum(["AES256", "KMS"]).default("AES256"),
@@ -56,12 +56,15 @@ export const cicdSettings = z.strictObject({
     .prefault({}),
   build: z
     .strictObject({
+      /** Size of the CodeBuild machine that builds the image. @default BUILD_GENERAL1_SMALL */
       computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default(CICD_DEFAULTS.buildComputeType),
       /**
-       * A CodeBuild-managed image; aarch64 images build for a Graviton host.
-       * @default - aws/codebuild/amazonlinux-x86_64-standard:5.0, or amazonlinux-aarch64-standard:3.0 for a Graviton Docker host
+       * A CodeBuild-managed image; it must match the Docker host's architecture (aarch64 images build for a
+       * Graviton host), which synth checks.
+       * @default - `aws/codebuild/amazonlinux-x86_64-standard:5.0`, or `amazonlinux-aarch64-standard:3.0` when the Docker host is Graviton (e.g. `t4g.micro`)
        */
       image: z.string().regex(/^aws\/codebuild\/[a-z0-9._/-]+:[\w.-]+$/, "a CodeBuild-managed image such as aws/codebuild/amazonlinux-x86_64-standard:5.0").optional(),
+      /** A build that runs longer than this is stopped and fails. @default 20 */
       timeoutMinutes: z.number().int().min(5).max(480).default(CICD_DEFAULTS.buildTimeoutMinutes),
       /** Directory of the Dockerfile inside your repository (synth writes the sample app there). @default . */
       dockerContext: z
@@ -71,12 +74,13 @@ export const cicdSettings = z.strictObject({
         // Synth writes these files at the root: the context cannot be one of them.
         .refine((dir) => !/^(appspec\.yml|buildspec\.yml|scripts\/[^/]+\.sh)(\/|$)/.test(dir), "a directory, not one of the files synth writes (appspec.yml, buildspec.yml, scripts/*.sh)")
         .default("."),
+      /** Days the build log group keeps its events. @default 14 */
       logRetentionDays: logRetentionSchema.default(CICD_DEFAULTS.logRetentionDays),
     })
     .prefault({}),
   githubActions: z
     .strictObject({
-      /** A GitHub OIDC provider, a role only your repository's branch can assume, and a generated workflow. @default false */
+      /** A GitHub OIDC provider, a role only your repository's branch can assume, and a generated workflow; needs `source.repository`. @default false */
       enabled: z.boolean().default(false),
       /** An AWS account holds one provider per URL: set false when yours already has token.actions.githubusercontent.com. @default true */
       createOidcProvider: z.boolean().default(true),

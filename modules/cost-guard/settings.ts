@@ -16,7 +16,7 @@ const TIME_ZONES = new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "Etc/U
 export const costGuardSettings = z.strictObject({
   /** The month's budget in USD: mails at each alert threshold and when the forecast passes it. @default 20 */
   monthlyLimitUsd: z.number().positive("a positive amount in USD, such as 20").max(100_000).default(COST_GUARD_DEFAULTS.monthlyLimitUsd),
-  /** Who gets the alerts. With none there is no budget: synth says so on every run. @default [] */
+  /** Who gets the alerts. With none there is no budget: synth says so on every run. @default [] - no budget; synth warns */
   emails: uniqueList(z.array(z.email("an email address such as kim@example.com")).max(10), "address").default([]),
   /** Shares of the limit (in %) that send a mail when actual spend passes them. @default [80, 100] */
   alertThresholds: z
@@ -34,7 +34,7 @@ export const costGuardSettings = z.strictObject({
        * @default true (with an alert address)
        */
       enabled: z.boolean().default(true),
-      /** @default 100 */
+      /** The share of the limit (in %) of actual spend at which the brake acts: one of `alertThresholds`, whose alert sets it off. @default 100 */
       atPercent: z.number().int().min(1).max(1000).default(COST_GUARD_DEFAULTS.brakeAtPercent),
     })
     .prefault({}),

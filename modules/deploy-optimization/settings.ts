@@ -19,9 +19,9 @@ export const deployOptimizationSettings = z.strictObject({
     .strictObject({
       /** A HorizontalPodAutoscaler (autoscaling/v2) on the week-5 app, on CPU use. Needs metrics-server (week 7). @default true */
       enabled: z.boolean().default(true),
-      /** @default 2 */
+      /** Fewest pods the HPA keeps; at most maxReplicas. @default 2 */
       minReplicas: z.number().int().min(1).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.minReplicas),
-      /** @default 6 */
+      /** Most pods the HPA runs. @default 6 */
       maxReplicas: z.number().int().min(1).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.maxReplicas),
       /** Average CPU use, as a percentage of the pods' CPU request, that the HPA keeps. @default 60 */
       cpuUtilizationPercent: z.number().int().min(10).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.cpuUtilizationPercent),
@@ -33,7 +33,10 @@ export const deployOptimizationSettings = z.strictObject({
     .strictObject({
       /** A PodDisruptionBudget: node drains (upgrades, scale-down) keep this many app pods running. @default true */
       enabled: z.boolean().default(true),
-      /** @default 1 */
+      /**
+       * App pods a drain must leave running: below hpa.minReplicas (or kubernetes.app.replicas with the HPA off),
+       * or no pod could ever be evicted and drains would hang. @default 1
+       */
       minAvailable: z.number().int().min(1).max(100).default(DEPLOY_OPTIMIZATION_DEFAULTS.minAvailable),
     })
     .prefault({}),
@@ -59,7 +62,7 @@ export const deployOptimizationSettings = z.strictObject({
       tool: z
         .custom<"cluster-autoscaler" | "none">((value) => value === "cluster-autoscaler" || value === "none", "cluster-autoscaler or none (Karpenter is not offered: see the README, week 9)")
         .default("cluster-autoscaler"),
-      /** The chart's own autoscaler is 1.35.0, matching the default cluster; the image tag follows the cluster's minor anyway. @default 9.59.0 */
+      /** Version of the cluster-autoscaler chart. Its own autoscaler is 1.35.0, matching the default cluster; the image tag follows the cluster's minor anyway. @default 9.59.0 */
       chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 9.59.0").default(DEPLOY_OPTIMIZATION_DEFAULTS.clusterAutoscalerChartVersion),
       /** Minutes a node must be unneeded before it is removed. @default 10 */
       scaleDownUnneededMinutes: z.number().int().min(1).max(120).default(DEPLOY_OPTIMIZATION_DEFAULTS.scaleDownUnneededMinutes),
@@ -71,8 +74,11 @@ export const deployOptimizationSettings = z.strictObject({
       enabled: z.boolean().default(false),
       /** Several types of one architecture help Spot find capacity. @default [t3.medium, t3a.medium] */
       instanceTypes: z.array(instanceTypeSchema).min(1).default([...DEPLOY_OPTIMIZATION_DEFAULTS.spotInstanceTypes]),
+      /** Fewest Spot nodes; minSize <= desiredSize <= maxSize. @default 0 */
       minSize: z.number().int().min(0).max(100).default(0),
+      /** Spot nodes to start with. @default 0 */
       desiredSize: z.number().int().min(0).max(100).default(0),
+      /** Most Spot nodes. @default 3 */
       maxSize: z.number().int().min(1).max(100).default(3),
     })
     .prefault({}),

@@ -49,9 +49,9 @@ export const kubernetesSettings = z.strictObject({
   /** Where week 5 runs when week 6 (EKS) is off: a local kind or minikube cluster. */
   kubeconfig: z
     .strictObject({
-      /** @default ~/.kube/config */
+      /** The kubeconfig file, used when week 6 is off. @default ~/.kube/config */
       path: z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS, "a file path on one line, such as ~/.kube/config").default(KUBERNETES_DEFAULTS.kubeconfigPath),
-      /** kind-<name> for kind, minikube for minikube. @default kind-devops-weeks */
+      /** A context in that file: `kind-<name>` for kind (`kind create cluster --name devops-weeks` makes the default), `minikube` for minikube. @default kind-devops-weeks */
       context: z.string().min(1).max(253).regex(NO_CONTROL_CHARACTERS, "a kubeconfig context name on one line, such as kind-devops-weeks or minikube").default(KUBERNETES_DEFAULTS.kubeconfigContext),
     })
     .prefault({}),
@@ -70,25 +70,40 @@ export const kubernetesSettings = z.strictObject({
        * only, at every start (Always). To find a digest: `docker buildx imagetools inspect <image:tag>`
        * (the top-level Digest, the multi-platform index) or `crane digest <image:tag>`; for ECR, the
        * image's "Image URI" with digest in the console, or `aws ecr describe-images`.
-       * @default docker.io/nginxinc/nginx-unprivileged:1.30.5-alpine@sha256:ed04ec1f… (KUBERNETES_DEFAULTS.image)
+       * @default - pinned by digest (KUBERNETES_DEFAULTS.image)
        */
       image: z.string().refine(isImageReference, IMAGE_REFERENCE_EXPECTED).default(KUBERNETES_DEFAULTS.image),
+      /** Port the container serves HTTP on: an unprivileged one, since the pods run as a non-root user. @default 8080 */
       containerPort: z.number().int().min(1024).max(65535).default(8080),
-      /** @default 2 */
+      /** Pods of the Deployment; with week 9's HPA on, the HPA sets the count instead. @default 2 */
       replicas: z.number().int().min(0).max(50).default(2),
-      /** The page the ConfigMap serves as index.html. */
+      /** The text of the page the ConfigMap serves as index.html (HTML-escaped). */
       message: z.string().min(1).max(2000).default("Hello from devops-weeks: nginx on Kubernetes"),
       resources: z
         .strictObject({
-          requests: z.strictObject({ cpu: cpuSchema.default("50m"), memory: memorySchema.default("32Mi") }).prefault({}),
-          limits: z.strictObject({ cpu: cpuSchema.default("200m"), memory: memorySchema.default("64Mi") }).prefault({}),
+          requests: z
+            .strictObject({
+              /** CPU reserved for each pod, as cores (`0.5`) or millicores (`100m`); at most `limits.cpu`. @default 50m */
+              cpu: cpuSchema.default("50m"),
+              /** Memory reserved for each pod (`64Mi`, `1Gi`); at most `limits.memory`. @default 32Mi */
+              memory: memorySchema.default("32Mi"),
+            })
+            .prefault({}),
+          limits: z
+            .strictObject({
+              /** CPU each pod may use at most (it is throttled above). @default 200m */
+              cpu: cpuSchema.default("200m"),
+              /** Memory each pod may use at most (a container above it is killed and restarted). @default 64Mi */
+              memory: memorySchema.default("64Mi"),
+            })
+            .prefault({}),
         })
         .prefault({}),
       rollingUpdate: z
         .strictObject({
           /** Extra pods allowed during a rollout. @default 1 */
           maxSurge: intOrPercent.default(1),
-          /** Pods allowed to be missing during a rollout. @default 0 - capacity never drops */
+          /** Pods allowed to be missing during a rollout; not both this and maxSurge 0. @default 0 - capacity never drops */
           maxUnavailable: intOrPercent.default(0),
         })
         .prefault({}),
@@ -96,7 +111,7 @@ export const kubernetesSettings = z.strictObject({
     .prefault({}),
   service: z
     .strictObject({
-      /** Port of the Service. @default 80 */
+      /** Port of the Service: the load balancer's port. @default 80 */
       port: z.number().int().min(1).max(65535).default(80),
       /**
        * Who may reach the page through a load balancer: naming any range makes the Service a LoadBalancer
@@ -106,7 +121,10 @@ export const kubernetesSettings = z.strictObject({
        * @default [] - no load balancer: the Service is ClusterIP, opened with `kubectl port-forward`
        */
       sourceRanges: cidrListSchema("kubernetes.service.sourceRanges").default([]),
-      /** Must be true to list 0.0.0.0/0 in sourceRanges: the page open to the whole internet. @default false */
+      /**
+       * Must be true to list 0.0.0.0/0 in sourceRanges: the page open to the whole internet (the gate's DW_K8S_1
+       * still reports it until skipped with a reason). @default false
+       */
       allowPublicAccessFromInternet: z.boolean().default(false),
     })
     .prefault({}),
@@ -114,6 +132,7 @@ export const kubernetesSettings = z.strictObject({
     .strictObject({
       /** Install the AWS Load Balancer Controller when week 6 is on (Services get an NLB). @default true */
       enabled: z.boolean().default(true),
+      /** Version of the eks-charts aws-load-balancer-controller chart: a 3.x release (lib/kubernetes/compatibility.ts). @default 3.5.0 */
       chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 3.5.0").default(KUBERNETES_DEFAULTS.loadBalancerControllerChart),
     })
     .prefault({}),

@@ -22,7 +22,7 @@ export const loggingSettings = z.strictObject({
     .strictObject({
       /** Fluent Bit (aws-for-fluent-bit chart) as a DaemonSet in kube-system, shipping container logs. @default true */
       enabled: z.boolean().default(true),
-      /** @default 0.1.35 */
+      /** Version of the aws-for-fluent-bit chart: a 0.2.x release (0.1.x runs Fluent Bit on Amazon Linux 2, out of support). @default 0.2.0 */
       chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a chart version such as 0.2.0").default(LOGGING_DEFAULTS.fluentBitChartVersion),
     })
     .prefault({}),
@@ -44,7 +44,7 @@ export const loggingSettings = z.strictObject({
     .prefault({}),
   openSearch: z
     .strictObject({
-      /** An OpenSearch domain (the study's Kibana: OpenSearch Dashboards) in the private subnets. About 30 USD/month. @default false */
+      /** An OpenSearch domain (the study's Kibana: OpenSearch Dashboards) in the private subnets. About 35 USD/month per node. @default false */
       enabled: z.boolean().default(false),
       /** Not t2 (no encryption at rest). @default t3.small.search */
       instanceType: z
@@ -55,7 +55,7 @@ export const loggingSettings = z.strictObject({
       instanceCount: z.number().int().min(1).max(10).default(1),
       /** EBS gp3 storage per node, GiB. @default 10 */
       volumeGiB: z.number().int().min(10).max(1024).default(LOGGING_DEFAULTS.openSearchVolumeGiB),
-      /** @default OpenSearch_2.19 */
+      /** The domain's OpenSearch engine version. @default OpenSearch_2.19 */
       engineVersion: z.string().regex(/^OpenSearch_\d+\.\d+$/, "an engine version such as OpenSearch_2.19").default(LOGGING_DEFAULTS.openSearchEngineVersion),
     })
     .prefault({}),

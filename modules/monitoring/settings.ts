@@ -31,7 +31,7 @@ export const monitoringSettings = z.strictObject({
       enabled: z.boolean().default(true),
       /** addon (the EKS community add-on, in the AWS stack) | chart (the upstream Helm chart, in the -k8s stack). @default addon */
       install: z.enum(["addon", "chart"]).default("addon"),
-      /** For install: chart. @default 3.12.2 */
+      /** Version of the metrics-server chart, for `install: chart`: a 3.12.x or 3.13.x release (3.13 needs Kubernetes 1.31 or later). @default 3.13.1 */
       chartVersion: chartVersion.default(MONITORING_DEFAULTS.metricsServerChartVersion),
     })
     .prefault({}),
@@ -67,7 +67,7 @@ export const monitoringSettings = z.strictObject({
       scrapeIntervalSeconds: z.number().int().min(10).max(300).default(MONITORING_DEFAULTS.scrapeIntervalSeconds),
       /** Prometheus, Alertmanager and Grafana in the cluster (kube-prometheus-stack chart): the open-source path. @default false */
       kubePrometheusStack: z.boolean().default(false),
-      /** @default 69.8.2 */
+      /** Version of the kube-prometheus-stack chart: an 88.x release. @default 88.5.3 */
       chartVersion: chartVersion.default(MONITORING_DEFAULTS.kubePrometheusStackChartVersion),
     })
     .prefault({}),

@@ -20,15 +20,21 @@ export const networkSettings = z.strictObject({
     // AWS accepts a VPC's primary block from /16 (65,536 addresses) to /28.
     .refine((cidr) => !isCidr(cidr) || (Number(cidr.split("/")[1]) >= 16 && Number(cidr.split("/")[1]) <= 28), "a block from /16 to /28, which AWS allows for a VPC, such as 10.0.0.0/16")
     .default(NETWORK_DEFAULTS.vpcCidr),
-  /** Size of every subnet; public ones take the lower half of the VPC, private ones the upper half. @default 20 */
+  /**
+   * Size of every subnet; public ones take the lower half of the VPC, private ones the upper half, so the VPC
+   * must leave room for 2 subnets per AZ. @default 20
+   */
   subnetPrefixLength: z.number().int().min(16).max(28).default(NETWORK_DEFAULTS.subnetPrefixLength),
   nat: z
     .strictObject({
-      /** gateway (managed, billed hourly), instance (a free-tier EC2 NAT) or none (private subnets get no internet). @default gateway */
+      /**
+       * gateway (managed, ~43 USD/month each), instance (a t3.micro NAT instance, free-tier eligible, forwards
+       * HTTP/HTTPS only) or none (the private subnets have no internet). @default gateway
+       */
       mode: z.enum(["gateway", "instance", "none"]).default(NETWORK_DEFAULTS.natMode),
       /** One NAT per AZ (survives an AZ outage, multiplies the cost) instead of one shared. @default false */
       perAz: z.boolean().default(false),
-      /** Instance type of NAT instances. @default t3.micro */
+      /** Instance type of the NAT instances, for `mode: instance`. @default t3.micro */
       instanceType: instanceTypeSchema.default(NETWORK_DEFAULTS.natInstanceType),
     })
     .prefault({}),
@@ -41,7 +47,8 @@ export const networkSettings = z.strictObject({
       s3Gateway: z.boolean().default(true),
       /**
        * Interface endpoints for Session Manager (ssm, ssmmessages, ec2messages) in the private subnets: the
-       * bastion works without a NAT. Each is billed per AZ-hour. @default false
+       * bastion works without a NAT. Each is billed per AZ-hour: ~0.013 USD, so ~57 USD/month for the 3 endpoints
+       * in 2 AZs, more than a NAT gateway. @default false
        */
       ssm: z.boolean().default(false),
     })
@@ -50,20 +57,26 @@ export const networkSettings = z.strictObject({
     .strictObject({
       /** VPC flow logs to CloudWatch Logs. @default true */
       enabled: z.boolean().default(true),
+      /** Days the flow log group keeps its records. @default 30 */
       retentionDays: logRetentionSchema.default(NETWORK_DEFAULTS.flowLogRetentionDays),
+      /** Which traffic the flow logs record: accepted, rejected or both. @default ALL */
       trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
     })
     .prefault({}),
   bastion: z
     .strictObject({
-      /** A bastion host reached through SSM Session Manager. @default true */
+      /**
+       * A bastion host reached through SSM Session Manager, in a private subnet with no public address (one only
+       * with `sshIngressCidrs`). @default true
+       */
       enabled: z.boolean().default(true),
+      /** Instance type of the bastion (Graviton types get the arm64 image). @default t3.micro */
       instanceType: instanceTypeSchema.default(NETWORK_DEFAULTS.bastionInstanceType),
-      /** Source ranges allowed to SSH to the bastion (port 22). @default [] - no SSH; use SSM */
+      /** Source ranges allowed to SSH to the bastion (port 22), e.g. `[203.0.113.10/32]`; needs `keyPairName`. @default [] - no SSH; use SSM */
       sshIngressCidrs: cidrListSchema("network.bastion.sshIngressCidrs").default([]),
-      /** Must be true to list 0.0.0.0/0 above: SSH open to the whole internet. @default false */
+      /** Must be true to list 0.0.0.0/0 in `sshIngressCidrs`: SSH open to the whole internet. @default false */
       allowSshFromInternet: z.boolean().default(false),
-      /** An existing EC2 key pair for SSH. @default - none */
+      /** An existing EC2 key pair, only for SSH. @default - none */
       keyPairName: z.string().min(1).max(255).optional(),
     })
     .prefault({}),

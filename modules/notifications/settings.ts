@@ -17,20 +17,21 @@ export const notificationsSettings = z.strictObject({
   pipelineEvents: z.array(z.enum(PIPELINE_EVENTS)).min(1).default([...NOTIFICATIONS_DEFAULTS.pipelineEvents]),
   webhook: z
     .strictObject({
-      /** Post the topic's messages to a Slack-compatible incoming webhook through a Lambda function. @default true */
+      /** Post the topic's messages to a Slack-compatible incoming webhook through a Lambda function; false leaves email only (no function, no webhook key). @default true */
       enabled: z.boolean().default(true),
       /**
        * SSM parameter holding the webhook URL (a SecureString you create; its value is never in this config).
-       * @default - /devops-weeks/<project>-<environment>/webhook-url
+       * @default - `/devops-weeks/<project>-<environment>/webhook-url`
        */
       parameterName: z
         .string()
         .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, "an SSM parameter path such as /devops-weeks/dev/webhook-url")
         .optional(),
-      /** How long the function waits for the webhook to answer. @default 5000 */
+      /** How long the function waits for the webhook to answer, in ms: less than `functionTimeoutSeconds` minus 2 s. @default 5000 */
       timeoutMs: z.number().int().min(100).max(60000).default(NOTIFICATIONS_DEFAULTS.webhookTimeoutMs),
-      /** The function's own timeout. @default 15 */
+      /** The function's own timeout, in seconds. @default 15 */
       functionTimeoutSeconds: z.number().int().min(3).max(900).default(NOTIFICATIONS_DEFAULTS.functionTimeoutSeconds),
+      /** Days the function's log group keeps its events. @default 14 */
       logRetentionDays: logRetentionSchema.default(NOTIFICATIONS_DEFAULTS.logRetentionDays),
     })
     .prefault({}),

@@ -5,7 +5,7 @@ import { uniqueList } from "../../lib/ec2";
 export const GUARDDUTY_SEVERITY = { low: 1, medium: 4, high: 7, critical: 9 } as const;
 
 export const securityAlertsSettings = z.strictObject({
-  /** Who hears about a threat. @default - costGuard.emails: the same person who hears about the bill */
+  /** Who hears about a threat. @default [] - then `costGuard.emails`: the same person who hears about the bill */
   emails: uniqueList(z.array(z.email("an email address such as kim@example.com")).max(10), "address").default([]),
   /** GuardDuty findings from this band up reach the addresses (GuardDuty itself is week 10's). @default high */
   guardDutyMinSeverity: z.enum(["low", "medium", "high", "critical"]).default("high"),

@@ -53,13 +53,17 @@ export const securitySettings = z.strictObject({
     .prefault({}),
   cloudTrail: z
     .strictObject({
-      /** A multi-region trail, KMS-encrypted, into a private, versioned S3 bucket. @default true */
+      /**
+       * A multi-region trail, KMS-encrypted, into a private, versioned S3 bucket: the trail, its key and both buckets.
+       * From week 1, since the security alerts read its events: `false` leaves only their GuardDuty rule (no
+       * CloudTrail event would reach the others). @default true
+       */
       enabled: z.boolean().default(true),
       /** Trail log files (and old versions) are deleted after this many days. @default 365 */
       logExpirationDays: z.number().int().min(1).max(3650).default(SECURITY_DEFAULTS.trailLogExpirationDays),
       /** S3 server access logs of the trail bucket are deleted after this many days. @default 90 */
       accessLogExpirationDays: z.number().int().min(1).max(3650).default(SECURITY_DEFAULTS.accessLogExpirationDays),
-      /** `terraform destroy` empties and deletes both buckets. Set false to keep the audit logs. @default true */
+      /** `terraform destroy` empties and deletes both buckets. Set false to keep the audit logs (destroy then stops at the buckets). @default true */
       forceDestroyBuckets: z.boolean().default(true),
       /** Days a destroyed KMS key waits before deletion (7-30). @default 7 */
       kmsDeletionWindowDays: z.number().int().min(7).max(30).default(SECURITY_DEFAULTS.kmsDeletionWindowDays),
@@ -92,7 +96,7 @@ export const securitySettings = z.strictObject({
       enabled: z.boolean().default(false),
       /** Group name suffix: the group is `<project>-<environment>-<groupName>`. @default learners */
       groupName: z.string().regex(/^[\w+=,.@-]{1,40}$/, "an IAM group name part: letters, digits and + = , . @ _ -").default(SECURITY_DEFAULTS.learnerGroupName),
-      /** One IAM user per learner: one person, one user, never the root user. @default [] */
+      /** One IAM user per learner: one person, one user, never the root user (at least one when enabled, each once). @default [] */
       users: z.array(z.string().regex(IAM_USER_NAME, "IAM user names: 1-64 letters, digits and + = , . @ _ -")).default([]),
       /**
        * Managed policies the group gets on top of the MFA rule (for example

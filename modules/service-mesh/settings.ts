@@ -24,7 +24,7 @@ export const serviceMeshSettings = z.strictObject({
     .default(SERVICE_MESH_DEFAULTS.provider),
   istio: z
     .strictObject({
-      /** Version of the base, cni, istiod and gateway charts; it must support eks.kubernetesVersion. @default 1.31.1 */
+      /** Version of the base, cni, istiod and gateway charts: a 1.30.x or 1.31.x release that supports eks.kubernetesVersion. @default 1.31.1 */
       version: z.string().regex(/^1\.\d+\.\d+$/, "an Istio release such as 1.31.1").default(SERVICE_MESH_DEFAULTS.istioVersion),
       /** STRICT: pods of the app namespace accept only mutual-TLS traffic. PERMISSIVE (plain text too) is for a migration only. @default STRICT */
       mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
@@ -44,9 +44,9 @@ export const serviceMeshSettings = z.strictObject({
     .prefault({}),
   vpcLattice: z
     .strictObject({
-      /** Version of the aws-gateway-controller-chart. @default v2.1.3 */
+      /** Version of the aws-gateway-controller-chart: a v2.1.x release. @default v2.1.3 */
       chartVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a chart version such as v2.1.3").default(SERVICE_MESH_DEFAULTS.gatewayControllerChartVersion),
-      /** Kubernetes Gateway API release whose CRDs the runbook installs. @default v1.5.1 */
+      /** Kubernetes Gateway API release whose CRDs the runbook installs: a v1.5.x release (controller v2.1 requires it). @default v1.5.1 */
       gatewayApiVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, "a Gateway API release such as v1.5.1").default(SERVICE_MESH_DEFAULTS.gatewayApiVersion),
     })
     .prefault({}),
@@ -60,7 +60,7 @@ export const serviceMeshSettings = z.strictObject({
     .strictObject({
       /** Pod Security Admission level enforced on the namespaces the mesh creates (week 5 enforces restricted on the app's). @default baseline */
       enforce: z.enum(PSA_LEVELS).default("baseline"),
-      /** Level that only warns (kubectl) and audits (API server audit log). @default restricted */
+      /** Level that only warns (kubectl) and audits (API server audit log): at least as strict as enforce. @default restricted */
       warn: z.enum(PSA_LEVELS).default("restricted"),
     })
     .prefault({}),
