@@ -39,7 +39,7 @@ describe("README.md's config reference", () => {
   test("notices a hand-edited table and a missing block", () => {
     const edited = readme.replace("| `network.vpcCidr` | `10.0.0.0/16` |", "| `network.vpcCidr` | `10.1.0.0/16` |");
     expect(edited).not.toBe(readme);
-    expect(updateReadme(edited, sections, readSource).text).toBe(readme);
+    expect(updateReadme(edited, sections, readSource).text).toBe(update.text);
 
     const withoutNetwork = readme.replace(/<!-- config-reference:network begin[\s\S]*?<!-- config-reference:network end -->/, "");
     expect(updateReadme(withoutNetwork, sections, readSource).missing).toEqual(["network"]);
