@@ -1,5 +1,7 @@
 /**
- * `npm run leftovers -- --environment devops-weeks-dev --region ap-northeast-2 [--cluster devops-weeks-dev-eks]`:
+ * `npm run leftovers -- --environment devops-weeks-dev --region ap-northeast-2 [--project devops-weeks]
+ *  [--environment-tag dev] [--learner kim] [--cluster devops-weeks-dev-eks]`: (the runbooks give every flag:
+ *  a project or environment name with a hyphen cannot be split back from the environment's name)
  * after `terraform destroy`, lists what of the environment still exists and may bill, with the command that
  * deletes each, or says nothing is left. Read-only AWS CLI calls with your usual credentials.
  * Exit 0 when nothing is left, 3 when something is (so a script can tell), 1 when the AWS CLI fails.
@@ -18,7 +20,14 @@ if (!environment) {
   console.error("leftovers: --environment <project>-<environment> is required, e.g. --environment devops-weeks-dev");
   process.exit(1);
 }
-const query: LeftoverQuery = { environment, region, project: option("project") ?? environment.split("-").slice(0, -1).join("-"), cluster: option("cluster") };
+const query: LeftoverQuery = {
+  environment,
+  region,
+  project: option("project") ?? environment.split("-").slice(0, -1).join("-"),
+  environmentTag: option("environment-tag"),
+  learner: option("learner"),
+  cluster: option("cluster"),
+};
 try {
   const leftovers = findLeftovers(query, (args) => JSON.parse(execFileSync("aws", [...args, "--output", "json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) || "{}"));
   process.stdout.write(formatLeftovers(query, leftovers));

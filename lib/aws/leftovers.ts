@@ -8,8 +8,13 @@
 import { shellWord } from "../shell";
 
 export interface LeftoverQuery {
+  /** The environment's name, `<project>-<environment>` (or a learner's), the prefix of its log groups. */
   readonly environment: string;
   readonly project: string;
+  /** Its `Environment` tag; by default the name after `<project>-`. */
+  readonly environmentTag?: string;
+  /** Its `Learner` tag, in classroom mode: the class's environments share Project and Environment. */
+  readonly learner?: string;
   readonly region: string;
   /** The EKS cluster's name, when the environment had one. */
   readonly cluster?: string;
@@ -32,7 +37,8 @@ export function findLeftovers(query: LeftoverQuery, aws: AwsCli): Leftover[] {
   const r = shellWord(query.region);
 
   // 1. Anything tagged for this environment (every resource Terraform made carries Project and Environment).
-  const tagged = aws(["resourcegroupstaggingapi", "get-resources", ...region, "--tag-filters", `Key=Project,Values=${query.project}`, `Key=Environment,Values=${environmentTag(query)}`]) as TaggedResources;
+  const learner = query.learner ? [`Key=Learner,Values=${query.learner}`] : [];
+  const tagged = aws(["resourcegroupstaggingapi", "get-resources", ...region, "--tag-filters", `Key=Project,Values=${query.project}`, `Key=Environment,Values=${environmentTag(query)}`, ...learner]) as TaggedResources;
   for (const { ResourceARN: arn } of tagged.ResourceTagMappingList ?? []) add(fromArn(arn, r));
 
   if (query.cluster) {
@@ -49,7 +55,8 @@ export function findLeftovers(query: LeftoverQuery, aws: AwsCli): Leftover[] {
   }
 
   // 3. Elastic IPs with no association bill 0.005 USD/h each.
-  const addresses = aws(["ec2", "describe-addresses", ...region, "--filters", `Name=tag:Environment,Values=${environmentTag(query)}`]) as { Addresses?: { AllocationId: string; PublicIp: string }[] };
+  const learnerFilter = query.learner ? [`Name=tag:Learner,Values=${query.learner}`] : [];
+  const addresses = aws(["ec2", "describe-addresses", ...region, "--filters", `Name=tag:Environment,Values=${environmentTag(query)}`, ...learnerFilter]) as { Addresses?: { AllocationId: string; PublicIp: string }[] };
   for (const address of addresses.Addresses ?? []) {
     add({ what: `Elastic IP ${address.PublicIp}`, id: address.AllocationId, deleteCommand: `aws ec2 release-address --region ${r} --allocation-id ${shellWord(address.AllocationId)}` });
   }
@@ -64,7 +71,7 @@ export function findLeftovers(query: LeftoverQuery, aws: AwsCli): Leftover[] {
   }
 
   // 5. Snapshots of the environment's volumes.
-  const snapshots = aws(["ec2", "describe-snapshots", ...region, "--owner-ids", "self", "--filters", `Name=tag:Environment,Values=${environmentTag(query)}`]) as { Snapshots?: { SnapshotId: string; VolumeSize: number }[] };
+  const snapshots = aws(["ec2", "describe-snapshots", ...region, "--owner-ids", "self", "--filters", `Name=tag:Environment,Values=${environmentTag(query)}`, ...learnerFilter]) as { Snapshots?: { SnapshotId: string; VolumeSize: number }[] };
   for (const snapshot of snapshots.Snapshots ?? []) {
     add({ what: `EBS snapshot (${snapshot.VolumeSize} GiB)`, id: snapshot.SnapshotId, deleteCommand: `aws ec2 delete-snapshot --region ${r} --snapshot-id ${shellWord(snapshot.SnapshotId)}` });
   }
@@ -73,6 +80,7 @@ export function findLeftovers(query: LeftoverQuery, aws: AwsCli): Leftover[] {
 
 /** The Environment tag the study sets: the part of the environment's name after the project. */
 function environmentTag(query: LeftoverQuery): string {
+  if (query.environmentTag) return query.environmentTag;
   return query.environment.startsWith(`${query.project}-`) ? query.environment.slice(query.project.length + 1) : query.environment;
 }
 

@@ -8,6 +8,7 @@ import prices from "./prices.json";
 import { argument, literal, prefixed, type StackResource } from "./inventory";
 import type { Strings } from "./strings";
 import type { ResourceCost } from "../module";
+import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 
 /** The modules' own cost declarations, merged by resource type (see `StudyModule.resourceCosts`). */
 export type DeclaredCosts = Readonly<Record<string, ResourceCost>>;
@@ -175,8 +176,9 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
         }
         break;
       case "helm_release":
-        // Istio's ingress gateway chart makes a LoadBalancer Service: an NLB and its addresses, like week 5's.
-        if (literal(r.config["chart"]) === "gateway" && (literal(r.config["repository"]) ?? "").includes("istio")) {
+        // Istio's ingress gateway chart makes a LoadBalancer Service (an NLB and its addresses, like week 5's)
+        // unless its values make it a ClusterIP, as they do while no source range is configured.
+        if (isKubernetesLoadBalancer(r)) {
           fixed("k8sLoadBalancer", name, p.networkLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
           addresses(name, azCount);
         }

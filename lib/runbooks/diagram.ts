@@ -9,7 +9,7 @@
  */
 import type { ConstructRef, FlowEnd, RecordedFlow } from "../environment";
 import { argument, compare, literal, prefixed, type Inventory, type StackResource } from "./inventory";
-import { isKubernetesLoadBalancer } from "./steps";
+import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 import type { Strings } from "./strings";
 type Shape = "box" | "round" | "db" | "circle" | "hexagon" | "stadium";
 

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join, relative } from "node:path";
 import type { StudyConfig } from "../config";
 import type { BuiltEnvironment } from "../environment";
-import type { AnyStudyModule } from "../module";
+import type { AnyStudyModule, StudyEnvironment } from "../module";
 import { declaredCostsOf, PRICE_TABLE, weekCosts } from "./costs";
 import { weekDiagram } from "./diagram";
 import { argument, compare, literal, type Inventory } from "./inventory";
@@ -32,7 +32,7 @@ import {
   type WeekFacts,
 } from "./steps";
 import { loadStrings, type Strings } from "./strings";
-import { pageSteps } from "./page-steps";
+import { accessSteps, pageSteps } from "./page-steps";
 import { shellWord } from "../shell";
 import { markInstructorCommands, type LearnerAbilities } from "./learner-commands";
 import { TERRAFORM_MINIMUM_VERSION } from "../backend";
@@ -280,7 +280,7 @@ function buildWeek(ctx: WeekContext) {
     brakeNote: resources
       .filter((r) => r.type === "aws_budgets_budget_action")
       .map((r) => strings.text("cost.brakeNote", { percent: literal(argument(r.config, "action_threshold", "action_threshold_value")) ?? "100" })),
-    leftoversCommand: leftoversCommand(environment.environment.name, region, clusterName(facts) ?? (target?.kind === "eks" ? target.clusterName : undefined)),
+    leftoversCommand: leftoversCommand(environment.environment, region, clusterName(facts) ?? (target?.kind === "eks" ? target.clusterName : undefined)),
     severalStacks: allStacks.length > 1 ? [{}] : [],
     oneStack: allStacks.length > 1 ? [] : [{}],
     diagram: diagram ? [{ source: diagram.trimEnd() }] : [],
@@ -329,6 +329,18 @@ function buildIndex(ctx: IndexContext) {
   const { strings, input, pages } = ctx;
   const stacks = ctx.inventory.stacks.map((s) => ({ name: s.stack, dir: stackDir(input.outName, s.stack) }));
   const total = pages.reduce((sum, p) => sum + Number(p.monthly), 0);
+  // The -k8s stack is applied, and destroyed, through the cluster's way in, as on the week pages: a
+  // private API needs the tunnel open in a second terminal first.
+  const target = ctx.environment.kubernetesStack?.target;
+  const [awsStack, ...kubernetesStacks] = stacks;
+  const reach = target && kubernetesStacks.length > 0 ? accessSteps(target, strings, awsStack.dir) : [];
+  const here = strings.text("where.machine");
+  const applySteps = [
+    ...(awsStack ? [{ text: strings.text("index.applyAws", { stack: awsStack.name }), where: here, block: applyLine(awsStack.dir) }] : []),
+    ...reach.map((step) => ({ text: step.text, where: step.where, block: step.blocks.join("\n") })),
+    ...kubernetesStacks.map((s) => ({ text: strings.text("index.applyKubernetes", { stack: s.name }), where: here, block: applyLine(s.dir) })),
+  ].map((step, i) => ({ ...step, number: i + 1 }));
+  const destroyBlock = [...stacks].reverse().map((s) => `terraform -chdir=${shellWord(s.dir)} destroy`).join("\n");
   return {
     lang: ctx.lang,
     title: strings.text("site.title", { environment: ctx.environment.environment.name }),
@@ -337,7 +349,9 @@ function buildIndex(ctx: IndexContext) {
     weeks: pages.map((p) => ({ week: p.week, weekNumber: pad(p.week), title: p.title, href: `week-${pad(p.week)}.md`, monthly: p.monthly, expensive: p.expensive > 0 ? [{}] : [] })),
     totalMonthly: total.toFixed(2),
     stacks,
-    destroyStacks: [...stacks].reverse(),
+    applySteps,
+    destroyBlock,
+    destroyThroughCluster: reach.length > 0 ? [{}] : [],
     severalStacks: stacks.length > 1 ? [{}] : [],
     languages: ctx.languages.filter((l) => l !== ctx.lang).map((l) => ({ href: `${"../".repeat(1 + ctx.prefix.split("/").filter(Boolean).length)}${l}/${ctx.prefix}index.md`, label: loadLanguageName(strings, l) })),
     price: PRICE_TABLE,
@@ -412,9 +426,23 @@ function clusterName(facts: WeekFacts): string | undefined {
   return name ?? (facts.kubernetes?.kind === "eks" ? facts.kubernetes.clusterName : undefined);
 }
 
+function applyLine(dir: string): string {
+  return `terraform -chdir=${shellWord(dir)} init && terraform -chdir=${shellWord(dir)} apply`;
+}
+
 /** The leftovers check after a destroy (scripts/leftovers.ts), for this environment. */
-function leftoversCommand(environment: string, region: string, cluster: string | undefined): string {
-  return `npm run leftovers -- --environment ${shellWord(environment)} --region ${shellWord(region)}${cluster ? ` --cluster ${shellWord(cluster)}` : ""}`;
+function leftoversCommand(environment: StudyEnvironment, region: string, cluster: string | undefined): string {
+  // Every tag spelled out: a hyphen in the project or environment name cannot be split back from the name.
+  const { Project: project, Environment: environmentTag, Learner: learner } = environment.tags;
+  const flags = [
+    ["environment", environment.name],
+    ["project", project],
+    ["environment-tag", environmentTag],
+    ["learner", learner],
+    ["region", region],
+    ["cluster", cluster],
+  ].filter((flag): flag is [string, string] => flag[1] !== undefined);
+  return `npm run leftovers -- ${flags.map(([name, value]) => `--${name} ${shellWord(value)}`).join(" ")}`;
 }
 
 /** The stacks' weeks, as the page names them: `1-4, 6`. */

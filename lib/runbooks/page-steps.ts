@@ -87,7 +87,7 @@ function applyCommands(dir: string): string {
 }
 
 /** Reaching the cluster from the learner's machine, before anything talks to it. */
-function accessSteps(cluster: KubernetesTarget, s: Strings, awsStackDir: string): PageStep[] {
+export function accessSteps(cluster: KubernetesTarget, s: Strings, awsStackDir: string): PageStep[] {
   const step = (text: string, blocks: string[], where = s.text("where.machine")): PageStep => ({ before: [], text, where, blocks, outputs: [], commands: [] });
   if (cluster.kind === "eks") {
     const access = cluster.access;

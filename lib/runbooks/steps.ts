@@ -11,6 +11,7 @@ import type { PageNote } from "./page-steps";
 import prices from "./prices.json";
 import { priceRegion, usd } from "./costs";
 import { shellWord } from "../shell";
+import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 import {
   alarmsInsufficientDataTip,
   baseImageTip,
@@ -218,7 +219,9 @@ export function checksFor(facts: WeekFacts): Check[] {
     checks.push({ title: s.text("checks.nodes.title"), command: "kubectl get nodes", expect: s.text("checks.nodes.expect", { count: desired }) });
   }
   for (const namespace of namespacesOf(facts)) {
-    checks.push({ title: s.text("checks.pods.title", { namespace }), command: `kubectl get pods,svc -n ${namespace}`, expect: s.text("checks.pods.expect") });
+    // An external address only where Kubernetes makes a load balancer: the defaults give ClusterIP Services.
+    const exposed = facts.resources.some((r) => isKubernetesLoadBalancer(r) && (literal(argument(r.config, "metadata", "namespace")) ?? literal(r.config["namespace"])) === namespace);
+    checks.push({ title: s.text("checks.pods.title", { namespace }), command: `kubectl get pods,svc -n ${namespace}`, expect: s.text(exposed ? "checks.pods.expect" : "checks.pods.expectClusterIp") });
   }
   for (const trail of of("aws_cloudtrail")) {
     const name = literal(trail.config["name"]);
@@ -350,10 +353,6 @@ export function applyWarningsFor(facts: WeekFacts, backend: "local" | "s3", awsS
     });
 }
 
-export function isKubernetesLoadBalancer(r: StackResource): boolean {
-  if (r.type === "kubernetes_ingress_v1") return true;
-  return (r.type === "kubernetes_service" || r.type === "kubernetes_service_v1") && literal(argument(r.config, "spec", "type")) === "LoadBalancer";
-}
 
 /** What stays behind after `terraform destroy`, or blocks it, for this week's resources. */
 export function lingeringFor(facts: WeekFacts): string[] {

@@ -37,6 +37,14 @@ describe("what is left after terraform destroy", () => {
     for (const call of calls) expect(call).toMatch(/^\S+ (describe|get|list)-/);
   });
 
+  test("the tags as the runbook gives them: a hyphenated project and environment, and a learner of a class", () => {
+    const { aws, calls } = recorded("clean-account.json");
+    findLeftovers({ environment: "study-group-kim", project: "study-group", environmentTag: "week-by-week", learner: "kim", region: "ap-northeast-2" }, aws);
+    expect(calls).toContain("resourcegroupstaggingapi get-resources --region ap-northeast-2 --tag-filters Key=Project,Values=study-group Key=Environment,Values=week-by-week Key=Learner,Values=kim");
+    expect(calls).toContain("ec2 describe-addresses --region ap-northeast-2 --filters Name=tag:Environment,Values=week-by-week Name=tag:Learner,Values=kim");
+    expect(calls.filter((call) => call.startsWith("logs describe-log-groups")).map((call) => call.split(" ").at(-1))).toEqual(["/aws/lambda/study-group-kim", "/aws/codebuild/study-group-kim", "/devops-weeks/study-group-kim"]);
+  });
+
   test("an account with leftovers: each one, with the command that deletes it", () => {
     const { aws } = recorded("account-with-leftovers.json");
     const leftovers = findLeftovers(QUERY, aws);
