@@ -17,7 +17,7 @@ import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
 import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "./runbooks";
-import { nameLimitProblems } from "./aws/name-limits";
+import { nameLimitProblems, tagCountProblems } from "./aws/name-limits";
 import { readInventory } from "./runbooks/inventory";
 import { requireFolder, writeOutDirectory } from "./out-directory";
 
@@ -97,7 +97,11 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     // Every stack written is read back once: AWS's name limits are checked on all of them, with the
     // names as synth derived them, and the first environment's are what the runbooks describe.
     const inventories = built.map((environment) => readInventory(staging, [environment.awsStack, ...(environment.kubernetesStack ? [environment.kubernetesStack] : [])].map((stack) => stack.node.id)));
-    const nameProblems = inventories.flatMap((inventory) => nameLimitProblems(inventory.resources, config.core));
+    const fieldHolding = configFieldHolding(config);
+    const nameProblems = inventories.flatMap((inventory, i) => [
+      ...nameLimitProblems(inventory.resources, config.core, fieldHolding),
+      ...tagCountProblems(inventory.resources, built[i].environment.tags, config.core.tags),
+    ]);
     if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
     const sheets = classroom ? (require("./classroom-sheets") as typeof import("./classroom-sheets")) : undefined;
@@ -130,6 +134,20 @@ function validateModules(config: StudyConfig, selection: ModuleSelection, enviro
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+/** The dotted config field (`cicd.artifacts.bucketName`) whose value is exactly `value`, for a message about a name AWS refuses. */
+function configFieldHolding(config: StudyConfig): (value: string) => string | undefined {
+  const fields = new Map<string, string>();
+  const visit = (node: unknown, path: string) => {
+    if (typeof node === "string") {
+      if (!fields.has(node)) fields.set(node, path);
+    } else if (node && typeof node === "object" && !Array.isArray(node)) {
+      for (const [key, child] of Object.entries(node)) visit(child, path ? `${path}.${key}` : key);
+    }
+  };
+  visit(config.settings, "");
+  return (value) => fields.get(value);
+}
+
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.field}\u0000${p.expected}`;

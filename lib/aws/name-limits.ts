@@ -68,9 +68,14 @@ interface ResourceLike {
 
 /**
  * The names among a synthesized stack's resources that AWS would refuse. A name made from `<project>-<environment>`
- * is blamed on those fields; anything else on the resource it belongs to.
+ * is blamed on those fields; a name the config gave as it is (`cicd.artifacts.bucketName`) on that field
+ * (`fieldHolding` finds it); anything else on the resource it belongs to.
  */
-export function nameLimitProblems(resources: readonly ResourceLike[], study: { readonly project: string; readonly environment: string }): ConfigProblem[] {
+export function nameLimitProblems(
+  resources: readonly ResourceLike[],
+  study: { readonly project: string; readonly environment: string },
+  fieldHolding: (value: string) => string | undefined = () => undefined,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const prefix = `${study.project}-${study.environment}`;
   for (const limit of NAME_LIMITS) {
@@ -83,14 +88,42 @@ export function nameLimitProblems(resources: readonly ResourceLike[], study: { r
       const tooShort = limit.min !== undefined && value.length < limit.min;
       const badCharacters = limit.pattern && !limit.pattern[0].test(value);
       if (!tooLong && !tooShort && !badCharacters) continue;
-      const rule = tooLong || tooShort ? `${value.length} characters, AWS allows ${limit.min ?? 1}-${limit.max}` : `AWS allows only ${limit.pattern![1]}`;
+      const rule = tooLong || tooShort ? `has ${value.length} characters, AWS allows ${limit.min ?? 1}-${limit.max}` : `is not one AWS accepts: it allows only ${limit.pattern![1]}`;
       const fromPrefix = value.includes(prefix);
+      const field = fromPrefix ? undefined : fieldHolding(value);
       problems.push({
-        field: fromPrefix ? "environment" : limit.type,
+        field: fromPrefix ? "environment" : (field ?? limit.type),
         value: fromPrefix ? study.environment : value,
-        expected: fromPrefix ? `a shorter project or environment: ${what} has ${rule}` : `a name AWS accepts: ${what} has ${rule}`,
+        expected: fromPrefix ? `a shorter project or environment: ${what} ${rule}` : `a name AWS accepts: ${what} ${rule}`,
       });
     }
   }
   return problems;
+}
+
+/** AWS's limit on the tags of one resource, default tags included (EC2, IAM, S3 and the others the study uses). */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/**
+ * Resources that would carry more tags than AWS allows: their own (`Name`, `Tier`, Kubernetes' subnet
+ * roles) together with the provider's default tags (`Project`, `Environment`, `ManagedBy`, `Learner`
+ * in classroom mode, and the config's `tags`). Blamed on `tags`, the one list the learner controls.
+ */
+export function tagCountProblems(resources: readonly ResourceLike[], defaultTags: Readonly<Record<string, string>>, userTags: Readonly<Record<string, string>>): ConfigProblem[] {
+  let worst: { readonly type: string; readonly own: number; readonly total: number } | undefined;
+  for (const resource of resources) {
+    const own = resource.config["tags"];
+    if (!own || typeof own !== "object") continue;
+    const total = new Set([...Object.keys(defaultTags), ...Object.keys(own)]).size;
+    if (total > MAX_TAGS_PER_RESOURCE && (!worst || total > worst.total)) worst = { type: resource.type, own: Object.keys(own).length, total };
+  }
+  if (!worst) return [];
+  const room = Object.keys(userTags).length - (worst.total - MAX_TAGS_PER_RESOURCE);
+  return [
+    {
+      field: "tags",
+      value: `${Object.keys(userTags).length} tags`,
+      expected: `at most ${Math.max(room, 0)} tags here: a ${worst.type.replace(/^aws_/, "").replace(/_/g, " ")} would carry ${worst.total} (${worst.own} of its own and the default ones), and AWS allows ${MAX_TAGS_PER_RESOURCE} on a resource`,
+    },
+  ];
 }

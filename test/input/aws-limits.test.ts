@@ -5,7 +5,7 @@
  * cannot fit is refused at synth with the field and the limit, never left for apply to find.
  */
 import { describe, expect, test } from "vitest";
-import { synthConfig } from "../support/synth";
+import { refusalOf, synthConfig } from "../support/synth";
 import type { StackJson } from "../support/terraform";
 
 import { NAME_LIMITS } from "../../lib/aws/name-limits";
@@ -56,5 +56,22 @@ describe("names synth derives fit AWS's limits, or synth refuses them", () => {
     expect(() => synthConfig({ ...LONGEST, network: { nat: { mode: "instance" } } }, { weeks: "1" })).toThrow(
       /environment = "an-even-longer-env-names" is not valid; expected a shorter project or environment: the iam role name a-very-long-project-name-an-even-longer-env-names-nat-ap-northeast-2a-role has 74 characters, AWS allows 1-64/,
     );
+  });
+});
+
+describe("limits of what the config gives as it is", () => {
+  const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`tag${i}`, "x"]));
+
+  test("tags: a subnet carries its own three and the three defaults, so 44 of yours fit and 45 are refused", () => {
+    const fits = synthConfig({ tags: tags(44), costGuard: { emails: ["l@example.com"] } });
+    const subnets = Object.values(fits.resources("devops-weeks-dev", "aws_subnet"));
+    expect(Math.max(...subnets.map((subnet) => Object.keys(subnet.tags as object).length))).toBe(3);
+    const refusal = refusalOf({ tags: tags(45), costGuard: { emails: ["l@example.com"] } });
+    expect(refusal.message).toContain('tags = "45 tags" is not valid; expected at most 44 tags here: a subnet would carry 51 (3 of its own and the default ones), and AWS allows 50 on a resource');
+  });
+
+  test("a bucket name the config gives is blamed on its field, in a sentence", () => {
+    const refusal = refusalOf({ cicd: { artifacts: { bucketName: "my..bucket" } }, costGuard: { emails: ["l@example.com"] } }, { weeks: "3" });
+    expect(refusal.message).toContain('cicd.artifacts.bucketName = "my..bucket" is not valid; expected a name AWS accepts: the s3 bucket bucket my..bucket is not one AWS accepts: it allows only lowercase letters, digits, dots and hyphens, no two dots in a row');
   });
 });
