@@ -2,6 +2,12 @@
  * Availability zones per region, so the config can be checked without calling AWS.
  * Listed in the order we pick them by default: for Seoul, a and c first, the pair the study's
  * labs use (b and d joined later and some instance types arrived there last).
+ * Source: how many zones each region has, from AWS's list of AZ IDs
+ * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html, read
+ * 2026-12-01); the letters are the codes `aws ec2 describe-availability-zones` gives. In the oldest
+ * regions, accounts created before November 2025 map codes to zones per account (Tokyo's `b` is not
+ * offered to newer ones), so an account there may see other letters: it names its AZs in
+ * `availabilityZones` instead. A region not listed here also needs its AZs named.
  */
 export const REGION_ZONES: Readonly<Record<string, readonly string[]>> = {
   "ap-northeast-2": ["a", "c", "b", "d"],
