@@ -54,4 +54,14 @@ export interface EksExports {
   podIdentityRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
   /** The same through IRSA (the service account needs the `eks.amazonaws.com/role-arn` annotation). */
   irsaRole(scope: Construct, id: string, props: WorkloadRoleProps): IamRole;
+  /**
+   * Turns on the VPC CNI's network policy agent: without it the cluster accepts NetworkPolicies and
+   * enforces none (week 10's policies).
+   */
+  enableNetworkPolicy(): void;
+  /**
+   * Leaves the node group's desired size to a node autoscaler (week 9's Cluster Autoscaler): Terraform
+   * sets it at creation and ignores its changes from then on, instead of scaling the group back.
+   */
+  leaveDesiredSizeToAutoscaler(): void;
 }

@@ -314,6 +314,8 @@ export function buildEks(ctx: BuildContext<EksSettings>): EksExports {
     addons,
     podIdentityRole,
     irsaRole,
+    enableNetworkPolicy: () => addons["vpc-cni"].addOverride("configuration_values", JSON.stringify({ enableNetworkPolicy: "true" })),
+    leaveDesiredSizeToAutoscaler: () => nodeGroup.addOverride("lifecycle.ignore_changes", ["scaling_config[0].desired_size"]),
   };
 }
 

@@ -19,7 +19,7 @@ import { literalValues } from "../../lib/terraform-text";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import { eksModule } from "../eks/module";
 import { networkModule } from "../network/module";
-import type { KubernetesExports } from "./exports";
+import type { DeploymentTuning, KubernetesApp, KubernetesExports } from "./exports";
 import loadBalancerControllerPolicy from "./load-balancer-controller-policy.json";
 import type { KubernetesSettings } from "./settings";
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
@@ -102,7 +102,48 @@ export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): Kubernet
     });
   }
 
-  return { namespace, namespaces, appName: name, deployment, service, configMap, manifests, loadBalancerController };
+  const [container] = workloads.pod.containers;
+  const app: KubernetesApp = {
+    namespace,
+    deploymentName: name,
+    serviceName: name,
+    configMapName: name,
+    // Copies: a week that puts both into one manifest must not get a YAML alias for a shared object.
+    labels: { ...workloads.labels },
+    selector: { ...workloads.selector },
+    image: container.image!,
+    containerPort: container.ports![0].containerPort,
+    servicePort: serviceSpec.ports![0].port,
+    dependable: [deployment, service],
+  };
+  const labelNamespace = (key: string, value: string) => {
+    // addOverride reads a `.` as a step into a nested block.
+    if (key.includes(".")) throw new Error(`labelNamespace: the label key "${key}" holds a ".", which the override path cannot carry`);
+    appNamespace.addOverride(`metadata.labels.${key}`, value);
+  };
+  const tune = (tuning: DeploymentTuning) => tuneDeployment(deployment, app.selector, tuning);
+  return { namespace, namespaces, appName: name, deployment, service, configMap, manifests, loadBalancerController, app, labelNamespace, tuneDeployment: tune };
+}
+
+/**
+ * Fields a later week sets on the Deployment, in the provider's names: readiness before availability,
+ * a progress deadline, spreading of the app's own pods, and replicas left to an autoscaler.
+ */
+function tuneDeployment(deployment: DeploymentV1, selector: Readonly<Record<string, string>>, tuning: DeploymentTuning): void {
+  deployment.addOverride("spec.min_ready_seconds", tuning.minReadySeconds);
+  deployment.addOverride("spec.progress_deadline_seconds", tuning.progressDeadlineSeconds);
+  if (tuning.topologySpread && tuning.topologySpread.length > 0) {
+    deployment.addOverride(
+      "spec.template.spec.topology_spread_constraint",
+      tuning.topologySpread.map((spread) => ({
+        max_skew: spread.maxSkew,
+        topology_key: spread.topologyKey,
+        when_unsatisfiable: spread.whenUnsatisfiable,
+        label_selector: [{ match_labels: selector }],
+      })),
+    );
+  }
+  if (tuning.replicasFromAutoscaler) deployment.addOverride("lifecycle.ignore_changes", ["spec[0].replicas"]);
 }
 
 /** The controller's IAM role through EKS Pod Identity (AWS stack), and its Helm chart (k8s stack). */

@@ -2,6 +2,7 @@
  * What week 1's network offers the other weeks (`ctx.use(networkModule)`): types only, so that the
  * registry entry (./module.ts) and other weeks name them without loading the build code (./index.ts).
  */
+import type { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import type { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import type { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import type { ManagedInstance } from "../../lib/constructs/managed-instance";
@@ -20,4 +21,11 @@ export interface NetworkExports {
   readonly bastion?: ManagedInstance;
   /** The NAT instances, with `nat.mode: instance` (none otherwise). */
   readonly natInstances: readonly ManagedInstance[];
+  /** The NAT gateways with the AZ of each, in AZ order, with `nat.mode: gateway` (none otherwise). */
+  readonly natGateways: readonly NatGatewayInAz[];
+}
+
+export interface NatGatewayInAz {
+  readonly availabilityZone: string;
+  readonly gateway: NatGateway;
 }

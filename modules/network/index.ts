@@ -23,7 +23,7 @@ import { planSubnets } from "../../lib/cidr";
 import { ManagedInstance } from "../../lib/constructs/managed-instance";
 import type { BuildContext } from "../../lib/module";
 import { natInstanceScript } from "./nat-instance-user-data";
-import type { NetworkExports } from "./exports";
+import type { NatGatewayInAz, NetworkExports } from "./exports";
 import { SESSION_MANAGER } from "./module";
 import type { NetworkSettings } from "./settings";
 
@@ -78,7 +78,8 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
   publicSubnets.forEach((subnet, i) => new RouteTableAssociation(scope, `public-rta-${azs[i]}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }));
 
   const natInstances: ManagedInstance[] = [];
-  const natTargets = buildNat(scope, ctx, publicSubnets, internetGateway, natInstances);
+  const natGateways: NatGatewayInAz[] = [];
+  const natTargets = buildNat(scope, ctx, publicSubnets, internetGateway, natInstances, natGateways);
   // One private route table per NAT (or one in all when there is none), so each AZ leaves through
   // its own NAT when perAz is on.
   const privateTables = new Map<number, RouteTable>();
@@ -138,12 +139,20 @@ export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports
     natMode: settings.nat.mode,
     bastion,
     natInstances,
+    natGateways,
   };
 }
 
 type NatTarget = { natGatewayId: string } | { networkInterfaceId: string };
 
-function buildNat(scope: Construct, ctx: BuildContext<NetworkSettings>, publicSubnets: Subnet[], internetGateway: InternetGateway, natInstances: ManagedInstance[]): NatTarget[] {
+function buildNat(
+  scope: Construct,
+  ctx: BuildContext<NetworkSettings>,
+  publicSubnets: Subnet[],
+  internetGateway: InternetGateway,
+  natInstances: ManagedInstance[],
+  natGateways: NatGatewayInAz[],
+): NatTarget[] {
   const { nat } = ctx.settings;
   if (nat.mode === "none") return [];
   const placed = nat.perAz ? publicSubnets : publicSubnets.slice(0, 1);
@@ -158,6 +167,7 @@ function buildNat(scope: Construct, ctx: BuildContext<NetworkSettings>, publicSu
         tags: { Name: ctx.name(`nat-${azs[i]}`) },
         dependsOn: [internetGateway],
       });
+      natGateways.push({ availabilityZone: azs[i], gateway });
       return { natGatewayId: gateway.id };
     });
   }
