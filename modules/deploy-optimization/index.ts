@@ -17,10 +17,12 @@ import type { BuildContext } from "../../lib/module";
 import { literalValues } from "../../lib/terraform-text";
 import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
-import type { KubernetesObject } from "../../lib/kubernetes/helm";
+import { chartRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
+import { manifestFile, providerShape } from "../../lib/kubernetes/manifests";
 import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../kubernetes/workloads";
-import type { AppInfo } from "../monitoring/exports";
-import { appOf, chartRelease, clusterOf, manifestFile, providerShape } from "../monitoring/shared";
+import { eksModule } from "../eks/module";
+import type { KubernetesApp, TopologySpread } from "../kubernetes/exports";
+import { kubernetesModule } from "../kubernetes/module";
 import { monitoringModule } from "../monitoring/module";
 import type { DeployOptimizationExports } from "./exports";
 import type { DeployOptimizationSettings } from "./settings";
@@ -36,28 +38,35 @@ export { deployOptimizationModule } from "./module";
 
 export function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>): DeployOptimizationExports {
   const { settings } = ctx;
-  const app = appOf(ctx);
-  if (!app) throw new Error('deployOptimization needs the week-5 app (module "kubernetes") to export its Deployment');
+  const kubernetes = ctx.use(kubernetesModule);
+  const app = kubernetes.app;
   const workloads = ctx.workloads();
 
-  tuneDeployment(ctx, app);
+  // Week 5 owns the Deployment; this week tunes it in place: readiness before availability, a
+  // progress deadline, pods spread over AZs then nodes, and replicas left to the HPA once it runs.
+  kubernetes.tuneDeployment({
+    minReadySeconds: settings.rollout.minReadySeconds,
+    progressDeadlineSeconds: settings.rollout.progressDeadlineSeconds,
+    topologySpread: settings.topologySpread.enabled ? topologySpread(settings.topologySpread.maxSkew) : undefined,
+    replicasFromAutoscaler: settings.hpa.enabled,
+  });
   // The HPA reads CPU use from metrics-server: week 7 installs it; without week 7, this week does.
   const monitoring = ctx.has("monitoring") ? ctx.use(monitoringModule) : undefined;
   if (settings.hpa.enabled && !monitoring?.metricsServer) {
-    const cluster = clusterOf(ctx);
+    const cluster = ctx.use(eksModule);
     new EksAddon(ctx.scope, "metrics-server", {
-      clusterName: cluster.name,
+      clusterName: cluster.clusterName,
       addonName: "metrics-server",
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn: cluster.ready,
+      dependsOn: [...cluster.ready],
     });
   }
   const objects = appObjects(settings, app);
   let hpa: HorizontalPodAutoscalerV2 | undefined;
   let canary: DeploymentV1 | undefined;
   for (const object of objects) {
-    const base = { metadata: object.metadata, dependsOn: app.dependable };
+    const base = { metadata: object.metadata, dependsOn: [...app.dependable] };
     if (object.kind === "HorizontalPodAutoscaler") {
       hpa = new HorizontalPodAutoscalerV2(workloads, "app-hpa", { ...base, spec: providerShape(object.spec, HPA_SHAPE) as never });
     } else if (object.kind === "PodDisruptionBudget") {
@@ -77,7 +86,7 @@ const HPA_SHAPE = { rename: { metrics: "metric", policies: "policy" }, wrap: ["s
 const DEPLOYMENT_SHAPE = { rename: { containers: "container", ports: "port", volumeMounts: "volumeMount", volumes: "volume" } };
 
 /** Week 9's objects in the app namespace, as Kubernetes reads them (also written to out/manifests/). */
-export function appObjects(settings: DeployOptimizationSettings, app: AppInfo): KubernetesObject[] {
+export function appObjects(settings: DeployOptimizationSettings, app: KubernetesApp): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
   const metadata = (name: string, labels = app.labels) => ({ name, namespace: app.namespace, labels });
   if (settings.hpa.enabled) objects.push(hpaObject(settings.hpa, app, metadata(app.deploymentName)));
@@ -93,34 +102,12 @@ export function appObjects(settings: DeployOptimizationSettings, app: AppInfo): 
   return objects;
 }
 
-/**
- * Week 5 owns the Deployment; week 9 tunes it in place: readiness before availability, a progress
- * deadline, pods spread over AZs then nodes, and replicas left to the HPA once it runs (Terraform
- * would otherwise scale the app back at every apply).
- */
-function tuneDeployment(ctx: BuildContext<DeployOptimizationSettings>, app: AppInfo): void {
-  const { settings } = ctx;
-  const deployment = app.deployment;
-  if (!deployment) return;
-  deployment.addOverride("spec.min_ready_seconds", settings.rollout.minReadySeconds);
-  deployment.addOverride("spec.progress_deadline_seconds", settings.rollout.progressDeadlineSeconds);
-  if (settings.topologySpread.enabled) {
-    deployment.addOverride("spec.template.spec.topology_spread_constraint", topologySpreadConstraints(settings.topologySpread.maxSkew, app.selector));
-  }
-  if (settings.hpa.enabled) deployment.addOverride("lifecycle.ignore_changes", ["spec[0].replicas"]);
-}
-
 /** AZ first (an AZ outage leaves pods elsewhere), then node; ScheduleAnyway so a small cluster still schedules. */
-export function topologySpreadConstraints(maxSkew: number, selector: Record<string, string>): Record<string, unknown>[] {
-  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
-    max_skew: maxSkew,
-    topology_key: topologyKey,
-    when_unsatisfiable: "ScheduleAnyway",
-    label_selector: [{ match_labels: selector }],
-  }));
+export function topologySpread(maxSkew: number): TopologySpread[] {
+  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({ topologyKey, maxSkew, whenUnsatisfiable: "ScheduleAnyway" }));
 }
 
-function hpaObject(hpa: DeployOptimizationSettings["hpa"], app: AppInfo, metadata: KubernetesObject["metadata"]): KubernetesObject {
+function hpaObject(hpa: DeployOptimizationSettings["hpa"], app: KubernetesApp, metadata: KubernetesObject["metadata"]): KubernetesObject {
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -146,15 +133,15 @@ function hpaObject(hpa: DeployOptimizationSettings["hpa"], app: AppInfo, metadat
  */
 function buildClusterAutoscaler(ctx: BuildContext<DeployOptimizationSettings>, workloads: Construct): void {
   const { scope, settings } = ctx;
-  const cluster = clusterOf(ctx);
+  const cluster = ctx.use(eksModule);
   cluster.podIdentityRole(scope, "cluster-autoscaler-role", {
     name: "cluster-autoscaler",
     namespace: "kube-system",
     serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-    policy: clusterAutoscalerPolicy(cluster.name),
+    policy: clusterAutoscalerPolicy(cluster.clusterName),
   });
   // Terraform keeps the node group's size it was given; the autoscaler changes desired size from now on.
-  cluster.nodeGroup.addOverride("lifecycle.ignore_changes", ["scaling_config[0].desired_size"]);
+  cluster.leaveDesiredSizeToAutoscaler();
   chartRelease(workloads, "cluster-autoscaler", {
     name: "cluster-autoscaler",
     repository: "https://kubernetes.github.io/autoscaler",
@@ -162,7 +149,7 @@ function buildClusterAutoscaler(ctx: BuildContext<DeployOptimizationSettings>, w
     version: settings.nodeAutoscaling.chartVersion,
     namespace: "kube-system",
     values: {
-      autoDiscovery: { clusterName: cluster.name },
+      autoDiscovery: { clusterName: cluster.clusterName },
       awsRegion: ctx.study.region,
       cloudProvider: "aws",
       // The autoscaler's minor version follows the cluster's (lib/kubernetes/compatibility.ts).
@@ -217,8 +204,8 @@ export function clusterAutoscalerPolicy(clusterName: string): Record<string, unk
 function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksNodeGroup {
   const { scope, settings } = ctx;
   const spot = settings.spotNodeGroup;
-  const cluster = clusterOf(ctx);
-  const name = `${cluster.name}-spot`;
+  const cluster = ctx.use(eksModule);
+  const name = `${cluster.clusterName}-spot`;
   const template = new LaunchTemplate(scope, "spot-node-template", {
     name,
     description: "EKS Spot nodes: IMDSv2 required, encrypted gp3 root volume",
@@ -231,7 +218,7 @@ function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksN
     updateDefaultVersion: true,
   });
   const group = new EksNodeGroup(scope, "spot-nodes", {
-    clusterName: cluster.name,
+    clusterName: cluster.clusterName,
     nodeGroupName: name,
     version: cluster.cluster.version,
     nodeRoleArn: cluster.nodeRole.arn,
@@ -255,7 +242,7 @@ function buildSpotNodeGroup(ctx: BuildContext<DeployOptimizationSettings>): EksN
  * Week 5's Service selects by the app's labels only, so it sends each request to any ready pod of
  * either Deployment: the canary's share of traffic is its share of the replicas.
  */
-function canaryObject(canary: DeployOptimizationSettings["canary"], app: AppInfo): KubernetesObject {
+function canaryObject(canary: DeployOptimizationSettings["canary"], app: KubernetesApp): KubernetesObject {
   const selector = { ...app.selector, [TRACK_LABEL]: "canary" };
   const labels = { ...app.labels, [TRACK_LABEL]: "canary" };
   const image = canary.image ?? app.image;

@@ -15,11 +15,17 @@ import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { dependable } from "cdktf";
+import { accountIdFrom } from "../../lib/aws/arn";
+import { policyDocument } from "../../lib/aws/iam";
+import { chartRelease } from "../../lib/kubernetes/helm";
 import type { BuildContext } from "../../lib/module";
 import { literalText } from "../../lib/terraform-text";
 import { fitName } from "../../lib/names";
-import { accountIdFrom, alarmActions, chartRelease, clusterOf, dockerHostsOf, networkOf, policyDocument } from "../monitoring/shared";
+import { dockerHostModule } from "../docker-host/module";
+import { eksModule } from "../eks/module";
 import { monitoringModule } from "../monitoring/module";
+import { networkModule } from "../network/module";
+import { notificationsModule } from "../notifications/module";
 import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent";
 import type { LoggingExports } from "./exports";
 import type { LoggingSettings } from "./settings";
@@ -39,8 +45,9 @@ export type { LoggingExports } from "./exports";
 export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports {
   const { scope, settings } = ctx;
   const region = ctx.study.region;
-  const cluster = clusterOf(ctx);
-  const actions = alarmActions(ctx);
+  const cluster = ctx.use(eksModule);
+  // Week 4's SNS topic when that week is on; otherwise none (the alarms still show in the console).
+  const actions = ctx.has("notifications") ? [ctx.use(notificationsModule).topicArn] : [];
 
   // A customer-managed key: rotation on, and a key policy that lets CloudWatch Logs use it only for
   // log groups of this account and region (the encryption context names the log group's ARN).
@@ -104,7 +111,7 @@ export function buildLogging(ctx: BuildContext<LoggingSettings>): LoggingExports
     });
   }
 
-  const dockerHosts = settings.dockerHost.enabled ? dockerHostsOf(ctx) : [];
+  const dockerHosts = settings.dockerHost.enabled && ctx.has("dockerHost") ? ctx.use(dockerHostModule).hosts : [];
   if (dockerHosts.length > 0) {
     // One group for every host: with blue/green, both colors write to it (each host's streams carry its instance id).
     const hostGroup = logGroup("docker-host");
@@ -202,8 +209,9 @@ export function fluentBitValues(region: string, logGroupName: string): Record<st
 function buildOpenSearch(ctx: BuildContext<LoggingSettings>, key: KmsKey, account: string): OpensearchDomain {
   const { scope, settings } = ctx;
   const { openSearch } = settings;
-  const network = networkOf(ctx);
-  const zones = openSearchZones(openSearch.instanceCount, network.privateSubnetIds.length);
+  const network = ctx.use(networkModule);
+  const privateSubnetIds = network.privateSubnets.map((subnet) => subnet.id);
+  const zones = openSearchZones(openSearch.instanceCount, privateSubnetIds.length);
   const domainName = `${ctx.environment.name.slice(0, 23).replace(/-+$/, "")}-logs`;
   const admin = new IamRole(scope, "opensearch-admin-role", {
     name: fitName(ctx.name("opensearch-admin"), 64),
@@ -216,7 +224,7 @@ function buildOpenSearch(ctx: BuildContext<LoggingSettings>, key: KmsKey, accoun
   const securityGroup = new SecurityGroup(scope, "opensearch-sg", {
     name: ctx.name("opensearch"),
     description: "OpenSearch domain: HTTPS from inside the VPC only",
-    vpcId: network.vpcId,
+    vpcId: network.vpc.id,
     ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [network.vpcCidr] }],
     egress: [],
     tags: { Name: ctx.name("opensearch") },
@@ -234,7 +242,7 @@ function buildOpenSearch(ctx: BuildContext<LoggingSettings>, key: KmsKey, accoun
     encryptAtRest: { enabled: true, kmsKeyId: key.arn },
     nodeToNodeEncryption: { enabled: true },
     domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-PFS-2023-10" },
-    vpcOptions: { subnetIds: network.privateSubnetIds.slice(0, zones), securityGroupIds: [securityGroup.id] },
+    vpcOptions: { subnetIds: privateSubnetIds.slice(0, zones), securityGroupIds: [securityGroup.id] },
     advancedSecurityOptions: { enabled: true, internalUserDatabaseEnabled: false, masterUserOptions: { masterUserArn: admin.arn } },
     accessPolicies: JSON.stringify({
       Version: "2012-10-17",

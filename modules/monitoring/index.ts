@@ -12,25 +12,32 @@ import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
-import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { PrometheusScraper } from "@cdktf/provider-aws/lib/prometheus-scraper";
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
 import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
 import { TerraformStack } from "cdktf";
-import type { Construct, IConstruct } from "constructs";
+import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import { ManagedInstance } from "../../lib/constructs/managed-instance";
+import { addonRole } from "../../lib/aws/iam";
+import type { ManagedInstance } from "../../lib/constructs/managed-instance";
+import { chartRelease } from "../../lib/kubernetes/helm";
 import type { BuildContext } from "../../lib/module";
+import { cicdModule } from "../cicd/module";
+import { dockerHostModule } from "../docker-host/module";
+import type { EksExports } from "../eks/exports";
+import { eksModule } from "../eks/module";
+import { kubernetesModule } from "../kubernetes/module";
+import { networkModule } from "../network/module";
+import { notificationsModule } from "../notifications/module";
 import { CourseDashboard } from "./dashboard";
 import type { DashboardSection, MonitoringExports } from "./exports";
 import type { MonitoringSettings } from "./settings";
 import { fitName } from "../../lib/names";
-import { alarmActions, chartRelease, clusterOf, loadBalancerOf, pipelineOf, addonRole, appOf } from "./shared";
 
 export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
 export { CourseDashboard } from "./dashboard";
-export type { AppInfo, CourseDashboardSections, DashboardSection, GraphWidget, MetricLine, MonitoringExports } from "./exports";
+export type { CourseDashboardSections, DashboardSection, GraphWidget, MetricLine, MonitoringExports } from "./exports";
 
 export const CLOUDWATCH_AGENT_SERVER_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy";
 export const AWS_XRAY_WRITE_ONLY_POLICY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess";
@@ -39,8 +46,9 @@ export { monitoringModule } from "./module";
 
 export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExports {
   const { scope, settings } = ctx;
-  const cluster = clusterOf(ctx);
-  const actions = alarmActions(ctx);
+  const cluster = ctx.use(eksModule);
+  // Week 4's SNS topic when that week is on; otherwise none (the alarms still show in the console).
+  const actions = ctx.has("notifications") ? [ctx.use(notificationsModule).topicArn] : [];
   const alarms = new Map<string, CloudwatchMetricAlarm>();
   const alarm: AlarmFactory = (name, config, extraActions = []) => {
     const created = new CloudwatchMetricAlarm(scope, `alarm-${name}`, {
@@ -66,12 +74,12 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
     const logGroups = groups.map(
       (group) =>
         new CloudwatchLogGroup(scope, `container-insights-${group}`, {
-          name: `/aws/containerinsights/${cluster.name}/${group}`,
+          name: `/aws/containerinsights/${cluster.clusterName}/${group}`,
           retentionInDays: settings.containerInsights.logRetentionDays,
         }),
     );
     new EksAddon(scope, "cloudwatch-observability", {
-      clusterName: cluster.name,
+      clusterName: cluster.clusterName,
       addonName: "amazon-cloudwatch-observability",
       addonVersion: settings.containerInsights.addonVersion,
       podIdentityAssociation: [{ roleArn: role.arn, serviceAccount: "cloudwatch-agent" }],
@@ -87,11 +95,11 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
   const metricsServer = settings.metricsServer.enabled;
   if (metricsServer && settings.metricsServer.install === "addon") {
     new EksAddon(scope, "metrics-server", {
-      clusterName: cluster.name,
+      clusterName: cluster.clusterName,
       addonName: "metrics-server",
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn: cluster.ready,
+      dependsOn: [...cluster.ready],
     });
   } else if (metricsServer) {
     chartRelease(ctx.workloads(), "metrics-server", {
@@ -104,18 +112,24 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
   }
 
   // --- Alarms -----------------------------------------------------------------------------------
-  const app = appOf(ctx);
-  const loadBalancer = loadBalancerOf(ctx);
-  const pipeline = pipelineOf(ctx);
-  const instances = settings.alarms.statusChecks ? managedInstancesIn(ctx.scope) : [];
-  const natGateways = settings.alarms.statusChecks ? natGatewaysIn(ctx.scope) : [];
+  // What earlier weeks built, each read from what its week offers (and only when that week is on).
+  const network = ctx.use(networkModule);
+  const dockerHost = ctx.has("dockerHost") ? ctx.use(dockerHostModule) : undefined;
+  const app = ctx.has("kubernetes") ? ctx.use(kubernetesModule).app : undefined;
+  const loadBalancer = dockerHost?.loadBalancer;
+  const pipeline = ctx.has("cicd") ? { name: ctx.use(cicdModule).pipelineName } : undefined;
+  // Week 1's NAT instances and bastion, then week 2's hosts: the order the stack holds them in.
+  const instances: WatchedInstance[] = settings.alarms.statusChecks
+    ? [...network.natInstances, ...(network.bastion ? [network.bastion] : []), ...(dockerHost?.hosts ?? []).map((h) => h.host)].map((instance) => ({ id: pathLabel(instance), instance }))
+    : [];
+  const natGateways = settings.alarms.statusChecks ? network.natGateways.map(({ availabilityZone, gateway }) => ({ id: `nat-${availabilityZone}`, gateway })) : [];
   if (settings.alarms.enabled) {
     if (settings.containerInsights.enabled) {
       alarm("node-cpu-high", {
-        alarmDescription: `Average node CPU of ${cluster.name} above ${settings.alarms.nodeCpuPercent}% for 10 minutes (Container Insights)`,
+        alarmDescription: `Average node CPU of ${cluster.clusterName} above ${settings.alarms.nodeCpuPercent}% for 10 minutes (Container Insights)`,
         namespace: "ContainerInsights",
         metricName: "node_cpu_utilization",
-        dimensions: { ClusterName: cluster.name },
+        dimensions: { ClusterName: cluster.clusterName },
         statistic: "Average",
         period: 300,
         evaluationPeriods: 2,
@@ -123,10 +137,10 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
         comparisonOperator: "GreaterThanThreshold",
       });
       alarm("node-memory-high", {
-        alarmDescription: `Average node memory of ${cluster.name} above ${settings.alarms.nodeMemoryPercent}% for 10 minutes (Container Insights)`,
+        alarmDescription: `Average node memory of ${cluster.clusterName} above ${settings.alarms.nodeMemoryPercent}% for 10 minutes (Container Insights)`,
         namespace: "ContainerInsights",
         metricName: "node_memory_utilization",
-        dimensions: { ClusterName: cluster.name },
+        dimensions: { ClusterName: cluster.clusterName },
         statistic: "Average",
         period: 300,
         evaluationPeriods: 2,
@@ -136,8 +150,8 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
       // Restarts are per pod; a Metrics Insights query adds them up over every pod of the namespace,
       // so new pod names need no new alarm.
       alarm("pod-restarts", {
-        alarmDescription: `Container restarts in ${app ? `namespace ${app.namespace} of ` : ""}${cluster.name} reached ${settings.alarms.podRestarts} within 5 minutes`,
-        metricQuery: [{ id: "restarts", expression: podRestartsQuery(cluster.name, app?.namespace), period: 300, returnData: true, label: "container restarts" }],
+        alarmDescription: `Container restarts in ${app ? `namespace ${app.namespace} of ` : ""}${cluster.clusterName} reached ${settings.alarms.podRestarts} within 5 minutes`,
+        metricQuery: [{ id: "restarts", expression: podRestartsQuery(cluster.clusterName, app?.namespace), period: 300, returnData: true, label: "container restarts" }],
         evaluationPeriods: 1,
         threshold: settings.alarms.podRestarts,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -202,12 +216,12 @@ export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): Monitori
     const sections: DashboardSection[] = [];
     if (settings.containerInsights.enabled) {
       sections.push({
-        title: `EKS cluster ${cluster.name} (Container Insights)`,
+        title: `EKS cluster ${cluster.clusterName} (Container Insights)`,
         graphs: [
-          { title: "Node CPU %", metrics: [["ContainerInsights", "node_cpu_utilization", "ClusterName", cluster.name]], threshold: { label: "alarm", value: settings.alarms.nodeCpuPercent } },
-          { title: "Node memory %", metrics: [["ContainerInsights", "node_memory_utilization", "ClusterName", cluster.name]], threshold: { label: "alarm", value: settings.alarms.nodeMemoryPercent } },
-          { title: "Running pods", metrics: [["ContainerInsights", "cluster_number_of_running_pods", "ClusterName", cluster.name]] },
-          { title: "Container restarts", stat: "Sum", metrics: [[{ expression: podRestartsQuery(cluster.name, app?.namespace), label: "restarts", id: "restarts" }]] },
+          { title: "Node CPU %", metrics: [["ContainerInsights", "node_cpu_utilization", "ClusterName", cluster.clusterName]], threshold: { label: "alarm", value: settings.alarms.nodeCpuPercent } },
+          { title: "Node memory %", metrics: [["ContainerInsights", "node_memory_utilization", "ClusterName", cluster.clusterName]], threshold: { label: "alarm", value: settings.alarms.nodeMemoryPercent } },
+          { title: "Running pods", metrics: [["ContainerInsights", "cluster_number_of_running_pods", "ClusterName", cluster.clusterName]] },
+          { title: "Container restarts", stat: "Sum", metrics: [[{ expression: podRestartsQuery(cluster.clusterName, app?.namespace), label: "restarts", id: "restarts" }]] },
         ],
       });
     }
@@ -323,19 +337,19 @@ function buildPipelineFailureAlarm(ctx: BuildContext<MonitoringSettings>, pipeli
  * `aps-collector-user`: an access entry maps its role, and a read-only ClusterRole in the -k8s stack
  * gives that user what Prometheus discovery needs.
  */
-function buildManagedPrometheus(ctx: BuildContext<MonitoringSettings>, cluster: ReturnType<typeof clusterOf>): void {
+function buildManagedPrometheus(ctx: BuildContext<MonitoringSettings>, cluster: EksExports): void {
   const { scope } = ctx;
   const workspace = new PrometheusWorkspace(scope, "prometheus", { alias: ctx.name("prometheus") });
   const scraper = new PrometheusScraper(scope, "prometheus-scraper", {
     alias: ctx.name("scraper"),
     // In the cluster security group, whose members may reach each other: the scraper's network
     // interfaces reach the API server and the nodes, and nothing else changes.
-    source: [{ eks: [{ clusterArn: cluster.arn, subnetIds: [...cluster.privateSubnetIds], securityGroupIds: [cluster.cluster.vpcConfig.clusterSecurityGroupId] }] }],
+    source: [{ eks: [{ clusterArn: cluster.clusterArn, subnetIds: [...cluster.privateSubnetIds], securityGroupIds: [cluster.cluster.vpcConfig.clusterSecurityGroupId] }] }],
     destination: [{ amp: [{ workspaceArn: workspace.arn }] }],
     scrapeConfiguration: managedScrapeConfiguration(ctx.settings.prometheus.scrapeIntervalSeconds),
-    dependsOn: cluster.ready,
+    dependsOn: [...cluster.ready],
   });
-  new EksAccessEntry(scope, "prometheus-scraper-access", { clusterName: cluster.name, principalArn: scraper.roleArn, userName: "aps-collector-user" });
+  new EksAccessEntry(scope, "prometheus-scraper-access", { clusterName: cluster.clusterName, principalArn: scraper.roleArn, userName: "aps-collector-user" });
   const workloads = ctx.workloads();
   const role = new ClusterRoleV1(workloads, "aps-collector-role", {
     metadata: { name: "aps-collector-role" },
@@ -387,29 +401,18 @@ export function managedScrapeConfiguration(intervalSeconds: number): string {
   );
 }
 
-export interface FoundInstance {
+/** An instance the status-check alarms watch. */
+interface WatchedInstance {
   /** A readable id from the construct path, e.g. `network-bastion`. */
   readonly id: string;
   readonly instance: ManagedInstance;
 }
 
-/** Every ManagedInstance already in the AWS stack (bastion, NAT instances, Docker host), in construct order. */
-function managedInstancesIn(scope: IConstruct): FoundInstance[] {
-  const stack = TerraformStack.of(scope);
-  return stack.node
-    .findAll()
-    .filter((c): c is ManagedInstance => c instanceof ManagedInstance)
-    .map((instance) => ({ id: shortId(instance, stack), instance }));
-}
-
-function natGatewaysIn(scope: IConstruct): { id: string; gateway: NatGateway }[] {
-  const stack = TerraformStack.of(scope);
-  return stack.node
-    .findAll()
-    .filter((c): c is NatGateway => c instanceof NatGateway)
-    .map((gateway) => ({ id: shortId(gateway, stack).replace(/^network-nat-gateway-/, "nat-"), gateway }));
-}
-
-function shortId(construct: Construct, stack: TerraformStack): string {
+/**
+ * A construct's path below its stack with `-` for `/` (`network-bastion`, `dockerHost-docker-host-blue`):
+ * unique in the stack, and readable in an alarm's name.
+ */
+function pathLabel(construct: Construct): string {
+  const stack = TerraformStack.of(construct);
   return construct.node.path.slice(stack.node.path.length + 1).replace(/\//g, "-");
 }

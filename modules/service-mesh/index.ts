@@ -18,11 +18,12 @@ import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/m
 import { shellWord } from "../../lib/shell";
 import { KubernetesStudyStack } from "../../lib/stacks";
 import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
-import type { AppInfo } from "../monitoring/exports";
-import { appOf, chartRelease, clusterOf, manifestFile, networkOf, providerShape } from "../monitoring/shared";
-import { objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
+import { chartRelease, objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
+import { manifestFile, providerShape } from "../../lib/kubernetes/manifests";
 import { eksModule } from "../eks/module";
+import type { KubernetesApp } from "../kubernetes/exports";
 import { kubernetesModule } from "../kubernetes/module";
+import { networkModule } from "../network/module";
 import type { ServiceMeshExports } from "./exports";
 import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";
 
@@ -86,8 +87,8 @@ export { serviceMeshModule } from "./module";
 
 export function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshExports {
   const { settings } = ctx;
-  const app = appOf(ctx);
-  if (!app) throw new Error('serviceMesh needs the week-5 app (module "kubernetes") to export its namespace, labels and port');
+  const kubernetes = ctx.use(kubernetesModule);
+  const app = kubernetes.app;
   const workloads = ctx.workloads();
   const podSecurity: Record<string, PodSecurityLevel> = {};
   const psaLabels = (level: PodSecurityLevel) => ({
@@ -107,12 +108,9 @@ export function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): Servic
 
   // The app namespace belongs to week 5, which already enforces the "restricted" profile there (the
   // Istio sidecar meets it: the CNI agent replaces the NET_ADMIN init container, and the pods run
-  // with RuntimeDefault seccomp). Istio adds its injection label to week 5's own namespace resource,
+  // with RuntimeDefault seccomp). Istio's injection label goes on week 5's own namespace resource,
   // so one resource owns the labels and no apply takes another's label away.
-  if (settings.provider === "istio") {
-    if (!app.namespaceResource) throw new Error("serviceMesh needs week 5's namespace resource to label it for sidecar injection");
-    app.namespaceResource.addOverride("metadata.labels.istio-injection", "enabled");
-  }
+  if (settings.provider === "istio") kubernetes.labelNamespace("istio-injection", "enabled");
 
   if (settings.networkPolicies.enabled) buildNetworkPolicies(ctx, workloads, app);
   return { provider: settings.provider, podSecurity, serviceNetwork: mesh.serviceNetwork };
@@ -120,7 +118,7 @@ export function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): Servic
 
 type NamespaceFactory = (id: string, name: string, extraLabels?: Record<string, string>) => NamespaceV1;
 
-function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo, namespace: NamespaceFactory): { serviceNetwork?: undefined } {
+function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: KubernetesApp, namespace: NamespaceFactory): { serviceNetwork?: undefined } {
   const { istio } = ctx.settings;
   const system = namespace("istio-system", "istio-system");
   const chart = (id: string, chartName: string, ns: string, values: Record<string, unknown>, dependsOn: ITerraformDependable[]) =>
@@ -164,7 +162,7 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
     } else {
       ctx.diagramFlow({ from: { actor: "learner" }, to: gateway, label: "diagram.flow.gatewayPortForward" });
     }
-    if (app.deployment) ctx.diagramFlow({ from: gateway, to: app.deployment, label: istio.mtlsMode === "STRICT" ? "diagram.flow.mtls" : "diagram.flow.mtlsPermissive" });
+    ctx.diagramFlow({ from: gateway, to: ctx.use(kubernetesModule).deployment, label: istio.mtlsMode === "STRICT" ? "diagram.flow.mtls" : "diagram.flow.mtlsPermissive" });
     if (sourceRanges.length > 0) {
       ctx.output(
         "istio_ingress_hostname_command",
@@ -216,23 +214,23 @@ function buildIstio(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct
  * controller by chart with its pod identity role, and the Gateway API objects as a manifest file the
  * runbook applies once the Gateway API CRDs are installed.
  */
-function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo, namespace: NamespaceFactory): { serviceNetwork: VpclatticeServiceNetwork } {
+function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: KubernetesApp, namespace: NamespaceFactory): { serviceNetwork: VpclatticeServiceNetwork } {
   const { scope, settings } = ctx;
-  const cluster = clusterOf(ctx);
-  const network = networkOf(ctx);
+  const cluster = ctx.use(eksModule);
+  const network = ctx.use(networkModule);
   const serviceNetworkName = ctx.name("mesh");
   const serviceNetwork = new VpclatticeServiceNetwork(scope, "service-network", { name: serviceNetworkName, authType: "NONE" });
   const associationGroup = new SecurityGroup(scope, "lattice-association-sg", {
     name: ctx.name("lattice-clients"),
     description: "VPC Lattice service network association: HTTP(S) from inside the VPC",
-    vpcId: network.vpcId,
+    vpcId: network.vpc.id,
     ingress: [80, 443].map((port) => ({ description: `port ${port} from the VPC`, protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [network.vpcCidr] })),
     egress: [],
     tags: { Name: ctx.name("lattice-clients") },
   });
   new VpclatticeServiceNetworkVpcAssociation(scope, "service-network-vpc", {
     serviceNetworkIdentifier: serviceNetwork.id,
-    vpcIdentifier: network.vpcId,
+    vpcIdentifier: network.vpc.id,
     securityGroupIds: [associationGroup.id],
   });
   // Lattice reaches pods (IP targets) from its managed prefix list: open the app's port to it on the
@@ -264,7 +262,7 @@ function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Cons
     values: {
       serviceAccount: { create: true, name: GATEWAY_CONTROLLER_SERVICE_ACCOUNT },
       awsRegion: ctx.study.region,
-      clusterName: cluster.name,
+      clusterName: cluster.clusterName,
       clusterVpcId: eksCluster ? eksCluster.vpcConfig.get(0).vpcId : "",
       awsAccountId: eksCluster ? Fn.element(Fn.split(":", eksCluster.arn), 4) : "",
       defaultServiceNetwork: serviceNetworkName,
@@ -284,15 +282,15 @@ function buildVpcLattice(ctx: BuildContext<ServiceMeshSettings>, workloads: Cons
   });
   ctx.step({ when: "after-apply", text: "steps.latticeGateway", commands: [[`kubectl apply -f ${shellWord(`out/${manifestPath}`)}`]] });
   // Lattice answers clients in the associated VPC only: the bastion, where there is one.
-  const client: DiagramEndpoint = network.network.bastion ?? { external: "diagram.vpcClients", within: network.network.vpc };
+  const client: DiagramEndpoint = network.bastion ?? { external: "diagram.vpcClients", within: network.vpc };
   ctx.diagramFlow({ from: client, to: serviceNetwork, label: "diagram.flow.lattice" });
-  if (app.deployment) ctx.diagramFlow({ from: serviceNetwork, to: app.deployment, label: "diagram.flow.latticeTargets" });
+  ctx.diagramFlow({ from: serviceNetwork, to: ctx.use(kubernetesModule).deployment, label: "diagram.flow.latticeTargets" });
   ctx.output("vpc_lattice_service_network_id", serviceNetwork.id, "Amazon VPC Lattice service network of the mesh");
   return { serviceNetwork };
 }
 
 /** GatewayClass, Gateway (named like the service network) and an HTTPRoute to the app's Service. */
-export function latticeManifests(serviceNetworkName: string, app: AppInfo): string {
+export function latticeManifests(serviceNetworkName: string, app: KubernetesApp): string {
   const documents = [
     {
       apiVersion: "gateway.networking.k8s.io/v1",
@@ -328,20 +326,19 @@ function manifestHeader(): string {
  * port from anywhere (its load balancer or gateway), traffic between pods of the namespace, and the
  * mesh's control plane. On EKS the VPC CNI enforces these once its network policy agent is on.
  */
-function buildNetworkPolicies(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: AppInfo): void {
-  const eks = ctx.use(eksModule);
+function buildNetworkPolicies(ctx: BuildContext<ServiceMeshSettings>, workloads: Construct, app: KubernetesApp): void {
   // The VPC CNI ignores NetworkPolicies unless its agent is turned on: turn it on for this cluster.
-  eks.addons["vpc-cni"]?.addOverride("configuration_values", JSON.stringify({ enableNetworkPolicy: "true" }));
+  ctx.use(eksModule).enableNetworkPolicy();
 
   const objects = networkPolicyObjects(ctx.settings.provider, app);
   for (const object of objects) {
-    new NetworkPolicyV1(workloads, `netpol-${object.metadata.name}`, { metadata: object.metadata, spec: providerShape(object.spec) as never, dependsOn: app.dependable });
+    new NetworkPolicyV1(workloads, `netpol-${object.metadata.name}`, { metadata: object.metadata, spec: providerShape(object.spec) as never, dependsOn: [...app.dependable] });
   }
   ctx.writeFile(`manifests/${ctx.environment.name}/60-network-policies.yaml`, manifestFile(10, "serviceMesh", objects));
 }
 
 /** The app namespace's NetworkPolicies, as Kubernetes reads them. */
-export function networkPolicyObjects(provider: ServiceMeshSettings["provider"], app: AppInfo): KubernetesObject[] {
+export function networkPolicyObjects(provider: ServiceMeshSettings["provider"], app: KubernetesApp): KubernetesObject[] {
   const policy = (name: string, spec: Record<string, unknown>): KubernetesObject => ({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",

@@ -34,10 +34,7 @@ const REGISTRY_FILES = new Set(["module.ts", "settings.ts", "exports.ts"]);
  */
 const SHARED_BUILD_CODE: readonly { readonly import: string; readonly reason: string }[] = [
   { import: "modules/deploy-optimization/index.ts -> modules/kubernetes/workloads.ts", reason: "week 9's canary Deployment runs with week 5's pod and container security contexts" },
-  { import: "modules/deploy-optimization/index.ts -> modules/monitoring/shared.ts", reason: "weeks 7-10 share the app, cluster and chart helpers of monitoring/shared.ts" },
-  { import: "modules/logging/index.ts -> modules/monitoring/shared.ts", reason: "weeks 7-10 share the alarm, cluster and policy helpers of monitoring/shared.ts" },
   { import: "modules/service-mesh/index.ts -> modules/kubernetes/workloads.ts", reason: "Istio's gateway Service takes week 5's NLB annotations" },
-  { import: "modules/service-mesh/index.ts -> modules/monitoring/shared.ts", reason: "weeks 7-10 share the app, cluster and chart helpers of monitoring/shared.ts" },
 ];
 
 let files: ParsedFile[];
