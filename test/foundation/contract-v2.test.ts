@@ -3,7 +3,9 @@
  * offers the other weeks, and nothing else; a week's registry entry (`module.ts`) and its exports name
  * only registry-level files (module.ts, settings.ts, exports.ts), never build code; no week imports
  * another week's build code (`index.ts`). The registry then loads without the build code, and no
- * import, not even a type-only one, runs in a circle through it. Read with the TypeScript compiler API
+ * import, not even a type-only one, runs in a circle through it. A week changes another week's
+ * constructs only through the methods that week offers (`labelNamespace`, `enableNetworkPolicy`, ...),
+ * never with `addOverride`, nor finds them with `findAll`. Read with the TypeScript compiler API
  * (test/support/import-graph.ts).
  */
 import { readdirSync } from "node:fs";
@@ -35,6 +37,22 @@ const REGISTRY_FILES = new Set(["module.ts", "settings.ts", "exports.ts"]);
 const SHARED_BUILD_CODE: readonly { readonly import: string; readonly reason: string }[] = [
   { import: "modules/deploy-optimization/index.ts -> modules/kubernetes/workloads.ts", reason: "week 9's canary Deployment runs with week 5's pod and container security contexts" },
   { import: "modules/service-mesh/index.ts -> modules/kubernetes/workloads.ts", reason: "Istio's gateway Service takes week 5's NLB annotations" },
+];
+
+/** Calls that patch constructs (`addOverride`) or walk the construct tree for them (`findAll`). */
+const PATCHING_METHODS = new Set(["addOverride", "findAll"]);
+
+/**
+ * Where a module calls a patching method, each on a construct of its own, with the reason: the owner
+ * keeps the patch behind a method other weeks call. The list may only shrink; a call on what another
+ * week built is never listed, it becomes a method of that week.
+ */
+const OWN_CONSTRUCT_PATCHES: readonly { readonly call: string; readonly reason: string }[] = [
+  { call: "modules/eks/index.ts: addons[\"vpc-cni\"].addOverride", reason: "enableNetworkPolicy(): the add-on's configuration, which its typed props set only at creation" },
+  { call: "modules/eks/index.ts: nodeGroup.addOverride", reason: "leaveDesiredSizeToAutoscaler(): lifecycle.ignore_changes, added after the node group exists" },
+  { call: "modules/kubernetes/index.ts: appNamespace.addOverride", reason: "labelNamespace(): one label added to the namespace after it is built" },
+  { call: "modules/kubernetes/index.ts: deployment.addOverride", reason: "tuneDeployment(): rollout, spreading and ignore_changes set after the Deployment is built" },
+  { call: "modules/security-alerts/trail.ts: scope.node.findAll", reason: "walks its own scope, to move the trail's resources it created" },
 ];
 
 let files: ParsedFile[];
@@ -115,6 +133,34 @@ describe("module contract v2", () => {
   test("no import under modules/ runs in a circle, type-only imports included (a module's lazy build load aside)", () => {
     const circles = importCircles(files.filter((f) => f.path.startsWith("modules/")), ["static", "type"]);
     expect(circles.map((c) => c.join(" -> "))).toEqual([]);
+  });
+});
+
+describe("a week patches only its own constructs", () => {
+  const patchingCalls = (parsed: readonly ParsedFile[]) =>
+    parsed.flatMap((f) => f.calls.filter((c) => PATCHING_METHODS.has(c.method)).map((c) => ({ ...c, at: `${f.path}:${c.line}`, call: `${f.path}: ${c.receiver}.${c.method}` })));
+
+  test("no module calls addOverride or findAll on what another week offers (a value from ctx.use)", () => {
+    const moduleFiles = files.filter((f) => f.path.startsWith("modules/"));
+    const onOtherWeeks = patchingCalls(moduleFiles).filter((c) => c.onUsedValue);
+    expect(onOtherWeeks.map((c) => `${c.at}: ${c.receiver}.${c.method}(...)`)).toEqual([]);
+  });
+
+  test("addOverride and findAll appear under modules/ only where listed, each on the module's own constructs", () => {
+    const calls = patchingCalls(files.filter((f) => f.path.startsWith("modules/")));
+    expect([...new Set(calls.map((c) => c.call))].sort()).toEqual(OWN_CONSTRUCT_PATCHES.map((p) => p.call));
+  });
+
+  test("the check finds the patches it forbids: through ctx.use, a variable, destructuring and an optional week", () => {
+    const fixture = parseProjectFiles(["test/fixtures/contract-v2"]);
+    const found = patchingCalls(fixture).filter((c) => c.onUsedValue);
+    expect(found.map((c) => `${c.receiver}.${c.method}`)).toEqual([
+      "ctx.use(kubernetesModule).deployment.addOverride",
+      "eks.nodeGroup.addOverride",
+      'addons["vpc-cni"].addOverride',
+      "namespace.addOverride",
+      "eks.cluster.node.findAll",
+    ]);
   });
 });
 

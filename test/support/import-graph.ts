@@ -8,6 +8,9 @@
  * (`import type`, `export type ... from`, or every name imported marked `type`: erased on compile) or
  * `lazy` (`require(...)`, `import(...)` and `typeof import(...)`, the form a module's `build` loads its
  * build code with, on first call).
+ *
+ * Each file also lists its method calls (`receiver.method(...)`), with whether the receiver is a value
+ * that `ctx.use(...)` gave, i.e. something another week built (see MemberCall).
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -26,10 +29,27 @@ export interface ImportEdge {
   readonly kind: ImportKind;
 }
 
+/** A call `receiver.method(...)` (or `receiver?.method(...)`, `receiver["method"](...)`). */
+export interface MemberCall {
+  readonly method: string;
+  /** The receiver's source text, e.g. `deployment` or `eks.addons["vpc-cni"]`. */
+  readonly receiver: string;
+  /** 1-based line of the method's name. */
+  readonly line: number;
+  /**
+   * Whether the receiver is reached from a `.use(...)` call: directly (`ctx.use(eksModule).nodeGroup`)
+   * or through variables of the file initialized from one, by property access, destructuring, `?:`,
+   * `??` or `||` (`const eks = ctx.use(eksModule); const { addons } = eks; addons["vpc-cni"]`).
+   * Function parameters are not followed.
+   */
+  readonly onUsedValue: boolean;
+}
+
 export interface ParsedFile {
   /** Repo-relative posix path. */
   readonly path: string;
   readonly imports: readonly ImportEdge[];
+  readonly calls: readonly MemberCall[];
   /** Top-level statements by kind name, e.g. `InterfaceDeclaration`, `VariableStatement`. */
   readonly statements: readonly { readonly kind: string; readonly typeOnly: boolean; readonly text: string }[];
 }
@@ -117,6 +137,96 @@ function importsOf(sourceFile: SourceFile, path: string): ImportEdge[] {
   return edges;
 }
 
+type AnyNode = Node & Record<string, unknown>;
+const child = (node: Node, key: string) => (node as AnyNode)[key] as AnyNode | undefined;
+const identifierText = (node: Node | undefined) => (node && node.kind === SyntaxKind.Identifier ? (node as unknown as { text: string }).text : undefined);
+
+/** Names a binding (`x`, `{ a, b: c }`, `[d, ...e]`) declares. */
+function boundNames(name: Node | undefined): string[] {
+  if (!name) return [];
+  const text = identifierText(name);
+  if (text) return [text];
+  const elements = (child(name, "elements") as unknown as readonly Node[] | undefined) ?? [];
+  return elements.flatMap((element) => boundNames(child(element, "name")));
+}
+
+function memberCallsOf(sourceFile: SourceFile): MemberCall[] {
+  const text = sourceFile.text;
+  // From the node's first token: `pos` would include the comments before it.
+  const sourceOf = (node: Node) => text.slice(node.getStart(sourceFile), node.end);
+  const lineAt = (position: number) => text.slice(0, position).split("\n").length;
+  const used = new Set<string>();
+  /** Whether an expression's value comes from a `.use(...)` call or from a variable holding one. */
+  const fromUse = (node: AnyNode | undefined): boolean => {
+    if (!node) return false;
+    switch (node.kind) {
+      case SyntaxKind.Identifier:
+        return used.has(identifierText(node)!);
+      case SyntaxKind.PropertyAccessExpression:
+      case SyntaxKind.ElementAccessExpression:
+      case SyntaxKind.ParenthesizedExpression:
+      case SyntaxKind.NonNullExpression:
+      case SyntaxKind.AsExpression:
+      case SyntaxKind.SatisfiesExpression:
+      case SyntaxKind.AwaitExpression:
+        return fromUse(child(node, "expression"));
+      case SyntaxKind.CallExpression: {
+        const callee = child(node, "expression")!;
+        const isUse = callee.kind === SyntaxKind.PropertyAccessExpression && identifierText(child(callee, "name")) === "use";
+        return isUse || fromUse(callee);
+      }
+      case SyntaxKind.ConditionalExpression:
+        return fromUse(child(node, "whenTrue")) || fromUse(child(node, "whenFalse"));
+      case SyntaxKind.BinaryExpression: {
+        const operator = child(node, "operatorToken")!.kind;
+        return (operator === SyntaxKind.QuestionQuestionToken || operator === SyntaxKind.BarBarToken) && (fromUse(child(node, "left")) || fromUse(child(node, "right")));
+      }
+      default:
+        return false;
+    }
+  };
+  // Variables initialized from used values, to a fixed point (a declaration may name one declared later in the file).
+  const declarations: AnyNode[] = [];
+  const collect = (node: Node): void => {
+    if (node.kind === SyntaxKind.VariableDeclaration) declarations.push(node as AnyNode);
+    node.forEachChild(collect);
+  };
+  sourceFile.forEachChild(collect);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const declaration of declarations) {
+      if (!fromUse(child(declaration, "initializer"))) continue;
+      for (const name of boundNames(child(declaration, "name"))) {
+        if (used.has(name)) continue;
+        used.add(name);
+        grown = true;
+      }
+    }
+  }
+  const calls: MemberCall[] = [];
+  const visit = (node: Node): void => {
+    if (node.kind === SyntaxKind.CallExpression) {
+      const callee = child(node, "expression")!;
+      const receiver = child(callee, "expression");
+      let method: string | undefined;
+      let at = 0;
+      if (callee.kind === SyntaxKind.PropertyAccessExpression) {
+        const name = child(callee, "name")!;
+        method = identifierText(name);
+        at = name.end;
+      } else if (callee.kind === SyntaxKind.ElementAccessExpression) {
+        const argument = child(callee, "argumentExpression");
+        method = argument && argument.kind === SyntaxKind.StringLiteral ? (argument as unknown as { text: string }).text : undefined;
+        at = argument?.end ?? 0;
+      }
+      if (method && receiver) calls.push({ method, receiver: sourceOf(receiver), line: lineAt(at), onUsedValue: fromUse(receiver) });
+    }
+    node.forEachChild(visit);
+  };
+  sourceFile.forEachChild(visit);
+  return calls;
+}
+
 /** Every TypeScript file of the project (tsconfig.json) under the given repo-relative folders, parsed. */
 export function parseProjectFiles(folders: readonly string[]): ParsedFile[] {
   const api = new API({ cwd: ROOT });
@@ -133,6 +243,7 @@ export function parseProjectFiles(folders: readonly string[]): ParsedFile[] {
         return {
           path,
           imports: importsOf(sourceFile, path),
+          calls: memberCallsOf(sourceFile),
           statements: sourceFile.statements.map((statement) => ({ kind: SyntaxKind[statement.kind], typeOnly: statementIsTypeOnly(statement), text: sourceFile.text.slice(statement.pos, statement.end).trim() })),
         };
       });
