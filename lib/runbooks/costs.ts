@@ -164,9 +164,15 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
         break;
       case "aws_prometheus_workspace":
       case "aws_grafana_workspace":
-      case "aws_opensearch_domain":
       case "aws_kinesis_firehose_delivery_stream":
         usage("usageService", name, strings.text("note.usage"));
+        break;
+      // Billed by the hour while they exist, like an instance, though the price table has no number for them yet.
+      case "aws_prometheus_scraper":
+        usage("usageService", name, strings.text("note.prometheusCollector"));
+        break;
+      case "aws_opensearch_domain":
+        usage("usageService", name, strings.text("note.openSearch"));
         break;
       case "kubernetes_service":
       case "kubernetes_service_v1":
@@ -263,7 +269,7 @@ export const FREE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws_codestarconnections_connection", "aws_ssm_association", "aws_ssm_parameter",
   // EKS add-ons run on the nodes (priced); the add-on itself has no charge
   // usage-priced where the diagram of costs names them already (the service network bills per request and GB)
-  "aws_vpclattice_service_network", "aws_prometheus_scraper",
+  "aws_vpclattice_service_network",
   // Kubernetes objects run on the nodes; a LoadBalancer Service or an Ingress is priced above
   "kubernetes_namespace_v1", "kubernetes_config_map_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "kubernetes_horizontal_pod_autoscaler_v2",
   "kubernetes_pod_disruption_budget_v1", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_manifest",
@@ -275,7 +281,7 @@ export const PRICED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws_secretsmanager_secret", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "aws_codepipeline", "aws_cloudwatch_log_group",
   "aws_flow_log", "aws_ecr_repository", "aws_s3_bucket", "aws_codebuild_project", "aws_lambda_function", "aws_sns_topic", "aws_sqs_queue",
   "aws_budgets_budget", "aws_budgets_budget_action", "aws_scheduler_schedule", "aws_guardduty_detector", "aws_inspector2_enabler",
-  "aws_cloudtrail", "aws_prometheus_workspace", "aws_grafana_workspace", "aws_opensearch_domain", "aws_kinesis_firehose_delivery_stream",
+  "aws_cloudtrail", "aws_prometheus_workspace", "aws_prometheus_scraper", "aws_grafana_workspace", "aws_opensearch_domain", "aws_kinesis_firehose_delivery_stream",
   "kubernetes_service_v1", "kubernetes_service", "kubernetes_ingress_v1", "helm_release", "aws_eks_addon",
 ]);
 
