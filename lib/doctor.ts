@@ -99,6 +99,18 @@ export function examine({ config, selection, run, text }: DoctorInput): Finding[
     else found("Session Manager plugin", pluginVersion);
   }
 
+  // Week 3: the page zips the app for the source bucket and checks the deployed page with curl.
+  if (has("cicd")) {
+    const zip = run("zip", ["-v"]);
+    const zipVersion = zip.missing || zip.status !== 0 ? undefined : versionIn(output(zip), /Zip (\d+\.\d+)/);
+    if (!zipVersion) lacking("zip", text("notInstalled"), text("install.zip"));
+    else found("zip", zipVersion);
+    const curl = run("curl", ["--version"]);
+    const curlVersion = curl.missing || curl.status !== 0 ? undefined : versionIn(output(curl), /curl (\d+\.\d+\.\d+)/);
+    if (!curlVersion) lacking("curl", text("notInstalled"), text("install.curl"));
+    else found("curl", curlVersion);
+  }
+
   // From week 5: kubectl and helm, and a local cluster when EKS is off.
   if (has("kubernetes") || has("eks")) {
     const kubectl = run("kubectl", ["version", "--client", "-o", "json"]);
@@ -129,6 +141,13 @@ export function examine({ config, selection, run, text }: DoctorInput): Finding[
       const local = !kind.missing ? ["kind", versionIn(output(kind), /v(\d+\.\d+\.\d+)/)] : minikube && !minikube.missing ? ["minikube", versionIn(output(minikube), /v(\d+\.\d+\.\d+)/)] : undefined;
       if (!local) lacking("kind / minikube", text("noLocalCluster"), text("install.kind"));
       else found(local[0]!, local[1] ?? "?");
+      // kind runs the cluster's nodes as Docker containers (minikube has drivers of its own).
+      if (local?.[0] === "kind") {
+        const docker = run("docker", ["version", "--format", "{{.Server.Version}}"]);
+        const dockerVersion = docker.missing || docker.status !== 0 ? undefined : versionIn(output(docker), /(\d+\.\d+\.\d+)/);
+        if (!dockerVersion) lacking("Docker", text(docker.missing ? "notInstalled" : "dockerNotRunning"), text("install.docker"));
+        else found("Docker", dockerVersion);
+      }
     }
   }
 

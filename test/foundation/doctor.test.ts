@@ -22,6 +22,10 @@ interface Machine {
   kubectl?: string;
   helm?: string;
   kind?: string;
+  /** The Docker engine's version, or "stopped" (the client answers, the engine does not). */
+  docker?: string;
+  zip?: string;
+  curl?: string;
 }
 
 const GOOD: Machine = {
@@ -32,6 +36,9 @@ const GOOD: Machine = {
   kubectl: "v1.35.0",
   helm: "v3.19.0",
   kind: "v0.30.0",
+  docker: "28.5.1",
+  zip: "3.0",
+  curl: "8.14.1",
 };
 
 function standIns(machine: Machine): string {
@@ -49,6 +56,9 @@ function standIns(machine: Machine): string {
   if (machine.kubectl) script("kubectl", `echo '{"clientVersion":{"gitVersion":"${machine.kubectl}"}}'`);
   if (machine.helm) script("helm", `echo ${machine.helm}+g1234567`);
   if (machine.kind) script("kind", `echo "kind ${machine.kind} go1.24 linux/amd64"`);
+  if (machine.docker) script("docker", machine.docker === "stopped" ? `echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1` : `echo ${machine.docker}`);
+  if (machine.zip) script("zip", `echo "Copyright (c) 1990-2008 Info-ZIP"; echo "This is Zip ${machine.zip} (July 5th 2008), by Info-ZIP."`);
+  if (machine.curl) script("curl", `echo "curl ${machine.curl} (x86_64-pc-linux-gnu) libcurl/${machine.curl}"`);
   return dir;
 }
 
@@ -103,6 +113,26 @@ describe("npm run doctor", { timeout: 60_000 }, () => {
     expect(week5.status).toBe(1);
     expect(week5.out).toContain("✘ kind / minikube:");
     expect(doctor(noKind, {}, "5-6").status).toBe(0);
+  });
+
+  test("week 3 needs zip and curl (the upload command and the page check), not before", () => {
+    const machine = { ...GOOD, zip: undefined, curl: undefined };
+    expect(doctor(machine, {}, "1-2").status).toBe(0);
+    const week3 = doctor(machine, {}, "3");
+    expect(week3.status).toBe(1);
+    expect(week3.out).toContain("✘ zip: PATH에서 찾을 수 없습니다. 설치 방법: 패키지 관리자로 설치합니다 (sudo apt install zip, brew install zip)");
+    expect(week3.out).toContain("✘ curl: PATH에서 찾을 수 없습니다.");
+    expect(doctor(GOOD, {}, "3").out).toContain("✔ zip 3.0");
+  });
+
+  test("kind needs a running Docker engine; minikube does not", () => {
+    const stopped = doctor({ ...GOOD, docker: "stopped" }, {}, "5");
+    expect(stopped.status).toBe(1);
+    expect(stopped.out).toContain("✘ Docker: docker 명령은 응답했지만 실행 중인 Docker 엔진이 없습니다");
+    const missing = doctor({ ...GOOD, docker: undefined }, {}, "5");
+    expect(missing.out).toContain("✘ Docker: PATH에서 찾을 수 없습니다. 설치 방법: https://docs.docker.com/get-started/get-docker/");
+    expect(doctor(GOOD, {}, "5").out).toContain("✔ Docker 28.5.1");
+    expect(doctor({ ...GOOD, docker: undefined }, {}, "5-6").status).toBe(0);
   });
 
   test("a kubectl two minor versions from the cluster is a warning, not a failure", () => {
