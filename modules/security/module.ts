@@ -13,7 +13,7 @@ const MAX_TRAILS_PER_REGION = 5;
 export const securityModule = defineModule<SecuritySettings, SecurityExports>({
   id: "security",
   week: 10,
-  title: { ko: "계정 보안: GuardDuty, CloudTrail, Inspector, 예산 알림", en: "Account security: GuardDuty, CloudTrail, Inspector, budget alerts" },
+  title: { ko: "계정 보안: GuardDuty, CloudTrail, Inspector", en: "Account security: GuardDuty, CloudTrail, Inspector" },
   requires: ["network"],
   settings: securitySettings,
   validate(settings, study, _environment, selection) {

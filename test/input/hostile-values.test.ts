@@ -139,3 +139,20 @@ describe("hostile values in the Kubernetes stack, the manifests, the runbooks an
     }
   }, 60_000);
 });
+
+describe("an S3 object key with the characters S3 and the schema allow", () => {
+  test("source/app(1).zip: every command of week 3's pages is valid bash, and the key reaches them as one quoted word", () => {
+    const objectKey = "source/it's-app(1)*!.zip";
+    const synth = synthConfig({ cicd: { source: { objectKey } }, costGuard: { emails: ["l@example.com"] } }, { weeks: "3" });
+    for (const lang of ["en", "ko"]) {
+      const page = readFileSync(join(synth.outdir, "runbooks", lang, "week-03.md"), "utf8");
+      const blocks = codeBlocks(page);
+      expect(bashSyntaxErrors(blocks)).toEqual([]);
+      const upload = blocks.find((block) => block.includes("aws s3 cp /tmp/app.zip"));
+      expect(upload, lang).toBeDefined();
+      // bash reads the destination back as the exact key.
+      const destination = upload!.slice(upload!.indexOf("aws s3 cp /tmp/app.zip ") + "aws s3 cp /tmp/app.zip ".length).split(" --region")[0];
+      expect(execFileSync("bash", ["-c", `printf %s ${destination}`], { encoding: "utf8" })).toMatch(new RegExp(`^s3://[^/]+/${objectKey.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    }
+  });
+});

@@ -1,9 +1,11 @@
 /** The cost table knows every type it claims to price, and the free list and the priced list do not overlap. */
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { FREE_RESOURCE_TYPES, PRICED_RESOURCE_TYPES, weekCosts } from "../../lib/runbooks/costs";
+import { FREE_RESOURCE_TYPES, PRICED_RESOURCE_TYPES, unpricedTypes, weekCosts } from "../../lib/runbooks/costs";
 import type { StackResource } from "../../lib/runbooks/inventory";
 import { loadStrings } from "../../lib/runbooks/strings";
+import { OPTION_CONFIGS } from "../support/option-configs";
+import { synthConfig } from "../support/synth";
 
 const strings = loadStrings(join(__dirname, "..", "..", "templates"), "en");
 
@@ -56,5 +58,16 @@ describe("prices.json", () => {
         expect(prices.sources[key].read, `${region}.${key}`).toBe(prices.date);
       }
     }
+  });
+});
+
+describe("every stack synth writes, the Kubernetes stack too, holds only priced or free types", () => {
+  // The offline plans check the AWS stacks; the -k8s stack cannot be planned here (no kubernetes or helm
+  // provider binaries), so its JSON is read, for every option config the page tests use.
+  test.each(Object.entries(OPTION_CONFIGS))("%s", (_name, config) => {
+    const synth = synthConfig(config);
+    const stacks = synth.result.environments.flatMap((e) => [e.awsStack.node.id, ...(e.kubernetesStack ? [e.kubernetesStack.node.id] : [])]);
+    expect(stacks.length).toBeGreaterThan(0);
+    for (const stack of stacks) expect(unpricedTypes(Object.keys(synth.stack(stack).resource ?? {})), stack).toEqual([]);
   });
 });

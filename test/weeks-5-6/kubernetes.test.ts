@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { COMPONENTS } from "../../lib/kubernetes/compatibility";
+import { checkComponent, COMPONENTS } from "../../lib/kubernetes/compatibility";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -211,5 +211,19 @@ describe("the workloads: Terraform resources and plain manifests say the same", 
     expect(text).not.toMatch(/[&*]a\d/);
     const again = synthConfig(SHOP_CONFIG);
     expect(readFileSync(join(again.outdir, "manifests", "devops-weeks-dev", "20-front-deployment.yaml"), "utf8")).toBe(text);
+  });
+});
+
+describe("the compatibility table's third rule: a listed, supported release that does not run on the cluster's version", () => {
+  // No EKS version the config accepts (1.32-1.36) falls outside a supported line today, so the rule is
+  // tested where it lives: the next EKS version Istio's lines stop at, and a Kubernetes older than a line.
+  test("Istio 1.31 on Kubernetes 1.37, and metrics-server 3.13 on Kubernetes 1.30, are refused with the range that works", () => {
+    expect(checkComponent("istio", "1.31.1", "1.37")).toEqual({
+      field: "serviceMesh.istio.version",
+      value: "1.31.1",
+      expected: expect.stringMatching(/^a release that supports Kubernetes 1\.37 \(eks\.kubernetesVersion\): Kubernetes 1\.32-1\.36 for Istio.* 1\.31\.x per /),
+    });
+    expect(checkComponent("metricsServerChart", "3.13.1", "1.30")?.expected).toMatch(/^a release that supports Kubernetes 1\.30 \(eks\.kubernetesVersion\): Kubernetes 1\.31 or later for metrics-server chart 3\.13\.x per /);
+    expect(checkComponent("metricsServerChart", "3.12.2", "1.30")).toBeUndefined();
   });
 });
