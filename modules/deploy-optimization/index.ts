@@ -19,7 +19,7 @@ import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
 import { chartRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
 import { manifestFile, providerShape } from "../../lib/kubernetes/manifests";
-import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../kubernetes/workloads";
+import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../../lib/kubernetes/security-contexts";
 import { eksModule } from "../eks/module";
 import type { KubernetesApp, TopologySpread } from "../kubernetes/exports";
 import { kubernetesModule } from "../kubernetes/module";

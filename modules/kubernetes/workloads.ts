@@ -13,6 +13,8 @@ import type { IContainer } from "kubernetes-models/v1/Container" with { "resolut
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { imagePullPolicyFor } from "../../lib/containers/image-reference";
+import { NLB_ANNOTATIONS } from "../../lib/kubernetes/load-balancer-annotations";
+import { APP_CONTAINER_SECURITY_CONTEXT, APP_POD_SECURITY_CONTEXT } from "../../lib/kubernetes/security-contexts";
 import type { KubernetesSettings } from "./settings";
 
 export type Manifest = INamespace | IConfigMap | IDeployment | IService;
@@ -31,34 +33,6 @@ export const POD_SECURITY_LABELS = {
   "pod-security.kubernetes.io/audit": "restricted",
 } as const;
 
-/**
- * The user and group the app's containers run as: above 10000, so the UID belongs to no user of the
- * node (CKV_K8S_40), and numeric, so the kubelet can prove runAsNonRoot without reading the image.
- * nginx-unprivileged runs as any user: it writes only to /tmp, an emptyDir here.
- */
-export const APP_USER_ID = 10101;
-
-/** The pod-level security context of the study's pods (week 5's app, week 9's canary). */
-export const APP_POD_SECURITY_CONTEXT = {
-  runAsNonRoot: true,
-  runAsUser: APP_USER_ID,
-  runAsGroup: APP_USER_ID,
-  seccompProfile: { type: "RuntimeDefault" },
-} as const;
-
-/** The container-level security context: no privilege gain, no capabilities, nothing written outside the volumes. */
-export const APP_CONTAINER_SECURITY_CONTEXT = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-} as const;
-
-/** Service annotations the AWS Load Balancer Controller reads (v2.x). */
-export const NLB_ANNOTATIONS = {
-  "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-  "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-  "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-} as const;
 
 export interface Workloads {
   readonly namespaces: INamespace[];

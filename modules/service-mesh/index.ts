@@ -17,7 +17,7 @@ import { stringify } from "yaml";
 import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/module";
 import { shellWord } from "../../lib/shell";
 import { KubernetesStudyStack } from "../../lib/stacks";
-import { NLB_ANNOTATIONS } from "../kubernetes/workloads";
+import { NLB_ANNOTATIONS } from "../../lib/kubernetes/load-balancer-annotations";
 import { chartRelease, objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
 import { manifestFile, providerShape } from "../../lib/kubernetes/manifests";
 import { eksModule } from "../eks/module";

@@ -31,13 +31,10 @@ const REGISTRY_FILES = new Set(["module.ts", "settings.ts", "exports.ts"]);
 
 /**
  * Runtime imports of another week's build helpers (neither its index.ts nor a registry file): code two
- * weeks share that still lives in one of them. Each with its reason; the list may only shrink, when the
- * shared code moves to lib/ or to the owner's module.ts.
+ * weeks share that still lives in one of them, each with its reason. There are none left (shared code
+ * lives in lib/, what a week offers comes through ctx.use), and the list may only stay empty.
  */
-const SHARED_BUILD_CODE: readonly { readonly import: string; readonly reason: string }[] = [
-  { import: "modules/deploy-optimization/index.ts -> modules/kubernetes/workloads.ts", reason: "week 9's canary Deployment runs with week 5's pod and container security contexts" },
-  { import: "modules/service-mesh/index.ts -> modules/kubernetes/workloads.ts", reason: "Istio's gateway Service takes week 5's NLB annotations" },
-];
+const SHARED_BUILD_CODE: readonly { readonly import: string; readonly reason: string }[] = [];
 
 /** Calls that patch constructs (`addOverride`) or walk the construct tree for them (`findAll`). */
 const PATCHING_METHODS = new Set(["addOverride", "findAll"]);
