@@ -2,6 +2,11 @@
 import { z } from "zod";
 import { isCidr } from "./cidr";
 
+/** An organization root (`r-`) or OU (`ou-`) id, as AWS Organizations writes them. */
+const ORGANIZATION_PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/;
+/** An EC2 instance type, or a pattern of them with `*` and `?` (IAM's StringLike wildcards). */
+const INSTANCE_TYPE_GLOB = /^[a-z0-9*?-]+\.[a-z0-9*?-]+$/;
+
 export const CLASSROOM_DEFAULTS = {
   vpcCidrPool: "10.0.0.0/8",
   vpcPrefixLength: 16,
@@ -16,8 +21,12 @@ export const classroomSchema = z.strictObject({
   vpcCidrPool: z.string().refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/8").default(CLASSROOM_DEFAULTS.vpcCidrPool),
   /** Size of each learner's VPC. @default 16 (256 learners fit in 10.0.0.0/8) */
   vpcPrefixLength: z.number().int().min(16).max(24).default(CLASSROOM_DEFAULTS.vpcPrefixLength),
-  /** Per learner: an IAM user in the `<project>-learners` group, access scoped to their Learner tag. @default true */
-  iamUsers: z.boolean().default(true),
+  /**
+   * Per learner: an IAM user in the `<project>-learners` group, access scoped to their Learner tag. Only with
+   * `isolation: tag` (true there is refused with `account`: each learner has an account of their own).
+   * @default - true with isolation tag, false with isolation account
+   */
+  iamUsers: z.boolean().optional(),
   /** Deny everything but setting up MFA until the learner signs in with MFA. @default true */
   requireMfa: z.boolean().default(true),
   /**
@@ -26,6 +35,42 @@ export const classroomSchema = z.strictObject({
    * for a very large class. @default true
    */
   learnerGuides: z.boolean().default(true),
+  /**
+   * How learners are kept apart: `tag`, in one AWS account (resources tagged per learner, IAM scoped by the tag),
+   * or `account`, an AWS account per learner in an organizational unit of the class with guardrail SCPs
+   * (lib/classroom-accounts.ts; the README's classroom section compares the two). @default tag
+   */
+  isolation: z.enum(["tag", "account"]).default("tag"),
+  accounts: z
+    .strictObject({
+      /**
+       * With `isolation: account`, where the class's OU goes: the organization's root (`r-…`, from
+       * `aws organizations list-roots`) or an OU (`ou-…`). Required there, refused with `tag`. @default - none
+       */
+      parentId: z.string().regex(ORGANIZATION_PARENT_ID, "the id of an organization root (r-ab12) or organizational unit (ou-ab12-cd34ef56)").optional(),
+      /** Name of the class's organizational unit. @default - the project name */
+      unitName: z.string().regex(/^[\w .,@+=-]{1,128}$/, "1-128 letters, digits, spaces and . , @ + = - _").optional(),
+      /**
+       * Let `terraform destroy` close the learners' accounts. Off, destroy asks AWS to remove them from the organization
+       * instead (refused until an account can stand alone), because closing cannot be undone after 90 days, AWS closes at
+       * most 10% of the member accounts a month, and a closed account's email cannot make a new one. @default false
+       */
+      closeOnDeletion: z.boolean().default(false),
+    })
+    .prefault({}),
+  guardrails: z
+    .strictObject({
+      /** Regions besides `region` the learners' accounts may use (the SCP denies the others). @default [] */
+      extraRegions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region code such as us-east-1")).max(10).default([]),
+      /**
+       * EC2 instance types the learners' accounts may launch (`*` and `?` match), instead of the default list; every
+       * instance type the config names must be in it. @default - t3, t3a and t4g nano to medium, and every instance type the config names
+       */
+      instanceTypes: z.array(z.string().regex(INSTANCE_TYPE_GLOB, "an instance type or pattern such as t3.micro or t4g.*")).min(1).max(40).optional(),
+      /** Instance types (or patterns) added to the allow-list. @default [] */
+      extraInstanceTypes: z.array(z.string().regex(INSTANCE_TYPE_GLOB, "an instance type or pattern such as m5.large or c6g.*")).max(40).default([]),
+    })
+    .prefault({}),
   budget: z
     .strictObject({
       /** Per learner: a monthly AWS Budgets cost budget filtered on their Learner tag, alerts by email. @default true */

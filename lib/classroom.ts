@@ -17,6 +17,9 @@
  * - `slot` (optional column, optional value): which /vpcPrefixLength block of the pool the learner's
  *   VPC takes. Rows without one take the lowest free slot in row order. Give slots when learners may
  *   leave mid-course, so removing a row never renumbers (and so replaces) the others' VPCs.
+ * - `accountId` (optional column, `classroom.isolation: account` only): the learner's 12-digit AWS account
+ *   id, from the organization stack's `account_ids` output once it is applied; a learner without one has
+ *   no environment stacks yet (lib/classroom-accounts.ts). Tag isolation ignores the column.
  * - Empty lines and lines starting with `#` are skipped; other columns (named in the header) are ignored.
  * - Cells with a comma are quoted (`"Lee, Junho"`), a quote inside one doubled (`""`); a quoted cell
  *   ends on its own line, and a stray quote is refused with its row and column (see `parseCsv`).
@@ -28,6 +31,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { stateKey, type ResolvedState } from "./backend";
 import { formatCidr, parseCidr, subnetAt } from "./cidr";
+import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./classroom-accounts";
 import type { ClassroomSettings } from "./classroom-settings";
 import { defaultEnvironment, type StudyConfig } from "./config";
 import { StudyConfigError, type ConfigProblem } from "./errors";
@@ -44,6 +48,8 @@ export interface Learner {
   readonly email: string;
   /** Row of the roster file (1 = the header), for messages. */
   readonly row: number;
+  /** The `accountId` cell (isolation account only; empty until the organization stack is applied). */
+  readonly accountId?: string;
 }
 
 /** Everything a per-learner sheet needs, from the config alone (no synth required). */
@@ -57,23 +63,33 @@ export interface LearnerPlan extends Learner {
   readonly stateKey?: string;
   /** The learner's IAM user, when `classroom.iamUsers` is on. */
   readonly iamUserName?: string;
+  /** The learner's own AWS account (isolation account). */
+  readonly account?: LearnerAccount;
   /** The learner's monthly budget, when `classroom.budget.enabled` is on. */
   readonly budget?: { readonly name: string; readonly monthlyUsd: number; readonly alertThresholds: readonly number[]; readonly emails: readonly string[] };
 }
 
+/** The classroom settings with the defaults that depend on the isolation resolved. */
+export type ResolvedClassroomSettings = ClassroomSettings & { readonly iamUsers: boolean };
+
 export interface ClassroomPlan {
   readonly rosterPath: string;
-  readonly settings: ClassroomSettings;
+  readonly settings: ResolvedClassroomSettings;
   readonly learners: readonly LearnerPlan[];
   /** How many learner VPCs the pool holds. */
   readonly capacity: number;
   readonly instructorStack?: string;
   readonly learnersGroup?: string;
+  /** Isolation account: the organization stack, the OU, the guardrails, who has no account id yet. */
+  readonly accounts?: AccountsPlan;
+  /** What synth prints about the class (a learner still without an account id). */
+  readonly notices: readonly string[];
 }
 
 /** The environments to build: one per learner in classroom mode, otherwise the single default one. */
 export function studyEnvironments(config: StudyConfig, classroom = planClassroom(config)): StudyEnvironment[] {
-  return classroom ? classroom.learners.map((l) => l.environment) : [defaultEnvironment(config)];
+  // In account isolation, a learner whose account id is not known yet has no environment to build.
+  return classroom ? classroom.learners.filter((l) => !l.account || l.account.roleArn).map((l) => l.environment) : [defaultEnvironment(config)];
 }
 
 export function instructorStackName(project: string): string {
@@ -82,11 +98,19 @@ export function instructorStackName(project: string): string {
 
 /** Reads the roster and places every learner (VPC block, names); undefined without a `classroom` section. */
 export function planClassroom(config: StudyConfig, state?: ResolvedState): ClassroomPlan | undefined {
-  const settings = config.core.classroom;
-  if (!settings) return undefined;
+  const given = config.core.classroom;
+  if (!given) return undefined;
   const project = config.core.project;
+  const byAccount = given.isolation === "account";
+  const settings: ResolvedClassroomSettings = { ...given, iamUsers: given.iamUsers ?? !byAccount };
   const rosterPath = isAbsolute(settings.roster) ? settings.roster : join(dirname(config.source), settings.roster);
-  const learners = readRoster(rosterPath);
+  const learners = readRoster(rosterPath, { accountColumn: byAccount });
+  if (byAccount) {
+    const rosterProblems = rosterAccountProblems(learners.rows);
+    if (rosterProblems.length > 0) throw new StudyConfigError(rosterPath, rosterProblems);
+  }
+  const settingsProblems = isolationProblems(config, given);
+  if (settingsProblems.length > 0) throw new StudyConfigError(config.source, settingsProblems);
 
   const pool = parseCidr(settings.vpcCidrPool)!;
   if (settings.vpcPrefixLength < pool.prefix) {
@@ -95,13 +119,16 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   const capacity = 2 ** (settings.vpcPrefixLength - pool.prefix);
   const slots = assignSlots(learners.rows, learners.explicitSlots, capacity, rosterPath, config.source, settings);
 
-  const shared = settings.iamUsers || settings.budget.enabled;
+  // In account isolation the budgets live in the organization stack, beside the accounts they watch.
+  const shared = settings.iamUsers || (settings.budget.enabled && !byAccount);
   const plans = learners.rows.map((learner, index): LearnerPlan => {
     const base = defaultEnvironment(config);
+    const account = byAccount ? learnerAccount(project, learner) : undefined;
     const environment: StudyEnvironment = {
       name: `${project}-${learner.id}`,
       vpcCidr: formatCidr(subnetAt(pool, settings.vpcPrefixLength, slots[index])),
       tags: { ...base.tags, Learner: learner.id },
+      ...(account?.roleArn ? { assumeRoleArn: account.roleArn } : {}),
     };
     return {
       ...learner,
@@ -110,11 +137,14 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
       awsStack: environment.name,
       stateKey: state?.backend === "s3" ? stateKey(state, environment.name) : undefined,
       iamUserName: settings.iamUsers ? `${project}-${learner.id}` : undefined,
+      ...(account ? { account } : {}),
       budget: settings.budget.enabled
         ? { name: `${project}-${learner.id}-monthly`, monthlyUsd: settings.budget.monthlyUsd, alertThresholds: settings.budget.alertThresholds, emails: [learner.email, ...settings.budget.instructorEmails] }
         : undefined,
     };
   });
+  const accounts = byAccount ? planAccounts(config, settings, learners.rows) : undefined;
+  const waiting = accounts ? waitingNotice(accounts, plans.length) : undefined;
   return {
     rosterPath,
     settings,
@@ -122,6 +152,8 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     capacity,
     instructorStack: shared ? instructorStackName(project) : undefined,
     learnersGroup: settings.iamUsers ? `${project}-learners` : undefined,
+    ...(accounts ? { accounts } : {}),
+    notices: waiting ? [waiting] : [],
   };
 }
 
@@ -133,7 +165,8 @@ interface RosterRows {
   explicitSlots: Map<number, number>;
 }
 
-function readRoster(path: string): RosterRows {
+/** `accountColumn`: read the optional `accountId` column (isolation account; other modes ignore it, like any other column). */
+function readRoster(path: string, options: { accountColumn: boolean }): RosterRows {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -186,7 +219,7 @@ function readRoster(path: string): RosterRows {
     if (!seen.has(id)) seen.set(id, record.line);
     if (!valid) continue;
     if (slot !== "") explicitSlots.set(rows.length, Number(slot));
-    rows.push({ id, name, email, row: record.line });
+    rows.push({ id, name, email, row: record.line, ...(options.accountColumn ? { accountId: cell("accountid") } : {}) });
   }
   if (problems.length > 0) throw new StudyConfigError(path, problems);
   if (rows.length === 0) throw new StudyConfigError(path, [{ field: "rows", value: 0, expected: "at least one learner row after the header" }]);

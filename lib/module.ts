@@ -26,6 +26,11 @@ export interface StudyEnvironment {
   readonly tags: Readonly<Record<string, string>>;
   /** The VPC CIDR for this environment (classroom mode derives one per learner). */
   readonly vpcCidr: string;
+  /**
+   * A role the environment's AWS providers assume: the learner's account's OrganizationAccountAccessRole
+   * in classroom account isolation. @default - none: the caller's own credentials and account
+   */
+  readonly assumeRoleArn?: string;
 }
 
 /**
