@@ -122,8 +122,10 @@ export function learnerPolicy(learner: LearnerPlan, region: string): Record<stri
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** The stacks beside the environments: the state bucket (backend s3) and the instructor stack (classroom). */
+/** The stacks beside the environments: the state bucket (backend s3), the instructor stack and the organization stack (classroom). */
 export function buildSharedStacks(app: Construct, config: StudyConfig, state: ResolvedState, classroom: ClassroomPlan | undefined): void {
   if (state.backend === "s3") new BootstrapStack(app, config.core.project, state, config.core.tags);
   if (classroom?.instructorStack) new InstructorStack(app, config, classroom);
+  // Account isolation only: the Organizations classes load with it.
+  if (classroom?.accounts) new (require("./classroom-organization") as typeof import("./classroom-organization")).OrganizationStack(app, config, classroom);
 }

@@ -31,6 +31,7 @@ export class AwsStudyStack extends TerraformStack {
       region: props.region,
       // Tag values are the config's text: literal for Terraform, whatever they contain.
       defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }],
+      assumeRole: assumeRoleOf(props.environment),
     });
   }
 
@@ -41,7 +42,7 @@ export class AwsStudyStack extends TerraformStack {
   providerFor(region: string): AwsProvider {
     let provider = this.regionalProviders.get(region);
     if (!provider) {
-      provider = new AwsProvider(this, `aws-${region}`, { alias: region.replace(/-/g, "_"), region, defaultTags: [{ tags: literalValues({ ...this.props.environment.tags }) }] });
+      provider = new AwsProvider(this, `aws-${region}`, { alias: region.replace(/-/g, "_"), region, defaultTags: [{ tags: literalValues({ ...this.props.environment.tags }) }], assumeRole: assumeRoleOf(this.props.environment) });
       this.regionalProviders.set(region, provider);
     }
     return provider;
@@ -57,6 +58,20 @@ export class AwsStudyStack extends TerraformStack {
     this.moves.push({ from: `${resource.terraformResourceType}.${logicalIdAt(this, fromPath)}`, to });
     this.addOverride("moved", [...this.moves]);
   }
+}
+
+/**
+ * The provider's `assume_role` for an environment in a learner's own account (classroom account
+ * isolation): the instructor's credentials, in the management account, become the account's
+ * OrganizationAccountAccessRole. None otherwise, so other stacks' JSON is unchanged.
+ */
+function assumeRoleOf(environment: StudyEnvironment): { roleArn: string; sessionName: string }[] | undefined {
+  return environment.assumeRoleArn ? [{ roleArn: environment.assumeRoleArn, sessionName: fitSessionName(environment.name) }] : undefined;
+}
+
+/** STS session names: 2-64 characters of [\w+=,.@-]; environment names are already of that alphabet. */
+function fitSessionName(name: string): string {
+  return name.slice(0, 64);
 }
 
 /** The name of an environment's Kubernetes stack: `<environment>-k8s`. */
@@ -105,7 +120,7 @@ export class KubernetesStudyStack extends TerraformStack {
     // An AWS provider only for EKS (a kind or minikube learner needs no AWS credentials here). The
     // cluster is read by name, so this stack takes nothing from the AWS stack's state, and the
     // token comes from the AWS CLI at each run instead of being stored in state.
-    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }] });
+    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }], assumeRole: assumeRoleOf(props.environment) });
     this.eksCluster = new EksClusterData(this, "eks-cluster-data", { name: target.clusterName });
     // A private endpoint is reached through the SSM port forward the runbook opens first: the providers
     // connect to 127.0.0.1 and check the certificate against the endpoint's own name.
@@ -118,7 +133,8 @@ export class KubernetesStudyStack extends TerraformStack {
     const exec = {
       apiVersion: "client.authentication.k8s.io/v1beta1",
       command: "aws",
-      args: ["eks", "get-token", "--cluster-name", target.clusterName, "--region", target.region],
+      // In a learner's own account (classroom account isolation) the token is the assumed role's.
+      args: ["eks", "get-token", "--cluster-name", target.clusterName, "--region", target.region, ...(props.environment.assumeRoleArn ? ["--role-arn", props.environment.assumeRoleArn] : [])],
     };
     new KubernetesProvider(this, "provider-kubernetes", { ...connection, exec: [exec] });
     new HelmProvider(this, "provider-helm", { kubernetes: { ...connection, exec } });

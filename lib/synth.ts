@@ -61,6 +61,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
 
   const state = resolveState(config.core.state, config.core);
   const classroom = planClassroom(config, state);
+  for (const notice of classroom?.notices ?? []) log(notice);
   const environments = studyEnvironments(config, classroom);
   validateModules(config, selection, environments, appliedStateReader(state, options.outdir, log));
   for (const module of byWeek) for (const notice of module.notices?.(config.settings[module.id], config.core) ?? []) log(notice);
@@ -76,7 +77,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
           setStateSettings(app, state);
           const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
           // The state bucket and the instructor stack load their provider classes only when they exist.
-          if (state.backend === "s3" || classroom?.instructorStack) {
+          if (state.backend === "s3" || classroom?.instructorStack || classroom?.accounts) {
             (require("./classroom-stacks") as typeof import("./classroom-stacks")).buildSharedStacks(app, config, state, classroom);
           }
           app.synth();
@@ -106,9 +107,11 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     writeGeneratedFiles(staging, built);
     const sheets = classroom ? (require("./classroom-sheets") as typeof import("./classroom-sheets")) : undefined;
     const learners = classroom && sheets ? sheets.learnerPages({ config, classroom, environments: built }, inventories) : undefined;
-    const costs = renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates, learners });
+    // No environment at all only in classroom account isolation, before the organization stack gave any
+    // learner an account: the course's runbooks describe an environment, so they wait for the first one.
+    const costs = built.length > 0 ? renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates, learners }) : undefined;
     if (classroom && sheets) sheets.renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
-    logCosts(log, costs, classroom !== undefined);
+    if (costs) logCosts(log, costs, classroom !== undefined);
     return { config, selection, environments: built, classroom };
   });
 }

@@ -16,6 +16,8 @@ export interface MonthlyBudgetProps {
   readonly forecast?: boolean;
   /** Only costs tagged so (`user:<Key>$<value>`); the tag must be an active cost allocation tag. @default - the whole account */
   readonly costFilterTag?: { readonly key: string; readonly value: string };
+  /** Only the costs of this member account (a budget in an organization's management account). @default - the whole account */
+  readonly linkedAccount?: string;
   /** SNS topics told at a threshold as well (a brake listens there), by threshold. */
   readonly topicsAt?: Readonly<Record<number, readonly string[]>>;
   readonly tags?: Readonly<Record<string, string>>;
@@ -32,7 +34,11 @@ export function monthlyBudget(scope: Construct, id: string, props: MonthlyBudget
     limitAmount: props.limitUsd.toFixed(2),
     limitUnit: "USD",
     timeUnit: "MONTHLY",
-    costFilter: props.costFilterTag ? [{ name: "TagKeyValue", values: [`user:${props.costFilterTag.key}$${props.costFilterTag.value}`] }] : undefined,
+    costFilter: props.costFilterTag
+      ? [{ name: "TagKeyValue", values: [`user:${props.costFilterTag.key}$${props.costFilterTag.value}`] }]
+      : props.linkedAccount
+        ? [{ name: "LinkedAccount", values: [props.linkedAccount] }]
+        : undefined,
     notification: notifications.map((n) => ({
       comparisonOperator: "GREATER_THAN",
       thresholdType: "PERCENTAGE",

@@ -267,6 +267,8 @@ export const FREE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   // free services or free at the course's scale (EventBridge rules on AWS events, CodeDeploy on EC2, notification rules, State Manager)
   "aws_cloudwatch_event_rule", "aws_codedeploy_app", "aws_codedeploy_deployment_group", "aws_codestarnotifications_notification_rule",
   "aws_codestarconnections_connection", "aws_ssm_association", "aws_ssm_parameter",
+  // AWS Organizations has no charge; a member account bills only for what runs in it (the learner's stacks)
+  "aws_organizations_organizational_unit", "aws_organizations_account", "aws_organizations_policy", "aws_organizations_policy_attachment",
   // EKS add-ons run on the nodes (priced); the add-on itself has no charge
   // usage-priced where the diagram of costs names them already (the service network bills per request and GB)
   "aws_vpclattice_service_network",
