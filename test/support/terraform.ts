@@ -86,13 +86,18 @@ provider_installation {
   return sharedSetup;
 }
 
-/** Override merged into the copied stack: mock credentials, no AWS calls, local state in the copy. */
+/**
+ * Override merged into the copied stack: mock credentials, no AWS calls, local state in the copy. A
+ * provider that assumes a role (a learner's own account, classroom account isolation) would call STS
+ * before planning: its `assume_role` block is replaced by one with an empty `role_arn`, which the
+ * provider skips. Only here: the stack itself keeps its role.
+ */
 function verificationOverride(stack: StackJson): unknown {
-  const aliases = (stack.provider?.aws ?? [{}]).map((p) => p.alias);
+  const providers = stack.provider?.aws ?? [{}];
   return {
     terraform: { backend: { local: { path: "verify.tfstate" } } },
     provider: {
-      aws: aliases.map((alias) => ({
+      aws: providers.map(({ alias, assume_role }) => ({
         ...(alias ? { alias } : {}),
         access_key: "mock-access-key",
         secret_key: "mock-secret-key",
@@ -100,13 +105,14 @@ function verificationOverride(stack: StackJson): unknown {
         skip_requesting_account_id: true,
         skip_metadata_api_check: true,
         skip_region_validation: true,
+        ...(assume_role ? { assume_role: [{ role_arn: "" }] } : {}),
       })),
     },
   };
 }
 
 export interface StackJson {
-  provider?: { aws?: { alias?: string }[] };
+  provider?: { aws?: { alias?: string; assume_role?: unknown[] }[] };
   resource?: Record<string, Record<string, Record<string, unknown>>>;
   [key: string]: unknown;
 }
