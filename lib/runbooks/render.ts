@@ -3,7 +3,8 @@
  * does not have fails with the template's file name and the missing key. Markdown templates are not
  * HTML-escaped (commands must stay as typed); the HTML layout is.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import Handlebars from "handlebars";
 import { RunbookTemplateError } from "./errors";
@@ -33,9 +34,12 @@ export function loadTemplates(templatesDir: string, lang: string): TemplateSet {
   const display = (file: string) => `templates/${relative(templatesDir, file).split("\\").join("/")}`;
   const compile = (file: string) => {
     const source = readFileSync(file, "utf8");
-    const template = hbs.compile(source, { strict: true, noEscape: file.endsWith(".md.hbs"), preventIndent: true });
+    const compileOptions = { strict: true, noEscape: file.endsWith(".md.hbs"), preventIndent: true };
+    // Compiled on first use, as hbs.compile would, so a synth compiles only the templates its pages use.
+    let template: Handlebars.TemplateDelegate | undefined;
     return (context: unknown, options?: Handlebars.RuntimeOptions) => {
       try {
+        template ??= hbs.template(templateSpec(source, compileOptions));
         return template(context, options);
       } catch (error) {
         if (error instanceof RunbookTemplateError) throw error;
@@ -59,6 +63,57 @@ export function loadTemplates(templatesDir: string, lang: string): TemplateSet {
       return cache.get(name)!(data);
     },
   };
+}
+
+/**
+ * Handlebars' parser costs a synth more CPU than anything else it does for the runbooks (about 5 ms a
+ * template, ~150 ms for week 1's pages in two languages). A template's precompiled form is kept, keyed
+ * by its text, the compile options and Handlebars' version, in this process and in
+ * node_modules/.cache/devops-weeks: the next synth only evaluates it. An edited template has another
+ * key and is compiled again; the pages are the same either way. Without a writable node_modules the
+ * cache is only in memory.
+ */
+const SPEC_CACHE_DIR = join(__dirname, "..", "..", "node_modules", ".cache", "devops-weeks", "templates");
+const specTexts = new Map<string, string>();
+
+function templateSpec(source: string, options: CompileOptions): TemplateSpecification {
+  const key = createHash("sha256").update(`${Handlebars.VERSION}\0${JSON.stringify(options)}\0${source}`).digest("hex");
+  let text = specTexts.get(key);
+  if (text === undefined) {
+    const path = join(SPEC_CACHE_DIR, `${key}.js`);
+    text = readIfPresent(path);
+    if (text === undefined) {
+      text = Handlebars.precompile(source, options) as string;
+      writeQuietly(path, text);
+    }
+    specTexts.set(key, text);
+  }
+  // A fresh object per use: Handlebars' runtime sets properties on the spec it is given.
+  return new Function(`return ${text};`)() as TemplateSpecification;
+}
+
+type CompileOptions = Parameters<typeof Handlebars.precompile>[1];
+/** The precompiled form as Handlebars.template takes it (the type is global in its typings, not exported). */
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written beside, then renamed: two synths at once never read half a file. Any failure leaves only the memory cache. */
+function writeQuietly(path: string, text: string): void {
+  try {
+    mkdirSync(SPEC_CACHE_DIR, { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch {
+    // read-only node_modules, or none: compiled again next time
+  }
 }
 
 function listFiles(dir: string): string[] {

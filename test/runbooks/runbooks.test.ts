@@ -211,6 +211,24 @@ describe("a template with a missing key", () => {
     expect(readdirSync(join(outdir, "..")).filter((e) => e.includes("staging"))).toEqual([]);
   });
 
+  it("names the template with a syntax error, as it did before templates were kept precompiled", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-runbooks-")), "out");
+    const templates = brokenTemplates("en/week-01.md.hbs", "\n{{#if week}}never closed\n");
+    expect(() => synthWith(outdir, templates)).toThrow(/templates\/en\/week-01\.md\.hbs: .*(Parse error|doesn't match|Expecting)/);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("an edited template is compiled again: the precompiled cache is keyed by the text, and the pages follow it", () => {
+    const marker = `edited ${process.pid}-${Date.now()}`;
+    const edited = brokenTemplates("en/week-01.md.hbs", `\n${marker}\n`);
+    const first = join(mkdtempSync(join(tmpdir(), "devops-weeks-runbooks-")), "out");
+    synthWith(first, edited);
+    expect(readFileSync(join(first, "runbooks", "en", "week-01.md"), "utf8")).toContain(marker);
+    const second = join(mkdtempSync(join(tmpdir(), "devops-weeks-runbooks-")), "out");
+    synthWith(second);
+    expect(readFileSync(join(second, "runbooks", "en", "week-01.md"), "utf8")).not.toContain(marker);
+  });
+
   it("names the partial when the missing key is inside one", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-runbooks-")), "out");
     const templates = brokenTemplates("ko/partials/sections.md.hbs", "\n{{costs.discountCode}}\n");
