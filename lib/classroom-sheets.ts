@@ -64,7 +64,8 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
   const state = input.config.core.state;
   return {
     id: learner.id,
-    guides: input.classroom.settings.learnerGuides,
+    // A learner still waiting for their account (isolation account) has no environment, so no guides yet.
+    guides: input.classroom.settings.learnerGuides && built !== undefined,
     name: escapeMarkdownText(learner.name),
     email: escapeMarkdownText(learner.email),
     project: input.config.core.project,
@@ -74,6 +75,8 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
     outputs,
     stateKeys: state.backend === "s3" ? stacks.map((s) => ({ stack: s.name, bucket: state.bucket!, key: `${state.keyPrefix ?? input.config.core.project}/${s.name}/terraform.tfstate` })) : [],
     iam: learner.iamUserName ? [{ user: learner.iamUserName, group: input.classroom.learnersGroup!, mfa: input.classroom.settings.requireMfa }] : [],
+    // Account isolation: the learner's own account (its id once the organization stack gave it one).
+    account: learner.account ? [{ name: learner.account.name, id: learner.account.id, roleArn: learner.account.roleArn, profile: learner.environment.name }] : [],
     budget: learner.budget ? [{ name: learner.budget.name, monthlyUsd: learner.budget.monthlyUsd.toFixed(2), thresholds: learner.budget.alertThresholds.join(", "), emails: learner.budget.emails.map(escapeMarkdownText).join(", ") }] : [],
   };
 }

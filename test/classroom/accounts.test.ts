@@ -120,6 +120,19 @@ describe("a class of three learners in account isolation, two of them with an ac
     expect(synthesized.result.classroom!.learners.map((l) => l.iamUserName)).toEqual([undefined, undefined, undefined]);
   });
 
+  test("tells each learner, in their sheet, which account is theirs, how its budget brakes, and how to reach it", () => {
+    const sheet = (lang: string, id: string) => readFileSync(join(synthesized.outdir, "runbooks", lang, "learners", `${id}.md`), "utf8");
+    const kim = sheet("en", "kim");
+    expect(kim).toMatch(/an AWS account of your own, `devops-weeks-kim` \(111111111111\)/);
+    expect(kim).toMatch(/counted on your account\./);
+    expect(kim).toContain("aws configure set profile.devops-weeks-kim.role_arn arn:aws:iam::111111111111:role/OrganizationAccountAccessRole");
+    expect(kim).not.toMatch(/Learner=kim|IAM user/);
+    const park = sheet("en", "park");
+    expect(park).toMatch(/Your account is being created/);
+    expect(park).not.toMatch(/\.\/park\/index\.md|profile\./);
+    expect(sheet("ko", "kim")).toMatch(/전용 AWS 계정 `devops-weeks-kim`\(111111111111\)/);
+  });
+
   describe("planned offline by real Terraform", () => {
     let organization: PlanResult;
     let learner: PlanResult;
