@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { synthConfig, type Synthesized } from "../support/synth";
@@ -24,6 +24,8 @@ const TERRAFORM = '${file("/etc/hostname")}';
 const DIRECTIVE = "%{ for x in [1] }x%{ endfor }";
 const SHELL = "$(id) `id` \"q\" 's' ; echo pwned";
 const HTML = '<img src=x onerror="document.title=\'pwned\'">';
+/** A branch git accepts that carries HTML onto week 3's page (git refuses spaces, so the tag has none). */
+const BRANCH = "feature/${path.cwd}/<img/src=x/onerror=document.title='pwned'>";
 
 /** An unescaped Terraform interpolation or directive of ours anywhere in a stack's JSON. */
 const LIVE_EXPRESSION = /(?<!\$)\$\{(file|timestamp|path)\b|(?<!%)%\{ for /;
@@ -37,7 +39,7 @@ describe("hostile values in the AWS stack stay literal through a real plan", () 
       {
         tags: { Owner: TERRAFORM, Loop: DIRECTIVE, Shell: SHELL, Page: HTML },
         network: { bastion: { keyPairName: TERRAFORM, sshIngressCidrs: ["203.0.113.10/32"] } },
-        cicd: { source: { provider: "github", repository: "octocat/hello-docker", branch: "feature/${path.cwd}" }, githubActions: { enabled: true } },
+        cicd: { source: { provider: "github", repository: "octocat/hello-docker", branch: BRANCH }, githubActions: { enabled: true } },
         logging: { errorAlarm: { pattern: `?ERROR ${TERRAFORM}` } },
         costGuard: { emails: ["learner@example.com"] },
       },
@@ -50,6 +52,14 @@ describe("hostile values in the AWS stack stay literal through a real plan", () 
     for (const stack of [AWS_STACK, K8S_STACK]) expect(readFileSync(join(synth.stackDir(stack), "cdk.tf.json"), "utf8")).not.toMatch(LIVE_EXPRESSION);
   });
 
+  test("every page of weeks 1-8, in both languages, runs no injected script in Chromium and draws its diagrams", async () => {
+    const pages = ["ko", "en"].flatMap((lang) => readdirSync(join(synth.outdir, "runbooks", lang)).filter((f) => /^week-0[1-8]\.html$/.test(f)).map((f) => join(synth.outdir, "runbooks", lang, f)));
+    expect(pages).toHaveLength(16);
+    // The branch reaches week 3's page: the check has something to find.
+    for (const lang of ["ko", "en"]) expect(readFileSync(join(synth.outdir, "runbooks", lang, "week-03.html"), "utf8")).toContain("onerror=document.title=");
+    await expectInertInBrowser(pages);
+  }, 120_000);
+
   test("the plan shows every value as written", () => {
     const vpc = plan.byType("aws_vpc")[0].values as { tags_all: Record<string, string> };
     expect(vpc.tags_all).toMatchObject({ Owner: TERRAFORM, Loop: DIRECTIVE, Shell: SHELL, Page: HTML });
@@ -60,14 +70,40 @@ describe("hostile values in the AWS stack stay literal through a real plan", () 
     // The pipeline's source configuration and the GitHub role's trust policy are known only at apply (they
     // hold ARNs); the role's description, known now, names the branch as written.
     const role = plan.byType("aws_iam_role").find((r) => String(r.values.name).endsWith("-github-actions"))!;
-    expect(role.values.description).toBe("Assumed by GitHub Actions in octocat/hello-docker on feature/${path.cwd} only");
+    expect(role.values.description).toBe(`Assumed by GitHub Actions in octocat/hello-docker on ${BRANCH} only`);
     // The workflow is YAML from a serializer: the branch parses back as written.
     const workflow = parseAllDocuments(readFileSync(join(synth.outdir, "cicd", AWS_STACK, ".github", "workflows", "deploy.yml"), "utf8"))[0].toJS() as { on: { push: { branches: string[] } } };
-    expect(workflow.on.push.branches).toEqual(["feature/${path.cwd}"]);
+    expect(workflow.on.push.branches).toEqual([BRANCH]);
     const nodes = plan.byType("aws_launch_template").find((t) => String(t.values.name).endsWith("-eks-nodes"))!;
     expect((nodes.values.tag_specifications as { tags: Record<string, string> }[])[0].tags.Owner).toBe(TERRAFORM);
   });
 });
+
+/** Opens each page in headless Chromium (offline, a fresh profile): no injected script ran, every diagram drew. */
+async function expectInertInBrowser(pages: readonly string[], alsoCheck: (page: Page, file: string) => Promise<void> = async () => {}): Promise<void> {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  expect(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`).toBe(true);
+  const userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    offline: true,
+  });
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    for (const file of pages) {
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForFunction(() => [...document.querySelectorAll("pre.mermaid")].every((pre) => pre.querySelector("svg")), undefined, { timeout: 20_000 });
+      expect(await page.title(), file).not.toBe("pwned");
+      expect(await page.locator("img[onerror]").count(), file).toBe(0);
+      await alsoCheck(page, file);
+    }
+  } finally {
+    await browser.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
 
 describe("hostile values in the Kubernetes stack, the manifests, the runbooks and the browser", () => {
   let synth: Synthesized;
@@ -111,32 +147,14 @@ describe("hostile values in the Kubernetes stack, the manifests, the runbooks an
   });
 
   test("Chromium runs no injected script, and the pages allow only their own scripts", async () => {
-    const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-    expect(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`).toBe(true);
-    const userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      offline: true,
-    });
-    try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      for (const lang of ["ko", "en"]) {
-        const html = readFileSync(join(synth.outdir, "runbooks", lang, "week-05.html"), "utf8");
-        expect(html).toContain("Content-Security-Policy");
-        expect(html).not.toMatch(/<script>(?!<\/script>)/);
-        await page.goto(pathToFileURL(join(synth.outdir, "runbooks", lang, "week-05.html")).href);
-        await page.waitForFunction(() => [...document.querySelectorAll("pre.mermaid")].every((pre) => pre.querySelector("svg")), undefined, { timeout: 20_000 });
-        expect(await page.title()).not.toBe("pwned");
-        expect(await page.locator("img[onerror]").count()).toBe(0);
-        // The context is on the page as text.
-        expect(await page.locator("main").innerText()).toContain("kind-x; curl");
-      }
-    } finally {
-      await browser.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+    const pages = ["ko", "en"].map((lang) => join(synth.outdir, "runbooks", lang, "week-05.html"));
+    for (const file of pages) {
+      const html = readFileSync(file, "utf8");
+      expect(html).toContain("Content-Security-Policy");
+      expect(html).not.toMatch(/<script>(?!<\/script>)/);
     }
+    // The context is on the page as text.
+    await expectInertInBrowser(pages, async (page) => expect(await page.locator("main").innerText()).toContain("kind-x; curl"));
   }, 60_000);
 });
 
