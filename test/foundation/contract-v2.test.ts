@@ -148,7 +148,7 @@ describe("a week patches only its own constructs", () => {
     expect([...new Set(calls.map((c) => c.call))].sort()).toEqual(OWN_CONSTRUCT_PATCHES.map((p) => p.call));
   });
 
-  test("the check finds the patches it forbids: through ctx.use, a variable, destructuring and an optional week", () => {
+  test("the check finds the patches it forbids: through ctx.use, a variable, destructuring, an optional week and a loop", () => {
     const fixture = parseProjectFiles(["test/fixtures/contract-v2"]);
     const found = patchingCalls(fixture).filter((c) => c.onUsedValue);
     expect(found.map((c) => `${c.receiver}.${c.method}`)).toEqual([
@@ -157,6 +157,7 @@ describe("a week patches only its own constructs", () => {
       'addons["vpc-cni"].addOverride',
       "namespace.addOverride",
       "eks.cluster.node.findAll",
+      "extra.addOverride",
     ]);
   });
 });

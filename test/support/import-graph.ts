@@ -38,9 +38,9 @@ export interface MemberCall {
   readonly line: number;
   /**
    * Whether the receiver is reached from a `.use(...)` call: directly (`ctx.use(eksModule).nodeGroup`)
-   * or through variables of the file initialized from one, by property access, destructuring, `?:`,
-   * `??` or `||` (`const eks = ctx.use(eksModule); const { addons } = eks; addons["vpc-cni"]`).
-   * Function parameters are not followed.
+   * or through variables of the file bound to one, by property access, destructuring, `for...of`,
+   * `?:`, `??` or `||` (`const eks = ctx.use(eksModule); const { addons } = eks; addons["vpc-cni"]`).
+   * Function parameters (callbacks' included) are not followed.
    */
   readonly onUsedValue: boolean;
 }
@@ -185,18 +185,23 @@ function memberCallsOf(sourceFile: SourceFile): MemberCall[] {
         return false;
     }
   };
-  // Variables initialized from used values, to a fixed point (a declaration may name one declared later in the file).
-  const declarations: AnyNode[] = [];
+  // Variables bound to used values (`const x = ...`, `for (const x of ...)`), to a fixed point: a
+  // declaration may name one declared later in the file.
+  const bindings: { readonly names: string[]; readonly source: AnyNode | undefined }[] = [];
   const collect = (node: Node): void => {
-    if (node.kind === SyntaxKind.VariableDeclaration) declarations.push(node as AnyNode);
+    if (node.kind === SyntaxKind.VariableDeclaration) bindings.push({ names: boundNames(child(node, "name")), source: child(node, "initializer") });
+    if (node.kind === SyntaxKind.ForOfStatement) {
+      const declarations = (child(child(node, "initializer")!, "declarations") as unknown as readonly Node[] | undefined) ?? [];
+      bindings.push({ names: declarations.flatMap((d) => boundNames(child(d, "name"))), source: child(node, "expression") });
+    }
     node.forEachChild(collect);
   };
   sourceFile.forEachChild(collect);
   for (let grown = true; grown; ) {
     grown = false;
-    for (const declaration of declarations) {
-      if (!fromUse(child(declaration, "initializer"))) continue;
-      for (const name of boundNames(child(declaration, "name"))) {
+    for (const binding of bindings) {
+      if (!fromUse(binding.source)) continue;
+      for (const name of binding.names) {
         if (used.has(name)) continue;
         used.add(name);
         grown = true;
