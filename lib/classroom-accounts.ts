@@ -51,6 +51,8 @@ export interface AccountsPlan {
   readonly brake?: GuardrailPolicy;
   /** Ids of learners without an `accountId` yet: no environment stacks for them this synth. */
   readonly waiting: readonly string[];
+  /** Learners' sign-in, with `classroom.accounts.identityCenter`: a permission set assigned to each learner in their own account only. */
+  readonly identityCenter?: { readonly instanceArn: string; readonly identityStoreId: string; readonly managedPolicyArn: string; readonly permissionSetName: string };
 }
 
 /** A roster row as account isolation reads it. */
@@ -103,9 +105,10 @@ export function rosterAccountProblems(rows: readonly AccountRow[]): ConfigProble
  */
 export function isolationProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
   if (settings.isolation === "tag") {
-    return settings.accounts.parentId !== undefined
-      ? [{ field: "classroom.accounts.parentId", value: settings.accounts.parentId, expected: "no value with classroom.isolation tag (the default): set classroom.isolation: account to give each learner an account of their own" }]
-      : [];
+    const accountOnly = { parentId: settings.accounts.parentId, identityCenter: settings.accounts.identityCenter };
+    return Object.entries(accountOnly)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => ({ field: `classroom.accounts.${key}`, value, expected: "no value with classroom.isolation tag (the default): set classroom.isolation: account to give each learner an account of their own" }));
   }
   const problems: ConfigProblem[] = [];
   if (settings.accounts.parentId === undefined) {
@@ -138,6 +141,7 @@ export function planAccounts(config: StudyConfig, settings: ClassroomSettings, r
     guardrails: guardrailPolicies(config, settings),
     brake: settings.budget.enabled ? spendingBrakePolicy(config) : undefined,
     waiting: rows.filter((r) => !r.accountId).map((r) => r.id),
+    identityCenter: settings.accounts.identityCenter ? { ...settings.accounts.identityCenter, permissionSetName: `${project}-learner` } : undefined,
   };
 }
 

@@ -174,6 +174,14 @@ export function guardrailPolicies(config: StudyConfig, settings: ClassroomSettin
       Statement: [
         // An account that leaves takes itself out of every guardrail and budget action.
         { Sid: "DenyLeavingOrganization", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" },
+        // The instructor's way into every account: a learner with IAM rights could otherwise lock them out.
+        {
+          Sid: "DenyChangingInstructorRole",
+          Effect: "Deny",
+          Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
+          Resource: `arn:aws:iam::*:role/${INSTRUCTOR_ROLE_NAME}`,
+          Condition: notTheInstructor,
+        },
         // The record of what happened in the account, for the learner and the instructor alike. The
         // instructor's role may: destroying a learner's stacks removes the course's own trail.
         { Sid: "DenyStoppingCloudTrail", Effect: "Deny", Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"], Resource: "*", Condition: notTheInstructor },

@@ -7,7 +7,9 @@
  *  - the guardrail SCPs (lib/classroom-guardrails.ts) attached to the OU;
  *  - per learner (with `classroom.budget.enabled`), a monthly budget on the learner's account, mailing
  *    the learner and the instructors, and at 100 % a Budgets action that attaches the brake SCP to
- *    that account.
+ *    that account;
+ *  - with `classroom.accounts.identityCenter`, the learners' sign-in: an Identity Center user each, and
+ *    the class's permission set assigned to them in their own account only (no long-lived keys).
  *
  * Why the budgets live here, filtered on `LinkedAccount`, and not in the learners' accounts: a budget
  * action can attach an SCP only from the management account, and an SCP is the one deny that an
@@ -17,11 +19,15 @@
 import { BudgetsBudgetAction } from "@cdktf/provider-aws/lib/budgets-budget-action";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IdentitystoreUser } from "@cdktf/provider-aws/lib/identitystore-user";
 import { OrganizationsAccount } from "@cdktf/provider-aws/lib/organizations-account";
 import { OrganizationsOrganizationalUnit } from "@cdktf/provider-aws/lib/organizations-organizational-unit";
 import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
 import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SsoadminAccountAssignment } from "@cdktf/provider-aws/lib/ssoadmin-account-assignment";
+import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment";
+import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permission-set";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { monthlyBudget } from "./aws/budget";
@@ -31,6 +37,17 @@ import { INSTRUCTOR_ROLE_NAME } from "./classroom-accounts";
 import { scpContent } from "./classroom-guardrails";
 import type { StudyConfig } from "./config";
 import { fitName } from "./names";
+
+/**
+ * Identity Center wants a given and a family name: "Lee, Junho" is family, given; otherwise the last word
+ * is the family name ("Kim Minji" gives Kim and Minji); a single word is both.
+ */
+export function nameParts(name: string): { givenName: string; familyName: string } {
+  const comma = name.indexOf(",");
+  if (comma > 0 && name.slice(comma + 1).trim() !== "") return { familyName: name.slice(0, comma).trim(), givenName: name.slice(comma + 1).trim() };
+  const words = name.trim().split(/\s+/);
+  return words.length > 1 ? { givenName: words.slice(0, -1).join(" "), familyName: words[words.length - 1] } : { givenName: words[0], familyName: words[0] };
+}
 
 export class OrganizationStack extends TerraformStack {
   constructor(scope: Construct, config: StudyConfig, classroom: ClassroomPlan) {
@@ -66,12 +83,48 @@ export class OrganizationStack extends TerraformStack {
     });
 
     if (plan.brake && classroom.learners.some((l) => l.budget)) this.budgets(config, classroom, accounts);
+    if (plan.identityCenter) this.signIn(classroom, accounts);
 
     new TerraformOutput(this, "account_ids", {
       description: "Per learner: the id of their AWS account, for the roster's accountId column",
       value: Object.fromEntries(classroom.learners.map((l, i) => [l.id, accounts[i].id])),
     });
     new TerraformOutput(this, "class_unit_id", { description: "The class's organizational unit", value: unit.id });
+  }
+
+  /**
+   * Per learner, with IAM Identity Center: a user in its identity store (their roster email is the user name)
+   * and the class's permission set assigned in their own account only. No password is set here (it would sit
+   * in state): Identity Center sends none to users created through the API, so the instructor sends each one
+   * from the console (Users, the user, Reset password, Send an email).
+   */
+  private signIn(classroom: ClassroomPlan, accounts: readonly OrganizationsAccount[]): void {
+    const center = classroom.accounts!.identityCenter!;
+    const permissionSet = new SsoadminPermissionSet(this, "learner-permission-set", {
+      name: center.permissionSetName,
+      description: "A learner of the class, in their own account only",
+      instanceArn: center.instanceArn,
+      sessionDuration: "PT8H",
+    });
+    new SsoadminManagedPolicyAttachment(this, "learner-permission-set-policy", { instanceArn: center.instanceArn, permissionSetArn: permissionSet.arn, managedPolicyArn: center.managedPolicyArn });
+    classroom.learners.forEach((learner, index) => {
+      const { givenName, familyName } = nameParts(learner.name);
+      const user = new IdentitystoreUser(this, `learner-${learner.id}`, {
+        identityStoreId: center.identityStoreId,
+        userName: learner.email,
+        displayName: learner.name,
+        name: { givenName, familyName },
+        emails: { value: learner.email, primary: true, type: "work" },
+      });
+      new SsoadminAccountAssignment(this, `learner-${learner.id}-in-own-account`, {
+        instanceArn: center.instanceArn,
+        permissionSetArn: permissionSet.arn,
+        principalId: user.userId,
+        principalType: "USER",
+        targetId: accounts[index].id,
+        targetType: "AWS_ACCOUNT",
+      });
+    });
   }
 
   /** Per learner: the month's budget on their account, and the brake a Budgets action applies at 100 %. */

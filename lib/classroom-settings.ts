@@ -56,6 +56,20 @@ export const classroomSchema = z.strictObject({
        * most 10% of the member accounts a month, and a closed account's email cannot make a new one. @default false
        */
       closeOnDeletion: z.boolean().default(false),
+      identityCenter: z
+        .strictObject({
+          /** The organization's IAM Identity Center instance: `InstanceArn` of `aws sso-admin list-instances`. */
+          instanceArn: z.string().regex(/^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, "an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef"),
+          /** Its identity store: `IdentityStoreId` of the same command. */
+          identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$/, "an identity store id such as d-0123456789"),
+          /**
+           * The AWS managed policy learners get in their own account, under the guardrails. PowerUserAccess is everything
+           * but IAM and Organizations: enough to look at and operate what the instructor applied, not to apply it.
+           * @default arn:aws:iam::aws:policy/PowerUserAccess
+           */
+          managedPolicyArn: z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, "an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess").default("arn:aws:iam::aws:policy/PowerUserAccess"),
+        })
+        .optional(),
     })
     .prefault({}),
   guardrails: z

@@ -76,7 +76,9 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
     stateKeys: state.backend === "s3" ? stacks.map((s) => ({ stack: s.name, bucket: state.bucket!, key: `${state.keyPrefix ?? input.config.core.project}/${s.name}/terraform.tfstate` })) : [],
     iam: learner.iamUserName ? [{ user: learner.iamUserName, group: input.classroom.learnersGroup!, mfa: input.classroom.settings.requireMfa }] : [],
     // Account isolation: the learner's own account (its id once the organization stack gave it one).
-    account: learner.account ? [{ name: learner.account.name, id: learner.account.id, roleArn: learner.account.roleArn, profile: learner.environment.name }] : [],
+    account: learner.account
+      ? [{ name: learner.account.name, id: learner.account.id, roleArn: learner.account.roleArn, profile: learner.environment.name, signIn: input.classroom.accounts?.identityCenter?.permissionSetName ?? "" }]
+      : [],
     budget: learner.budget ? [{ name: learner.budget.name, monthlyUsd: learner.budget.monthlyUsd.toFixed(2), thresholds: learner.budget.alertThresholds.join(", "), emails: learner.budget.emails.map(escapeMarkdownText).join(", ") }] : [],
   };
 }

@@ -16,7 +16,8 @@ import type { Synthesized } from "../support/synth";
 import { synthClass } from "./roster";
 
 const ROSTER = "id,name,email,accountId\nkim,Kim Minji,minji@example.com,111111111111\nlee,\"Lee, Junho\",junho@example.com,222222222222\npark,Park Seoyeon,seoyeon@example.com,\n";
-const ACCOUNT_MODE = { classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, budget: { instructorEmails: ["teacher@example.com"] } } };
+const IDENTITY_CENTER = { instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef", identityStoreId: "d-0123456789" };
+const ACCOUNT_MODE = { classroom: { isolation: "account", accounts: { parentId: "r-ab12", identityCenter: IDENTITY_CENTER }, budget: { instructorEmails: ["teacher@example.com"] } } };
 const ORG = "devops-weeks-organization";
 
 type Resources = Record<string, Record<string, unknown>>;
@@ -81,6 +82,7 @@ describe("a class of three learners in account isolation, two of them with an ac
       "DenyOtherRegions",
       "DenyLargeInstanceTypes",
       "DenyLeavingOrganization",
+      "DenyChangingInstructorRole",
       "DenyStoppingCloudTrail",
       "DenyStoppingGuardDuty",
       "DenyStoppingConfig",
@@ -111,6 +113,18 @@ describe("a class of three learners in account isolation, two of them with an ac
     expect(Object.values(org.aws_organizations_policy_attachment).map((a) => a.policy_id)).not.toContain("${aws_organizations_policy.budget-brake.id}");
   });
 
+  test("signs each learner in with Identity Center, the class's permission set assigned in their own account only", () => {
+    expect(Object.values(org.aws_ssoadmin_permission_set)).toEqual([expect.objectContaining({ name: "devops-weeks-learner", instance_arn: IDENTITY_CENTER.instanceArn, session_duration: "PT8H" })]);
+    expect(Object.values(org.aws_ssoadmin_managed_policy_attachment)[0].managed_policy_arn).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+    expect(org.aws_identitystore_user["learner-lee"]).toMatchObject({ identity_store_id: "d-0123456789", user_name: "junho@example.com", display_name: "Lee, Junho", name: { given_name: "Junho", family_name: "Lee" } });
+    expect(org.aws_ssoadmin_account_assignment["learner-lee-in-own-account"]).toMatchObject({
+      principal_id: "${aws_identitystore_user.learner-lee.user_id}",
+      principal_type: "USER",
+      target_id: "${aws_organizations_account.account-lee.id}",
+      target_type: "AWS_ACCOUNT",
+    });
+  });
+
   test("makes each learner's stack assume the role in their own account, with no instructor stack nor IAM users", () => {
     for (const [id, account] of [["kim", "111111111111"], ["lee", "222222222222"]]) {
       const providers = (synthesized.stack(`devops-weeks-${id}`).provider as { aws: { assume_role: { role_arn: string }[] }[] }).aws;
@@ -127,6 +141,7 @@ describe("a class of three learners in account isolation, two of them with an ac
     expect(kim).toMatch(/counted on your account\./);
     expect(kim).toContain("aws configure set profile.devops-weeks-kim.role_arn arn:aws:iam::111111111111:role/OrganizationAccountAccessRole");
     expect(kim).not.toMatch(/Learner=kim|IAM user/);
+    expect(kim).toMatch(/choose the account `devops-weeks-kim`\nand `devops-weeks-learner`/);
     const park = sheet("en", "park");
     expect(park).toMatch(/Your account is being created/);
     expect(park).not.toMatch(/\.\/park\/index\.md|profile\./);
@@ -148,6 +163,8 @@ describe("a class of three learners in account isolation, two of them with an ac
       expect(organization.byType("aws_organizations_policy_attachment")).toHaveLength(2);
       expect(organization.byType("aws_budgets_budget")).toHaveLength(3);
       expect(organization.byType("aws_budgets_budget_action").map((a) => a.values.action_type)).toEqual(["APPLY_SCP_POLICY", "APPLY_SCP_POLICY", "APPLY_SCP_POLICY"]);
+      expect(organization.byType("aws_identitystore_user")).toHaveLength(3);
+      expect(organization.byType("aws_ssoadmin_account_assignment")).toHaveLength(3);
     });
 
     test("a learner's stack plans in full, and keeps its role: only the verification override drops it", () => {
@@ -221,9 +238,12 @@ describe("settings that contradict the isolation", () => {
     expect(untouched).toBe(true);
   });
 
-  test("an OU's parent in tag isolation, which never uses it", () => {
-    const { lines } = refusal(ROSTER, { classroom: { accounts: { parentId: "r-ab12" } } });
-    expect(lines).toEqual([expect.stringMatching(/classroom\.accounts\.parentId = "r-ab12" is not valid; expected no value with classroom\.isolation tag/)]);
+  test("an OU's parent or Identity Center in tag isolation, which never uses them", () => {
+    const { lines } = refusal(ROSTER, { classroom: { accounts: { parentId: "r-ab12", identityCenter: IDENTITY_CENTER } } });
+    expect(lines).toEqual([
+      expect.stringMatching(/classroom\.accounts\.parentId = "r-ab12" is not valid; expected no value with classroom\.isolation tag/),
+      expect.stringMatching(/classroom\.accounts\.identityCenter = \{"instanceArn":.* is not valid; expected no value with classroom\.isolation tag/),
+    ]);
   });
 });
 
