@@ -136,7 +136,6 @@ function validateModules(config: StudyConfig, selection: ModuleSelection, enviro
   if (problems.length > 0) throw new StudyConfigError(config.source, dedupe(problems));
 }
 
-function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 /** The dotted config field (`cicd.artifacts.bucketName`) whose value is exactly `value`, for a message about a name AWS refuses. */
 function configFieldHolding(config: StudyConfig): (value: string) => string | undefined {
   const fields = new Map<string, string>();
@@ -151,6 +150,7 @@ function configFieldHolding(config: StudyConfig): (value: string) => string | un
   return (value) => fields.get(value);
 }
 
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.field}\u0000${p.expected}`;
