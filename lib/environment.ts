@@ -47,6 +47,8 @@ export interface RecordedFlow {
 export interface GeneratedFile {
   readonly content: string;
   readonly executable: boolean;
+  /** The module that wrote it: the week whose page lists it. */
+  readonly moduleId: string;
 }
 
 export interface ModuleOutput {
@@ -56,6 +58,8 @@ export interface ModuleOutput {
   readonly description: string;
   /** The module's own words per language, when it gave them (a week the language files do not know). */
   readonly localized?: Localized;
+  /** Shown only by `terraform output -json <name>`. */
+  readonly sensitive?: boolean;
 }
 
 export function buildEnvironment(app: Construct, config: StudyConfig, environment: StudyEnvironment, modules: readonly AnyStudyModule[]): BuiltEnvironment {
@@ -97,8 +101,8 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
         if (!OUTPUT_NAME.test(name)) throw new Error(`output "${name}" of module "${module.id}" is not snake_case`);
         const stack = options?.stack === "workloads" ? workloadsStack() : awsStack;
         const description = typeof described === "string" ? described : described.en;
-        new TerraformOutput(stack, name, { value, description });
-        const recorded: ModuleOutput = { stack: stack.node.id, name, description, ...(typeof described === "string" ? {} : { localized: described }) };
+        new TerraformOutput(stack, name, { value, description, ...(options?.sensitive ? { sensitive: true } : {}) });
+        const recorded: ModuleOutput = { stack: stack.node.id, name, description, ...(typeof described === "string" ? {} : { localized: described }), ...(options?.sensitive ? { sensitive: true } : {}) };
         outputsByModule.set(module.id, [...(outputsByModule.get(module.id) ?? []), recorded]);
       },
       workloads: () => (workloads ??= new Construct(workloadsStack(), module.id)),
@@ -109,7 +113,7 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
           throw new Error(`module "${module.id}" writes "${relativePath}": expected a relative path inside out/, not under stacks/`);
         }
         if (files.has(relativePath)) throw new Error(`module "${module.id}" writes "${relativePath}", which another module already wrote`);
-        files.set(relativePath, { content, executable: options?.executable ?? false });
+        files.set(relativePath, { content, executable: options?.executable ?? false, moduleId: module.id });
       },
       step: (step) => stepsByModule.set(module.id, [...(stepsByModule.get(module.id) ?? []), step]),
       diagramFlow: (flow) => flowsByModule.set(module.id, [...(flowsByModule.get(module.id) ?? []), recordFlow(module.id, flow)]),

@@ -133,6 +133,8 @@ export interface DiagramFlow {
 export interface OutputOptions {
   /** The stack that carries the output: the AWS stack (default) or the `-k8s` workloads stack. */
   readonly stack?: "aws" | "workloads";
+  /** Terraform prints it only on `terraform output -json <name>` (passwords): the page lists it with that command. */
+  readonly sensitive?: boolean;
 }
 
 export interface BuildContext<Settings> {

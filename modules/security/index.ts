@@ -18,7 +18,6 @@ import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-poli
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { Inspector2Enabler } from "@cdktf/provider-aws/lib/inspector2-enabler";
-import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BuildContext } from "../../lib/module";
 import { securityAlertsModule } from "../security-alerts/module";
@@ -138,12 +137,16 @@ function buildLearners(scope: Construct, ctx: BuildContext<SecuritySettings>): s
   new IamGroupMembership(scope, "learners-membership", { name: ctx.name(`${learners.groupName}-membership`), group: group.name, users: users.map((u) => u.name) });
   if (learners.consoleAccess) {
     const profiles = users.map((user, i) => new IamUserLoginProfile(scope, `learner-login-${constructIdOf(learners.users[i])}`, { user: user.name, passwordResetRequired: true, passwordLength: 20, lifecycle: { ignoreChanges: ["password_reset_required", "password_length"] } }));
-    // Sensitive, so not through ctx.output: `terraform output -json learner_initial_passwords` shows them.
-    new TerraformOutput(TerraformStack.of(scope), "learner_initial_passwords", {
-      value: Object.fromEntries(profiles.map((p, i) => [learners.users[i], p.password])),
-      description: "First sign-in passwords of the learner IAM users (each must change it at first sign-in and set up MFA)",
-      sensitive: true,
-    });
+    // Sensitive: Terraform shows them only on `terraform output -json learner_initial_passwords`.
+    ctx.output(
+      "learner_initial_passwords",
+      Object.fromEntries(profiles.map((p, i) => [learners.users[i], p.password])),
+      {
+        en: "First sign-in passwords of the learner IAM users (each must change it at first sign-in and set up MFA)",
+        ko: "학습자 IAM 사용자의 첫 로그인 비밀번호 (첫 로그인 때 바꾸고 MFA를 설정해야 함)",
+      },
+      { sensitive: true },
+    );
   }
   if (learners.passwordPolicy) {
     new IamAccountPasswordPolicy(scope, "password-policy", {
