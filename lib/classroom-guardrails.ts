@@ -14,11 +14,13 @@ import type { StudyConfig } from "./config";
 import type { ConfigProblem } from "./errors";
 
 /**
- * The most characters an SCP document may have. AWS Organizations quotas ("Maximum size of a policy
- * document: service control policies 5,120 characters", orgs_reference_limits.html, read 2026-12-01):
- * the console strips the whitespace between JSON elements before counting, but the API (Terraform)
- * stores and counts the document exactly as sent. We send it minified, and count UTF-8 bytes, which is
- * never less than the characters (AWS's knowledge center speaks of 5,120 bytes).
+ * The most characters an SCP document may have: AWS Organizations quotas, "Maximum size of a policy
+ * document: service control policies 5,120 characters" (orgs_reference_limits.html, read 2026-12-01).
+ * Whitespace: the page's note says the console drops the whitespace between JSON elements before
+ * counting, while the API (so Terraform) keeps and counts the document as sent; hashicorp/terraform-provider-aws
+ * issue 12597 is a policy the console took and the API refused for its size. So the documents go minified,
+ * and the check counts UTF-8 bytes, never fewer than the characters (Classmethod's support note,
+ * 2023-01-24, reports the limit as 5,120 bytes).
  */
 export const SCP_MAX_SIZE = 5120;
 
