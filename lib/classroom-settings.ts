@@ -15,7 +15,7 @@ export const CLASSROOM_DEFAULTS = {
 } as const;
 
 export const classroomSchema = z.strictObject({
-  /** The roster: a CSV file with the header `id,name,email` (optional column `slot`), relative to study.yaml. */
+  /** The roster: a CSV file with the header `id,name,email` (optional columns `slot`, and `accountId` with isolation account), relative to study.yaml. */
   roster: z.string().min(1, "a path to the roster CSV file, such as roster.csv"),
   /** The range that learners' VPCs are carved from, one /vpcPrefixLength each. @default 10.0.0.0/8 */
   vpcCidrPool: z.string().refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/8").default(CLASSROOM_DEFAULTS.vpcCidrPool),
