@@ -75,6 +75,9 @@ export function rosterAccountProblems(rows: readonly AccountRow[]): ConfigProble
   const emails = new Map<string, number>();
   const ids = new Map<string, number>();
   for (const row of rows) {
+    if (row.id === "organization") {
+      problems.push({ field: `row ${row.row} id`, value: row.id, expected: "an id other than organization with classroom.isolation account (<project>-organization is the organization stack)" });
+    }
     const email = row.email.toLowerCase();
     const first = emails.get(email);
     if (first !== undefined) {

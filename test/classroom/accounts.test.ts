@@ -215,6 +215,11 @@ describe("settings that contradict the isolation", () => {
     expect(untouched).toBe(true);
   });
 
+  test("the id organization, whose stack name the organization stack has", () => {
+    const { lines } = refusal("id,name,email\norganization,Org,org@example.com\n", ACCOUNT_MODE);
+    expect(lines).toEqual([expect.stringMatching(/row 2 id = "organization" is not valid; expected an id other than organization with classroom\.isolation account/)]);
+  });
+
   test("an account id that is not 12 digits, or that another learner has", () => {
     const { lines } = refusal("id,name,email,accountId\nkim,Kim,kim@example.com,12345\nlee,Lee,lee@example.com,111111111111\npark,Park,park@example.com,111111111111\n", ACCOUNT_MODE);
     expect(lines).toEqual([
