@@ -50,7 +50,7 @@ export function moduleSettingsFile(moduleId: string): string {
 /** The sections of this study's config: the common fields, state, classroom, then each registered module. */
 export function referenceSections(registry: readonly AnyStudyModule[]): ReferenceSection[] {
   return [
-    { id: "common", prefix: "", schema: coreSchema, source: "lib/config.ts", omit: ["state", "classroom"] },
+    { id: "common", prefix: "", schema: coreSchema, source: "lib/core-settings.ts", omit: ["state", "classroom"] },
     { id: "state", prefix: "state", schema: stateSchema, source: "lib/backend.ts" },
     { id: "classroom", prefix: "classroom", schema: classroomSchema, source: "lib/classroom-settings.ts" },
     ...registry.map((module) => ({ id: module.id, prefix: module.id, schema: module.settings as z.ZodType, source: moduleSettingsFile(module.id) })),

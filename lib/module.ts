@@ -9,7 +9,7 @@
  */
 import type { Construct, IConstruct } from "constructs";
 import type { z } from "zod";
-import type { CoreConfig } from "./config";
+import type { CoreConfig } from "./core-settings";
 import type { AppliedState } from "./applied-state";
 import type { ConfigProblem } from "./errors";
 

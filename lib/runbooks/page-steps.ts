@@ -6,17 +6,14 @@
  */
 import type { KubernetesTarget, RunbookCommand, RunbookStep } from "../module";
 import { shellWord } from "../shell";
-import type { Command, OutputRef, StackRef } from "./steps";
+import type { Command, OutputRef, PageNote, StackRef } from "./facts";
 import type { Strings } from "./strings";
 
 /**
  * A block the page shows before a step: a partial the week's template defines (`{{#*inline "name"}}`),
  * rendered with this object's values, so its wording lives in that template in each language.
  */
-export interface PageNote {
-  readonly partial: string;
-  readonly [value: string]: string;
-}
+export type { PageNote } from "./facts";
 
 export interface PageStep {
   /** Shown before the step (a warning about what the step is about to do). */

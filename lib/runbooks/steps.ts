@@ -4,10 +4,9 @@
  * teardown warnings apply, and the cheaper options the config offers. Wording lives in the
  * templates and `strings.json`; this file decides what applies and fills in names.
  */
-import { argument, literal, prefixed, type Inventory, type StackResource } from "./inventory";
+import { argument, literal, prefixed, type StackResource } from "./inventory";
 import type { CostTable } from "./costs";
-import type { Strings } from "./strings";
-import type { PageNote } from "./page-steps";
+import type { Check, Command, OutputRef, PageNote, StackRef, WeekFacts } from "./facts";
 import prices from "./prices.json";
 import { priceRegion, usd } from "./costs";
 import { shellWord } from "../shell";
@@ -30,43 +29,7 @@ import {
   type Tip,
 } from "./tips";
 
-export interface StackRef {
-  readonly name: string;
-  /** As the learner types it from the repo root: `out/stacks/<name>`. */
-  readonly dir: string;
-}
-
-export interface OutputRef extends StackRef {
-  readonly output: string;
-  readonly description: string;
-}
-
-export interface Command {
-  readonly description: string;
-  readonly command: string;
-}
-
-export interface Check {
-  readonly title: string;
-  readonly command: string;
-  readonly expect: string;
-}
-
-export interface WeekFacts {
-  readonly inventory: Inventory;
-  /** This week's resources, all stacks. */
-  readonly resources: readonly StackResource[];
-  readonly outputs: readonly OutputRef[];
-  readonly region: string;
-  readonly strings: Strings;
-  /** `eks` cluster name when the workloads stack targets EKS; kubeconfig context otherwise. */
-  readonly kubernetes?: { kind: "eks"; clusterName: string; region: string } | { kind: "kubeconfig"; context?: string; configPath: string };
-  /** Files synth generated for this week, relative to the repo root (`out/...`). */
-  readonly files: readonly { path: string; manifest: boolean }[];
-  /** Network settings, when week 1 is enabled: the cheaper options refer to them. */
-  readonly network?: { nat: { mode: string; perAz: boolean; instanceType: string } };
-  readonly availabilityZones: readonly string[];
-}
+export type { Check, Command, OutputRef, StackRef, WeekFacts } from "./facts";
 
 const K8S_NAMESPACE = new Set(["kubernetes_namespace", "kubernetes_namespace_v1"]);
 

@@ -8,7 +8,7 @@
 import { load as parseYaml } from "js-yaml";
 import { shellWord } from "../shell";
 import { argument, literal, type StackResource } from "./inventory";
-import type { WeekFacts } from "./steps";
+import type { WeekFacts } from "./facts";
 
 /** A tip: the partial that words it, and the values it shows. */
 export interface Tip {
