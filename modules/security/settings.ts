@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { uniqueList } from "../../lib/ec2";
-import { KUBERNETES_RULE_IDS } from "../../lib/kubernetes/security-rules";
-import { SECURITY_RULE_IDS } from "../../lib/security-rules";
+import { KUBERNETES_RULE_IDS } from "../../lib/security-gate/kubernetes-rules";
+import { SECURITY_RULE_IDS } from "../../lib/security-gate/aws-rules";
 
 export const SECURITY_DEFAULTS = {
   findingPublishingFrequency: "FIFTEEN_MINUTES",

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { formatGateReport, runSecurityGate, SECURITY_RULE_IDS, SECURITY_RULES, type PlanJson, type SecurityRuleId } from "../../lib/security-rules";
+import { formatGateReport, runSecurityGate, SECURITY_RULE_IDS, SECURITY_RULES, type PlanJson, type SecurityRuleId } from "../../lib/security-gate/aws-rules";
 import { ref, syntheticPlan, type SyntheticResource } from "./plans";
 
 const closedVpc: SyntheticResource[] = [

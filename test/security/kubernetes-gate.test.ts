@@ -17,8 +17,8 @@ import {
   type KubernetesInput,
   type KubernetesRuleId,
   type TerraformStackJson,
-} from "../../lib/kubernetes/security-rules";
-import { runSecurityGate } from "../../lib/security-rules";
+} from "../../lib/security-gate/kubernetes-rules";
+import { runSecurityGate } from "../../lib/security-gate/aws-rules";
 import { synthConfig } from "../support/synth";
 import { fullSecurityConfig } from "./plans";
 

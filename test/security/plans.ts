@@ -2,7 +2,7 @@
  * Small plan JSON builders for the security gate tests: synthetic plans shaped like
  * `terraform show -json` output, and edits of a real plan that break exactly one thing.
  */
-import type { PlanJson } from "../../lib/security-rules";
+import type { PlanJson } from "../../lib/security-gate/aws-rules";
 import { STUDY_MODULES } from "../../modules";
 import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
 

@@ -5,8 +5,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { splitGateSkips } from "../../lib/kubernetes/security-rules";
-import { formatGateReport, runSecurityGate, type GateReport, type PlanJson } from "../../lib/security-rules";
+import { splitGateSkips } from "../../lib/security-gate/kubernetes-rules";
+import { formatGateReport, runSecurityGate, type GateReport, type PlanJson } from "../../lib/security-gate/aws-rules";
 import type { SecuritySettings } from "../../modules/security";
 import { synthConfig, type Synthesized } from "../support/synth";
 import { planStackOffline, type PlanResult } from "../support/terraform";

@@ -1,20 +1,21 @@
 /**
  * The security gate outside the tests:
- *   npx tsx test/security/gate-cli.ts                 plans every AWS stack in out/ offline and checks it; checks
+ *   npm run security-gate                             plans every AWS stack in out/ offline and checks it; checks
  *                                                     every -k8s stack (cdk.tf.json) and out/manifests/ as they are
- *   npx tsx test/security/gate-cli.ts FILE ...        checks files you name: plans (terraform show -json tfplan > plan.json),
+ *   npm run security-gate -- FILE ...                 checks files you name: plans (terraform show -json tfplan > plan.json),
  *                                                     -k8s stacks (cdk.tf.json) and Kubernetes manifests (.yaml)
  * Skips come from study.yaml (security.gate.skip, or STUDY_CONFIG); each is printed with its reason.
  * One report for both rule families. Exits 1 when a rule fails.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../../lib/config";
-import { StudyConfigError } from "../../lib/errors";
-import { formatCombinedGateReport, isKubernetesStack, kubernetesInputsOf, manifestObjects, runKubernetesGate, splitGateSkips, type KubernetesInput, type TerraformStackJson } from "../../lib/kubernetes/security-rules";
-import { runSecurityGate, type PlanJson, type StackPlan } from "../../lib/security-rules";
-import { STUDY_MODULES } from "../../modules";
-import { planStackOffline } from "../support/terraform";
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../lib/config";
+import { StudyConfigError } from "../lib/errors";
+import { formatCombinedGateReport, isKubernetesStack, kubernetesInputsOf, manifestObjects, runKubernetesGate, splitGateSkips, type KubernetesInput, type TerraformStackJson } from "../lib/security-gate/kubernetes-rules";
+import { declaredCostsOf } from "../lib/runbooks/costs";
+import { planStackOffline } from "../lib/security-gate/offline-plan";
+import { runSecurityGate, type PlanJson, type StackPlan } from "../lib/security-gate/aws-rules";
+import { STUDY_MODULES } from "../modules";
 
 function skipsFromConfig(): { rule: string; reason: string; resource?: string }[] {
   const path = process.env.STUDY_CONFIG ?? DEFAULT_CONFIG_FILE;
@@ -34,7 +35,7 @@ function offlinePlans(outdir: string): StackPlan[] {
     })
     .map((name) => {
       console.error(`security-gate: planning ${name} offline...`);
-      return { stack: name, plan: planStackOffline(join(stacksDir, name)).raw as PlanJson };
+      return { stack: name, plan: planStackOffline(join(stacksDir, name), declaredCostsOf(STUDY_MODULES)).raw as PlanJson };
     });
 }
 

@@ -4,13 +4,13 @@
  * and the plain manifests in out/manifests/<environment>/. Each rule is named after the Checkov check
  * it mirrors (DW_ for the one Checkov lacks) and reads pod specs the way Kubernetes does: a
  * container's securityContext overrides the pod's, a missing field takes Kubernetes' default. As in
- * lib/security-rules.ts, a value the gate cannot prove safe counts as unsafe: a Terraform reference
+ * lib/security-gate/aws-rules.ts, a value the gate cannot prove safe counts as unsafe: a Terraform reference
  * or a dynamic block where a literal should be fails the rule.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseImageReference } from "../containers/image-reference";
-import { formatGateReport, judgeFindings, SECURITY_RULE_IDS, type Finding, type GateReport, type GateSkip, type RuleOutcome, type SecurityRuleId } from "../security-rules";
+import { formatGateReport, judgeFindings, SECURITY_RULE_IDS, type Finding, type GateReport, type GateSkip, type RuleOutcome, type SecurityRuleId } from "./aws-rules";
 
 export const KUBERNETES_RULE_IDS = [
   "CKV_K8S_16",
@@ -55,7 +55,8 @@ export function manifestObjects(text: string, source: string): Record<string, un
   // them), and only the gate parses manifests; the yaml package costs ~55 ms of CPU to load.
   const { parseAllDocuments } = require("yaml") as typeof import("yaml");
   for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) throw new Error(`${source}: not valid YAML (${document.errors[0].message})`);
+    // The parser's message ends with a picture of the line; the first line names the place.
+    if (document.errors.length > 0) throw new Error(`${source}: not valid YAML (${document.errors[0].message.split("\n")[0].replace(/:$/, "")})`);
     const value = document.toJS({ maxAliasCount: -1 }) as unknown;
     if (value === null || value === undefined) continue;
     if (typeof value !== "object" || Array.isArray(value)) throw new Error(`${source}: a document that is not a Kubernetes object`);
