@@ -23,11 +23,25 @@ export interface TemplateSet {
  */
 export function loadTemplates(templatesDir: string, lang: string): TemplateSet {
   const hbs = Handlebars.create();
-  // {{t "key"}}: a phrase of the page's language (templates/<lang>/strings.json), so one partial serves both.
+  // {{t "key"}}, {{t "key" name=value}}: a phrase of the page's language (templates/<lang>/strings.json) with
+  // its {name} placeholders filled, so one partial serves both languages.
+  const stringsFile = `templates/${lang}/strings.json`;
   const strings = existsSync(join(templatesDir, lang, "strings.json")) ? loadStrings(templatesDir, lang) : undefined;
-  hbs.registerHelper("t", (key: string) => {
-    if (!strings) throw new RunbookTemplateError(`templates/${lang}/strings.json`, "the file does not exist");
-    return strings.text(key);
+  hbs.registerHelper("t", (key: unknown, options: Handlebars.HelperOptions) => {
+    // Thrown as plain errors, so that compile() below names the template that asked, beside the phrase file.
+    if (!strings) throw new Error(`{{t}}: ${stringsFile} does not exist`);
+    if (typeof key !== "string" || !options?.hash) throw new Error(`{{t}} takes one key in quotes, such as {{t "sections.cost.heading"}}, then name=value pairs`);
+    const params: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(options.hash as Record<string, unknown>)) {
+      if (typeof value !== "string" && typeof value !== "number") throw new Error(`{{t "${key}"}}: ${name}= is ${value == null ? String(value) : `a value of type ${typeof value}`}, not a string or a number`);
+      params[name] = value;
+    }
+    try {
+      return strings.text(key, params);
+    } catch (error) {
+      if (error instanceof RunbookTemplateError) throw new Error(`{{t "${key}"}}: ${error.template}: ${error.detail}`);
+      throw error;
+    }
   });
   // {{indent text}}: a code block inside a numbered list item, every line indented by three spaces.
   hbs.registerHelper("indent", (text: string) => text.split("\n").map((line) => (line ? `   ${line}` : line)).join("\n"));

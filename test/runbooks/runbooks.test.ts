@@ -231,8 +231,8 @@ describe("a template with a missing key", () => {
 
   it("names the partial when the missing key is inside one", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-runbooks-")), "out");
-    const templates = brokenTemplates("ko/partials/sections.md.hbs", "\n{{costs.discountCode}}\n");
-    expect(() => synthWith(outdir, templates)).toThrow(/templates\/ko\/partials\/sections\.md\.hbs.*"discountCode" not defined/);
+    const templates = brokenTemplates("shared/partials/sections.md.hbs", "\n{{costs.discountCode}}\n");
+    expect(() => synthWith(outdir, templates)).toThrow(/templates\/shared\/partials\/sections\.md\.hbs.*"discountCode" not defined/);
     expect(existsSync(outdir)).toBe(false);
   });
 });
