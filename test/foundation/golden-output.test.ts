@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { THREE_LEARNERS, synthClass } from "../classroom/roster";
-import { ALL_WEEKS, ALL_WEEKS_CONFIG } from "../support/all-weeks";
+import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
 import { filesUnder } from "../support/files";
 import { synthConfig, type Synthesized } from "../support/synth";
 
@@ -31,5 +31,3 @@ describe("the generated files, byte for byte", () => {
     await expect(digests(synth)).toMatchFileSnapshot(join(GOLDEN, "classroom.sha256"));
   });
 });
-
-export { ALL_WEEKS };
