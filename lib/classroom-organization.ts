@@ -85,6 +85,11 @@ export class OrganizationStack extends TerraformStack {
     if (plan.brake && classroom.learners.some((l) => l.budget)) this.budgets(config, classroom, accounts);
     if (plan.identityCenter) this.signIn(classroom, accounts);
 
+    // The class-wide CodeBuild batch may act in the learners' accounts through their instructor role, and only there.
+    if (classroom.codeBuild) {
+      const roleArns = classroom.learners.flatMap((l, i) => (classroom.codeBuild!.stacks.includes(l.awsStack) ? [`arn:aws:iam::${accounts[i].id}:role/${INSTRUCTOR_ROLE_NAME}`] : []));
+      (require("./classroom-codebuild-project") as typeof import("./classroom-codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArns);
+    }
     new TerraformOutput(this, "account_ids", {
       description: "Per learner: the id of their AWS account, for the roster's accountId column",
       value: Object.fromEntries(classroom.learners.map((l, i) => [l.id, accounts[i].id])),

@@ -12,6 +12,10 @@ export const CLASSROOM_DEFAULTS = {
   vpcPrefixLength: 16,
   monthlyBudgetUsd: 30,
   alertThresholds: [50, 80, 100],
+  /** Builds of a class-wide CodeBuild batch at once (lib/classroom-codebuild.ts). */
+  codeBuildConcurrency: 10,
+  /** Minutes a build of that batch may run: a learner's AWS stack with EKS takes about 15 to apply. */
+  codeBuildTimeoutMinutes: 120,
 } as const;
 
 export const classroomSchema = z.strictObject({
@@ -95,6 +99,33 @@ export const classroomSchema = z.strictObject({
       alertThresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(4).default([...CLASSROOM_DEFAULTS.alertThresholds]),
       /** Instructor addresses copied on every learner's alerts. @default [] */
       instructorEmails: z.array(z.email("an email address such as teacher@example.com")).max(9).default([]),
+    })
+    .prefault({}),
+  applyOnCodeBuild: z
+    .strictObject({
+      /**
+       * A CodeBuild project in the instructor's account (the instructor stack, or the organization stack with
+       * isolation account) whose batch build plans, applies or destroys every learner's AWS stack in parallel
+       * on AWS's builders, with the class's S3 state; requires `state.backend: s3` (lib/classroom-codebuild.ts). @default false
+       */
+      enabled: z.boolean().default(false),
+      /**
+       * Builds of the batch at once: the learners' stacks are dealt to this many builds (one learner each while the
+       * class is no larger), each applying its stacks one after another. Within the account's CodeBuild quota of
+       * concurrent builds (60 by default per Region, as low as 5 in a new account). @default 10
+       */
+      concurrency: z.number().int().min(1).max(50).default(CLASSROOM_DEFAULTS.codeBuildConcurrency),
+      /** Minutes each build may run before CodeBuild stops it (CodeBuild allows 5 to 480). @default 120 */
+      timeoutMinutes: z.number().int().min(5).max(480).default(CLASSROOM_DEFAULTS.codeBuildTimeoutMinutes),
+      /** The builders' size: SMALL (3 GB, 2 vCPUs) is enough for Terraform. @default BUILD_GENERAL1_SMALL */
+      computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_SMALL"),
+      /**
+       * With isolation tag, the managed policies the build role needs to create the learners' resources in this
+       * account (such as arn:aws:iam::aws:policy/AdministratorAccess, or a narrower policy of your own): required
+       * there, refused with isolation account, where the builds act only through each learner's
+       * OrganizationAccountAccessRole. @default - none
+       */
+      deployPolicyArns: z.array(z.string().regex(/^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "a managed policy ARN such as arn:aws:iam::aws:policy/AdministratorAccess")).min(1).max(9).optional(),
     })
     .prefault({}),
 });

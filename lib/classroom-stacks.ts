@@ -58,6 +58,8 @@ export class InstructorStack extends TerraformStack {
         });
       }
     }
+    // Account isolation puts the project in the organization stack instead (lib/classroom-organization.ts).
+    if (classroom.codeBuild && !classroom.accounts) (require("./classroom-codebuild-project") as typeof import("./classroom-codebuild-project")).classApplyProject(this, classroom.codeBuild, []);
     new TerraformOutput(this, "learners", {
       description: "Per learner: environment (stack) name, IAM user and budget name",
       value: Object.fromEntries(classroom.learners.map((l) => [l.id, { environment: l.environment.name, iam_user: l.iamUserName ?? "", budget: l.budget?.name ?? "", vpc_cidr: l.environment.vpcCidr }])),

@@ -32,6 +32,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { stateKey, type ResolvedState } from "./backend";
 import { formatCidr, parseCidr, subnetAt } from "./cidr";
 import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./classroom-accounts";
+import { codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./classroom-codebuild";
 import type { ClassroomSettings } from "./classroom-settings";
 import { defaultEnvironment, type StudyConfig } from "./config";
 import { StudyConfigError, type ConfigProblem } from "./errors";
@@ -82,6 +83,8 @@ export interface ClassroomPlan {
   readonly learnersGroup?: string;
   /** Isolation account: the organization stack, the OU, the guardrails, who has no account id yet. */
   readonly accounts?: AccountsPlan;
+  /** With `classroom.applyOnCodeBuild.enabled`: the class-wide CodeBuild batch (lib/classroom-codebuild.ts). */
+  readonly codeBuild?: CodeBuildPlan;
   /** What synth prints about the class (a learner still without an account id). */
   readonly notices: readonly string[];
 }
@@ -109,7 +112,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     const rosterProblems = rosterAccountProblems(learners.rows);
     if (rosterProblems.length > 0) throw new StudyConfigError(rosterPath, rosterProblems);
   }
-  const settingsProblems = isolationProblems(config, given);
+  const settingsProblems = [...isolationProblems(config, given), ...codeBuildProblems(config, given)];
   if (settingsProblems.length > 0) throw new StudyConfigError(config.source, settingsProblems);
 
   const pool = parseCidr(settings.vpcCidrPool)!;
@@ -120,7 +123,8 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   const slots = assignSlots(learners.rows, learners.explicitSlots, capacity, rosterPath, config.source, settings);
 
   // In account isolation the budgets live in the organization stack, beside the accounts they watch.
-  const shared = settings.iamUsers || (settings.budget.enabled && !byAccount);
+  // So does the class-wide CodeBuild project (in the organization stack, the management account's).
+  const shared = settings.iamUsers || (settings.budget.enabled && !byAccount) || (settings.applyOnCodeBuild.enabled && !byAccount);
   const plans = learners.rows.map((learner, index): LearnerPlan => {
     const base = defaultEnvironment(config);
     const account = byAccount ? learnerAccount(project, learner) : undefined;
@@ -145,6 +149,8 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   });
   const accounts = byAccount ? planAccounts(config, settings, learners.rows) : undefined;
   const waiting = accounts ? waitingNotice(accounts, plans.length) : undefined;
+  const withStacks = plans.filter((l) => !l.account || l.account.roleArn).map((l) => l.id);
+  const codeBuild = settings.applyOnCodeBuild.enabled ? planCodeBuild(config, settings, withStacks, accounts ? accounts.stack : instructorStackName(project)) : undefined;
   return {
     rosterPath,
     settings,
@@ -153,6 +159,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     instructorStack: shared ? instructorStackName(project) : undefined,
     learnersGroup: settings.iamUsers ? `${project}-learners` : undefined,
     ...(accounts ? { accounts } : {}),
+    ...(codeBuild ? { codeBuild } : {}),
     notices: waiting ? [waiting] : [],
   };
 }

@@ -105,6 +105,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     ]);
     if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
+    if (classroom?.codeBuild) writeClassFiles(staging, (require("./classroom-codebuild") as typeof import("./classroom-codebuild")).codeBuildFiles(classroom.codeBuild));
     const sheets = classroom ? (require("./classroom-sheets") as typeof import("./classroom-sheets")) : undefined;
     const learners = classroom && sheets ? sheets.learnerPages({ config, classroom, environments: built }, inventories) : undefined;
     // No environment at all only in classroom account isolation, before the organization stack gave any
@@ -156,6 +157,15 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
     const key = `${p.field}\u0000${p.expected}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
+}
+
+/** The class-wide CodeBuild batch's buildspec and script (lib/classroom-codebuild.ts), beside the stacks. */
+function writeClassFiles(staging: string, files: readonly { path: string; content: string; executable: boolean }[]): void {
+  for (const file of files) {
+    const target = join(staging, ...file.path.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content, { mode: file.executable ? 0o755 : 0o644 });
+  }
 }
 
 /** Files modules asked for with ctx.writeFile, in sorted order so the output does not depend on build order. */

@@ -1,0 +1,268 @@
+/**
+ * Class-wide applies on AWS's own builders (`classroom.applyOnCodeBuild`): a CodeBuild project in the
+ * instructor's account whose **batch build** (a `build-list`) plans, applies or destroys every learner's AWS
+ * stack, in parallel, each build with the class's S3 state and its lock. The instructor zips out/, uploads it
+ * to the state bucket and starts the batch; each build writes one line per stack (`ok` or `FAILED`) to a
+ * report in the same bucket.
+ *
+ * Pure: the plan, the buildspec, the script each build runs, the role's policy documents and the checks.
+ * The resources are lib/classroom-codebuild-project.ts's, in the instructor stack (isolation tag) or the
+ * organization stack (isolation account); synth writes the two files below into out/ (they travel in the zip).
+ *
+ * Why the builds are dealt out, and not one per learner whatever the class: `build_batch_config.restrictions.
+ * maximum_builds_allowed` caps how many builds a batch may have (a batch with more fails), not how many run
+ * at once, and a project's `concurrent_build_limit` makes builds over it fail rather than wait. So the
+ * buildspec lists at most `concurrency` builds: one per learner while the class is no larger, otherwise
+ * each build takes every concurrency-th learner and applies their stacks one after another. At most
+ * `concurrency` builds exist, so at most that many run, and the restriction refuses a hand-edited list
+ * with more.
+ *
+ * Why a report in S3, and not only the batch's own list of builds: a build may hold several learners' stacks,
+ * the batch's list says only whether the build as a whole passed, and it is gone with the batch's history; one
+ * object per stack (`<reportPrefix>/<action>/<stack>.txt`) says which stack failed, and a stack whose line
+ * still says `started` is one the batch never finished (a timeout).
+ */
+import { stateKey, TERRAFORM_MINIMUM_VERSION } from "./backend";
+import type { ClassroomSettings } from "./classroom-settings";
+import type { StudyConfig } from "./config";
+import type { ConfigProblem } from "./errors";
+
+/** Where the buildspec and the script go, inside out/ (so at the root of the uploaded zip). */
+export const CODEBUILD_BUILDSPEC_PATH = "codebuild/class-buildspec.yml";
+export const CODEBUILD_SCRIPT_PATH = "codebuild/class-stacks.sh";
+/** The image of week 3's build project: Amazon Linux 2023 with curl, unzip, gpg and the AWS CLI. */
+export const CODEBUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0";
+/** Days CloudWatch Logs keeps the builds' logs. */
+export const CODEBUILD_LOG_RETENTION_DAYS = 30;
+/**
+ * HashiCorp's release signing key (https://www.hashicorp.com/trust/security, "HashiCorp's PGP keys"): the
+ * build imports the key from hashicorp.com, refuses it unless it has this fingerprint, and refuses a
+ * SHA256SUMS file this key did not sign, then the zip whose checksum is not in it.
+ */
+export const HASHICORP_RELEASE_KEY_FINGERPRINT = "C874011F0AB405110D02105534365D9472D7468F";
+
+export interface CodeBuildPlan {
+  readonly project: string;
+  readonly projectName: string;
+  /** The stack the project is in: the instructor stack, or the organization stack with isolation account. */
+  readonly stack: string;
+  readonly bucket: string;
+  readonly stateRegion: string;
+  readonly keyPrefix: string;
+  /** The zip of out/ the instructor uploads: the source of every build. */
+  readonly sourceKey: string;
+  /** Each stack's line: `<reportPrefix>/<action>/<stack>.txt`. */
+  readonly reportPrefix: string;
+  readonly logGroupName: string;
+  /** The builds of the batch: an identifier and the stacks it runs, in order. */
+  readonly builds: readonly { readonly identifier: string; readonly stacks: readonly string[] }[];
+  /** Every learner AWS stack the builds may touch (the state keys the role may write). */
+  readonly stacks: readonly string[];
+  /** State keys the role may never write: the instructor's, the organization's and the -k8s stacks'. */
+  readonly protectedStatePatterns: readonly string[];
+  readonly concurrency: number;
+  readonly timeoutMinutes: number;
+  readonly computeType: string;
+  readonly deployPolicyArns: readonly string[];
+  readonly terraformVersion: string;
+}
+
+/** The switches of `classroom.applyOnCodeBuild` that contradict the rest of the config. */
+export function codeBuildProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
+  const given = settings.applyOnCodeBuild;
+  const problems: ConfigProblem[] = [];
+  if (given.enabled && config.core.state.backend !== "s3") {
+    problems.push({
+      field: "classroom.applyOnCodeBuild.enabled",
+      value: true,
+      expected: "state.backend: s3 with it (each build keeps its stacks' state and lock in the class's bucket; a local state file would vanish with the builder)",
+    });
+  }
+  if (given.enabled && settings.isolation === "tag" && given.deployPolicyArns === undefined) {
+    problems.push({
+      field: "classroom.applyOnCodeBuild.deployPolicyArns",
+      value: undefined,
+      expected: "with classroom.isolation tag, the managed policies the build role needs to create the learners' resources in this account, such as [arn:aws:iam::aws:policy/AdministratorAccess] or a narrower policy of your own",
+    });
+  }
+  if (settings.isolation === "account" && given.deployPolicyArns !== undefined) {
+    problems.push({
+      field: "classroom.applyOnCodeBuild.deployPolicyArns",
+      value: given.deployPolicyArns,
+      expected: "no value with classroom.isolation account: the builds act in each learner's account through its OrganizationAccountAccessRole only",
+    });
+  }
+  return problems;
+}
+
+/** The builds of the batch: one per learner stack up to `concurrency`, then every concurrency-th stack per build. */
+export function dealBuilds(learnerIds: readonly string[], stackOf: (id: string) => string, concurrency: number): { identifier: string; stacks: string[] }[] {
+  if (learnerIds.length <= concurrency) return learnerIds.map((id) => ({ identifier: `learner_${id.replace(/-/g, "_")}`, stacks: [stackOf(id)] }));
+  const width = String(concurrency).length;
+  return Array.from({ length: concurrency }, (_, lane) => ({
+    identifier: `builds_${String(lane + 1).padStart(width, "0")}_of_${concurrency}`,
+    stacks: learnerIds.filter((_, index) => index % concurrency === lane).map(stackOf),
+  }));
+}
+
+export function planCodeBuild(config: StudyConfig, settings: ClassroomSettings, learnerIds: readonly string[], stack: string): CodeBuildPlan {
+  const { project, region } = config.core;
+  const state = config.core.state;
+  const keyPrefix = state.keyPrefix ?? project;
+  const given = settings.applyOnCodeBuild;
+  const projectName = `${project}-class-applies`;
+  const stackOf = (id: string) => `${project}-${id}`;
+  return {
+    project,
+    projectName,
+    stack,
+    bucket: state.bucket!,
+    stateRegion: state.region ?? region,
+    keyPrefix,
+    sourceKey: `${keyPrefix}/codebuild/out.zip`,
+    reportPrefix: `${keyPrefix}/codebuild/reports`,
+    logGroupName: `/aws/codebuild/${projectName}`,
+    builds: dealBuilds(learnerIds, stackOf, given.concurrency),
+    stacks: learnerIds.map(stackOf),
+    protectedStatePatterns: [`${keyPrefix}/${project}-instructor/*`, `${keyPrefix}/${project}-organization/*`, `${keyPrefix}/${project}-*-k8s/*`],
+    concurrency: given.concurrency,
+    timeoutMinutes: given.timeoutMinutes,
+    computeType: given.computeType,
+    deployPolicyArns: given.deployPolicyArns ?? [],
+    terraformVersion: TERRAFORM_MINIMUM_VERSION,
+  };
+}
+
+// ---- the files in out/ ------------------------------------------------------------------------------
+
+const GENERATED = "Generated by devops-weeks (lib/classroom-codebuild.ts) from study.yaml and the roster: edit those and synth again.";
+
+/** The batch buildspec: the build list, then the phases every build runs (install Terraform, run its stacks). */
+export function codeBuildBuildspec(plan: CodeBuildPlan): string {
+  const v = plan.terraformVersion;
+  const release = `https://releases.hashicorp.com/terraform/${v}`;
+  const document = {
+    version: 0.2,
+    env: {
+      shell: "bash",
+      variables: {
+        // plan (the default), apply or destroy: aws codebuild start-build-batch --environment-variables-override name=ACTION,value=apply,type=PLAINTEXT
+        ACTION: "plan",
+        TERRAFORM_VERSION: v,
+        REPORT_URI: `s3://${plan.bucket}/${plan.reportPrefix}`,
+        TF_IN_AUTOMATION: "1",
+        TF_INPUT: "0",
+      },
+    },
+    batch: {
+      "fast-fail": false,
+      "build-list": plan.builds.map((build) => ({ identifier: build.identifier, env: { variables: { STACKS: build.stacks.join(" ") } }, "ignore-failure": false })),
+    },
+    phases: {
+      install: {
+        "on-failure": "ABORT",
+        // One shell runs every command of the buildspec, so the steps in /tmp stay in subshells.
+        commands: [
+          `curl -fsSL --retry 5 -o /tmp/hashicorp.asc https://www.hashicorp.com/.well-known/pgp-key.txt`,
+          `gpg --batch --quiet --import /tmp/hashicorp.asc`,
+          `gpg --batch --with-colons --fingerprint ${HASHICORP_RELEASE_KEY_FINGERPRINT} | grep -q '^fpr:*:${HASHICORP_RELEASE_KEY_FINGERPRINT}:'`,
+          `(cd /tmp && curl -fsSL --retry 5 -O ${release}/terraform_${v}_SHA256SUMS -O ${release}/terraform_${v}_SHA256SUMS.sig -O ${release}/terraform_${v}_linux_amd64.zip)`,
+          `(cd /tmp && gpg --batch --status-fd 1 --verify terraform_${v}_SHA256SUMS.sig terraform_${v}_SHA256SUMS | grep -q '^\\[GNUPG:\\] VALIDSIG .* ${HASHICORP_RELEASE_KEY_FINGERPRINT}$')`,
+          `(cd /tmp && grep ' terraform_${v}_linux_amd64.zip$' terraform_${v}_SHA256SUMS | sha256sum -c -)`,
+          `unzip -o -q /tmp/terraform_${v}_linux_amd64.zip -d /usr/local/bin terraform && terraform version`,
+        ],
+      },
+      build: { commands: [`cd "$CODEBUILD_SRC_DIR" && bash ${CODEBUILD_SCRIPT_PATH}`] },
+    },
+  };
+  // Loaded here: a synth without the batch has no use for the YAML writer.
+  const { stringify } = require("yaml") as typeof import("yaml");
+  return `# ${GENERATED}\n# Start: aws codebuild start-build-batch --project-name ${plan.projectName} (README, "Applying a class").\n${stringify(document, { lineWidth: 0 })}`;
+}
+
+/** What each build runs: ACTION on each stack of STACKS in turn, a report line per stack, exit 1 when any failed. */
+export function codeBuildScript(): string {
+  return `#!/usr/bin/env bash
+# ${GENERATED}
+# Runs in each build of the class-wide batch, from the root of the uploaded out/: ACTION (plan, apply or
+# destroy) on each stack of STACKS, one after another. A stack that fails is reported and the next one runs
+# anyway; each stack's result is one line in \${REPORT_URI}/<action>/<stack>.txt ("started" while it runs,
+# then "ok" or "FAILED"), and the build fails when any of its stacks did.
+set -uo pipefail
+action="\${ACTION:-plan}"
+case "$action" in
+  plan) run=(terraform plan -input=false -no-color -lock-timeout=5m) ;;
+  apply) run=(terraform apply -input=false -no-color -auto-approve -lock-timeout=5m) ;;
+  destroy) run=(terraform destroy -input=false -no-color -auto-approve -lock-timeout=5m) ;;
+  *) echo "ACTION must be plan, apply or destroy, not '$action'" >&2; exit 2 ;;
+esac
+report() { printf '%-8s %s %s %s %s\\n' "$1" "$2" "$action" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${CODEBUILD_BUILD_ID:-local}" | aws s3 cp - "\${REPORT_URI}/\${action}/$2.txt" --only-show-errors; }
+failed=0
+for stack in \${STACKS}; do
+  report started "$stack" || echo "could not write the report of $stack" >&2
+  if [[ -d "stacks/$stack" ]] && (cd "stacks/$stack" && terraform init -input=false -no-color && "\${run[@]}") 2>&1 | sed -u "s/^/[$stack] /"; then
+    status=ok
+  else
+    status=FAILED
+    failed=1
+  fi
+  report "$status" "$stack" || { echo "could not write the report of $stack" >&2; failed=1; }
+  echo "$status $stack"
+done
+exit "$failed"
+`;
+}
+
+/** The files synth writes into out/ (paths relative to it). */
+export function codeBuildFiles(plan: CodeBuildPlan): { path: string; content: string; executable: boolean }[] {
+  if (plan.builds.length === 0) return [];
+  return [
+    { path: CODEBUILD_BUILDSPEC_PATH, content: codeBuildBuildspec(plan), executable: false },
+    { path: CODEBUILD_SCRIPT_PATH, content: codeBuildScript(), executable: true },
+  ];
+}
+
+// ---- the roles' policies ----------------------------------------------------------------------------
+
+/**
+ * The build role: read the uploaded zip, list the class's state folder, read and write the learners' AWS
+ * stacks' state and lock objects (never the instructor's, the organization's or the -k8s stacks'), write
+ * the report, write its own log group, and with isolation account assume `roleArns` (each learner's
+ * OrganizationAccountAccessRole) and nothing else. With isolation tag, the deploy policies come on top
+ * (attached, not in this document).
+ */
+export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[]): Record<string, unknown> {
+  const bucket = `arn:aws:s3:::${plan.bucket}`;
+  const statements: Record<string, unknown>[] = [
+    { Sid: "ReadTheUploadedStacks", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket}/${plan.sourceKey}` },
+    { Sid: "FindTheStateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: bucket },
+    { Sid: "ListTheClassState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${plan.keyPrefix}/*`, "env:/*"] } } },
+    {
+      Sid: "LearnerStacksState",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: [`${bucket}/${plan.keyPrefix}/${plan.project}-*/terraform.tfstate`],
+    },
+    {
+      Sid: "LearnerStacksLock",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: [`${bucket}/${plan.keyPrefix}/${plan.project}-*/terraform.tfstate.tflock`],
+    },
+    { Sid: "NotTheOtherStacksState", Effect: "Deny", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: plan.protectedStatePatterns.map((pattern) => `${bucket}/${pattern}`) },
+    { Sid: "WriteTheReport", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/${plan.reportPrefix}/*` },
+    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
+  ];
+  if (roleArns.length > 0) statements.push({ Sid: "ActInLearnerAccounts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns] });
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The batch role (CodeBuild's own, apart from the build's so a build cannot start more builds): start, stop and retry this project's builds. */
+export function batchRolePolicy(projectArn: string): Record<string, unknown> {
+  return { Version: "2012-10-17", Statement: [{ Sid: "RunTheBatch", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:RetryBuild"], Resource: projectArn }] };
+}
+
+/** A state key of a learner stack, for the runbook and tests. */
+export function learnerStateKey(plan: CodeBuildPlan, stack: string): string {
+  return stateKey({ keyPrefix: plan.keyPrefix }, stack);
+}
