@@ -26,6 +26,7 @@ import { stateKey, TERRAFORM_MINIMUM_VERSION } from "./backend";
 import type { ClassroomSettings } from "./classroom-settings";
 import type { StudyConfig } from "./config";
 import type { ConfigProblem } from "./errors";
+import type { LeasePlan } from "./classroom-lease";
 
 /** Where the buildspec and the script go, inside out/ (so at the root of the uploaded zip). */
 export const CODEBUILD_BUILDSPEC_PATH = "codebuild/class-buildspec.yml";
@@ -65,6 +66,8 @@ export interface CodeBuildPlan {
   readonly computeType: string;
   readonly deployPolicyArns: readonly string[];
   readonly terraformVersion: string;
+  /** The leases' schedules (lib/classroom-lease.ts), with `classroom.lease` or the roster's leaseEndsOn column. */
+  readonly lease?: LeasePlan;
 }
 
 /** The switches of `classroom.applyOnCodeBuild` that contradict the rest of the config. */
@@ -196,13 +199,31 @@ case "$action" in
   destroy) run=(terraform destroy -input=false -no-color -auto-approve -lock-timeout=5m) ;;
   *) echo "ACTION must be plan, apply or destroy, not '$action'" >&2; exit 2 ;;
 esac
+# A lease's schedule (lib/classroom-lease.ts) sets ONLY_STACKS, the stacks whose lease ends that day, and with
+# isolation account CLOSE_ACCOUNTS ("<stack>=<account id>" pairs), CLASS_UNIT_ID and CLOSED_UNIT_ID: once a
+# stack is destroyed, its account moves from the class's OU to the closed-course OU.
+only=" \${ONLY_STACKS:-} "
+account_of() { local pair; for pair in \${CLOSE_ACCOUNTS:-}; do if [[ "\${pair%%=*}" == "$1" ]]; then echo "\${pair#*=}"; return; fi; done; }
+close_account() {
+  local parent
+  parent=$(aws organizations list-parents --child-id "$1" --output json | jq -r '.Parents[0].Id') || return 1
+  if [[ "$parent" == "\${CLOSED_UNIT_ID}" ]]; then echo "[$2] account $1 is in the closed-course OU already"; return 0; fi
+  if [[ "$parent" != "\${CLASS_UNIT_ID}" ]]; then echo "[$2] account $1 is in $parent, neither the class's OU nor the closed-course OU: left there" >&2; return 1; fi
+  aws organizations move-account --account-id "$1" --source-parent-id "\${CLASS_UNIT_ID}" --destination-parent-id "\${CLOSED_UNIT_ID}" && echo "[$2] account $1 moved to the closed-course OU"
+}
 report() { printf '%-8s %s %s %s %s\\n' "$1" "$2" "$action" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${CODEBUILD_BUILD_ID:-local}" | aws s3 cp - "\${REPORT_URI}/\${action}/$2.txt" --only-show-errors; }
 failed=0
 for stack in \${STACKS}; do
+  if [[ -n "\${ONLY_STACKS:-}" && "$only" != *" $stack "* ]]; then continue; fi
   report started "$stack" || echo "could not write the report of $stack" >&2
   if [[ -d "stacks/$stack" ]] && (cd "stacks/$stack" && terraform init -input=false -no-color && "\${run[@]}") 2>&1 | sed -u "s/^/[$stack] /"; then
     status=ok
   else
+    status=FAILED
+    failed=1
+  fi
+  account="$(account_of "$stack")"
+  if [[ "$status" == ok && "$action" == destroy && -n "$account" ]] && ! close_account "$account" "$stack"; then
     status=FAILED
     failed=1
   fi
@@ -231,7 +252,7 @@ export function codeBuildFiles(plan: CodeBuildPlan): { path: string; content: st
  * OrganizationAccountAccessRole) and nothing else. With isolation tag, the deploy policies come on top
  * (attached, not in this document).
  */
-export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[]): Record<string, unknown> {
+export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[], extra: readonly Record<string, unknown>[] = []): Record<string, unknown> {
   const bucket = `arn:aws:s3:::${plan.bucket}`;
   const statements: Record<string, unknown>[] = [
     { Sid: "ReadTheUploadedStacks", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket}/${plan.sourceKey}` },
@@ -254,7 +275,18 @@ export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleAr
     { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
   ];
   if (roleArns.length > 0) statements.push({ Sid: "ActInLearnerAccounts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns] });
-  return { Version: "2012-10-17", Statement: statements };
+  return { Version: "2012-10-17", Statement: [...statements, ...extra] };
+}
+
+/**
+ * With leases in isolation account: find where a learner's account is (ListParents has no resource-level
+ * permissions) and move it from the class's OU to the closed-course OU, and only between those two.
+ */
+export function leaseMovePolicyStatements(classUnitArn: string, closedUnitArn: string): Record<string, unknown>[] {
+  return [
+    { Sid: "FindTheLearnerAccountsOu", Effect: "Allow", Action: "organizations:ListParents", Resource: "*" },
+    { Sid: "CloseTheCourse", Effect: "Allow", Action: "organizations:MoveAccount", Resource: [classUnitArn, closedUnitArn, "arn:aws:organizations::*:account/o-*/*"] },
+  ];
 }
 
 /** The batch role (CodeBuild's own, apart from the build's so a build cannot start more builds): start, stop and retry this project's builds. */

@@ -88,7 +88,8 @@ export class OrganizationStack extends TerraformStack {
     // The class-wide CodeBuild batch may act in the learners' accounts through their instructor role, and only there.
     if (classroom.codeBuild) {
       const roleArns = classroom.learners.flatMap((l, i) => (classroom.codeBuild!.stacks.includes(l.awsStack) ? [`arn:aws:iam::${accounts[i].id}:role/${INSTRUCTOR_ROLE_NAME}`] : []));
-      (require("./classroom-codebuild-project") as typeof import("./classroom-codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArns);
+      const accountIdOf = (id: string) => accounts[classroom.learners.findIndex((l) => l.id === id)].id;
+      (require("./classroom-codebuild-project") as typeof import("./classroom-codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArns, { parentId: plan.parentId, unitId: unit.id, unitArn: unit.arn, accountIdOf });
     }
     new TerraformOutput(this, "account_ids", {
       description: "Per learner: the id of their AWS account, for the roster's accountId column",

@@ -7,6 +7,15 @@ const ORGANIZATION_PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,
 /** An EC2 instance type, or a pattern of them with `*` and `?` (IAM's StringLike wildcards). */
 const INSTANCE_TYPE_GLOB = /^[a-z0-9*?-]+\.[a-z0-9*?-]+$/;
 
+/** `YYYY-MM-DD`, a day that exists (2026-02-30 does not). */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+export const LEASE_DATE_EXPECTED = "a date YYYY-MM-DD that exists, such as 2026-12-20";
+
 export const CLASSROOM_DEFAULTS = {
   vpcCidrPool: "10.0.0.0/8",
   vpcPrefixLength: 16,
@@ -126,6 +135,20 @@ export const classroomSchema = z.strictObject({
        * OrganizationAccountAccessRole. @default - none
        */
       deployPolicyArns: z.array(z.string().regex(/^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "a managed policy ARN such as arn:aws:iam::aws:policy/AdministratorAccess")).min(1).max(9).optional(),
+    })
+    .prefault({}),
+  lease: z
+    .strictObject({
+      /**
+       * The day the class's leases end (the roster's `leaseEndsOn` column overrides it per learner): at midnight
+       * in `timeZone`, a one-time EventBridge Scheduler schedule starts the class-wide CodeBuild batch in destroy
+       * mode for those learners' AWS stacks, and with isolation account moves their accounts to a closed-course
+       * OU. Requires `applyOnCodeBuild.enabled`. A day in the past is only reported (synth gives the same output
+       * any day). @default - no lease
+       */
+      endsOn: z.string().refine(isCalendarDate, LEASE_DATE_EXPECTED).optional(),
+      /** The IANA time zone of that midnight, such as Asia/Seoul. @default UTC */
+      timeZone: z.string().regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/, "an IANA time zone such as UTC or Asia/Seoul").default("UTC"),
     })
     .prefault({}),
 });

@@ -33,6 +33,7 @@ import { stateKey, type ResolvedState } from "./backend";
 import { formatCidr, parseCidr, subnetAt } from "./cidr";
 import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./classroom-accounts";
 import { codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./classroom-codebuild";
+import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./classroom-lease";
 import type { ClassroomSettings } from "./classroom-settings";
 import { defaultEnvironment, type StudyConfig } from "./config";
 import { StudyConfigError, type ConfigProblem } from "./errors";
@@ -51,6 +52,8 @@ export interface Learner {
   readonly row: number;
   /** The `accountId` cell (isolation account only; empty until the organization stack is applied). */
   readonly accountId?: string;
+  /** The optional `leaseEndsOn` cell: this learner's lease end, instead of `classroom.lease.endsOn`. */
+  readonly leaseEndsOn?: string;
 }
 
 /** Everything a per-learner sheet needs, from the config alone (no synth required). */
@@ -113,6 +116,14 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     if (rosterProblems.length > 0) throw new StudyConfigError(rosterPath, rosterProblems);
   }
   const settingsProblems = [...isolationProblems(config, given), ...codeBuildProblems(config, given)];
+  const leased = learners.rows.find((r) => r.leaseEndsOn);
+  if ((given.lease.endsOn || leased) && !given.applyOnCodeBuild.enabled) {
+    settingsProblems.push({
+      field: given.lease.endsOn ? "classroom.lease.endsOn" : `row ${leased!.row} leaseEndsOn`,
+      value: given.lease.endsOn ?? leased!.leaseEndsOn,
+      expected: "a lease only with classroom.applyOnCodeBuild.enabled: true (the lease's schedule starts the class-wide CodeBuild batch to destroy the stacks)",
+    });
+  }
   if (settingsProblems.length > 0) throw new StudyConfigError(config.source, settingsProblems);
 
   const pool = parseCidr(settings.vpcCidrPool)!;
@@ -150,7 +161,12 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   const accounts = byAccount ? planAccounts(config, settings, learners.rows) : undefined;
   const waiting = accounts ? waitingNotice(accounts, plans.length) : undefined;
   const withStacks = plans.filter((l) => !l.account || l.account.roleArn).map((l) => l.id);
-  const codeBuild = settings.applyOnCodeBuild.enabled ? planCodeBuild(config, settings, withStacks, accounts ? accounts.stack : instructorStackName(project)) : undefined;
+  const lease = settings.applyOnCodeBuild.enabled
+    ? planLeases(plans.filter((l) => withStacks.includes(l.id)), settings.lease.endsOn, { timeZone: settings.lease.timeZone, project, unitName: accounts?.unitName })
+    : undefined;
+  const codeBuild = settings.applyOnCodeBuild.enabled ? { ...planCodeBuild(config, settings, withStacks, accounts ? accounts.stack : instructorStackName(project)), ...(lease ? { lease } : {}) } : undefined;
+  // Only the log depends on the day synth runs: the output is the same.
+  const pastLease = pastLeaseNotice(lease, new Date());
   return {
     rosterPath,
     settings,
@@ -160,7 +176,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     learnersGroup: settings.iamUsers ? `${project}-learners` : undefined,
     ...(accounts ? { accounts } : {}),
     ...(codeBuild ? { codeBuild } : {}),
-    notices: waiting ? [waiting] : [],
+    notices: [waiting, pastLease].filter((n): n is string => n !== undefined),
   };
 }
 
@@ -212,6 +228,7 @@ function readRoster(path: string, options: { accountColumn: boolean }): RosterRo
     const name = cell("name");
     const email = cell("email");
     const slot = cell("slot");
+    const leaseEndsOn = cell("leaseendson");
     let valid = true;
     const problem = (p: ConfigProblem) => {
       problems.push(p);
@@ -222,11 +239,12 @@ function readRoster(path: string, options: { accountColumn: boolean }): RosterRo
     else if (seen.has(id)) problem({ field: at("id"), value: id, expected: `an id used by one learner only (row ${seen.get(id)} has it already)` });
     if (name === "" || name.length > 64) problem({ field: at("name"), value: name, expected: "the learner's name, 1-64 characters" });
     if (!EMAIL_PATTERN.test(email)) problem({ field: at("email"), value: email, expected: "an email address such as minji@example.com (budget alerts go there)" });
+    if (leaseEndsOn !== "" && !isCalendarDate(leaseEndsOn)) problem({ field: at("leaseEndsOn"), value: leaseEndsOn, expected: `${LEASE_DATE_EXPECTED}, or empty (the class's classroom.lease.endsOn)` });
     if (slot !== "" && !/^\d{1,6}$/.test(slot)) problem({ field: at("slot"), value: slot, expected: "a whole number >= 0 (the learner's VPC block in classroom.vpcCidrPool), or empty" });
     if (!seen.has(id)) seen.set(id, record.line);
     if (!valid) continue;
     if (slot !== "") explicitSlots.set(rows.length, Number(slot));
-    rows.push({ id, name, email, row: record.line, ...(options.accountColumn ? { accountId: cell("accountid") } : {}) });
+    rows.push({ id, name, email, row: record.line, ...(options.accountColumn ? { accountId: cell("accountid") } : {}), ...(leaseEndsOn ? { leaseEndsOn } : {}) });
   }
   if (problems.length > 0) throw new StudyConfigError(path, problems);
   if (rows.length === 0) throw new StudyConfigError(path, [{ field: "rows", value: 0, expected: "at least one learner row after the header" }]);

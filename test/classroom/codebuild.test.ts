@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CODEBUILD_BUILDSPEC_PATH, CODEBUILD_SCRIPT_PATH, dealBuilds } from "../../lib/classroom-codebuild";
+import { scpContent, scpProblems } from "../../lib/classroom-guardrails";
+import { closedCoursePolicy, isCalendarDate, pastLeaseNotice, planLeases } from "../../lib/classroom-lease";
 import { TERRAFORM_MINIMUM_VERSION } from "../../lib/backend";
 import { StudyConfigError } from "../../lib/errors";
 import { planStackOffline, type PlanResult } from "../support/terraform";
@@ -19,6 +21,10 @@ import type { Synthesized } from "../support/synth";
 import { synthClass } from "./roster";
 
 const TWO_LEARNERS = "id,name,email\nkim,Kim Minji,minji@example.com\nlee-2,\"Lee, Junho\",junho@example.com\n";
+/** The same class, with Lee's lease ending a week before the class's. */
+const TWO_LEASES = "id,name,email,leaseEndsOn\nkim,Kim Minji,minji@example.com,\nlee-2,\"Lee, Junho\",junho@example.com,2027-01-08\n";
+const LEASE = { endsOn: "2027-01-15", timeZone: "Asia/Seoul" };
+const FIXTURES = join(__dirname, "fixtures", "lease");
 const BUCKET = "devops-weeks-tfstate-123456789012";
 const S3_STATE = { state: { backend: "s3", bucket: BUCKET } };
 const ON = { enabled: true, deployPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] };
@@ -68,7 +74,7 @@ describe("a class of two learners with s3 state and applyOnCodeBuild on", () => 
   let synthesized: Synthesized;
   let buildspec: Record<string, unknown>;
   beforeAll(() => {
-    synthesized = synthClass(TWO_LEARNERS, { ...S3_STATE, classroom: { applyOnCodeBuild: ON } });
+    synthesized = synthClass(TWO_LEASES, { ...S3_STATE, classroom: { applyOnCodeBuild: ON, lease: LEASE } });
     buildspec = parseYaml(readFileSync(join(synthesized.outdir, CODEBUILD_BUILDSPEC_PATH), "utf8")) as Record<string, unknown>;
   });
 
@@ -129,11 +135,30 @@ describe("a class of two learners with s3 state and applyOnCodeBuild on", () => 
       plan = planStackOffline(synthesized.stackDir(INSTRUCTOR));
     }, 120_000);
 
-    test("the instructor stack plans the project, its two roles and its log group", () => {
+    test("the instructor stack plans the project, its roles, its log group and the leases' schedules", () => {
       expect(plan.byType("aws_codebuild_project").map((p) => p.values.name)).toEqual(["devops-weeks-class-applies"]);
-      expect(plan.byType("aws_iam_role").map((r) => r.values.name).sort()).toEqual(["devops-weeks-class-applies-batch", "devops-weeks-class-applies-build"]);
+      expect(plan.byType("aws_iam_role").map((r) => r.values.name).sort()).toEqual(["devops-weeks-class-applies-batch", "devops-weeks-class-applies-build", "devops-weeks-class-applies-lease"]);
       expect(plan.byType("aws_cloudwatch_log_group")).toHaveLength(1);
+      expect(plan.byType("aws_scheduler_schedule").map((s) => s.values.schedule_expression).sort()).toEqual(["at(2027-01-08T00:00:00)", "at(2027-01-15T00:00:00)"]);
     });
+  });
+
+  test("a lease ends with a one-time schedule per day, starting the batch in destroy mode for that day's stacks only", () => {
+    const schedules = synthesized.resources(INSTRUCTOR, "aws_scheduler_schedule");
+    expect(Object.keys(schedules).sort()).toEqual(["lease-2027-01-08", "lease-2027-01-15"]);
+    const lee = schedules["lease-2027-01-08"] as { schedule_expression_timezone: string; flexible_time_window: { mode: string }; target: { arn: string; input: string } };
+    expect(lee.schedule_expression_timezone).toBe("Asia/Seoul");
+    expect(lee.flexible_time_window.mode).toBe("OFF");
+    expect(lee.target.arn).toBe("arn:aws:scheduler:::aws-sdk:codebuild:startBuildBatch");
+    expect(JSON.parse(lee.target.input)).toEqual({
+      ProjectName: "devops-weeks-class-applies",
+      EnvironmentVariablesOverride: [
+        { Name: "ACTION", Value: "destroy", Type: "PLAINTEXT" },
+        { Name: "ONLY_STACKS", Value: "devops-weeks-lee-2", Type: "PLAINTEXT" },
+      ],
+    });
+    const scheduler = statementsOf(synthesized.resources(INSTRUCTOR, "aws_iam_role_policy")["lease-scheduler-role-policy"].policy);
+    expect(scheduler).toEqual([{ Sid: "StartTheBatch", Effect: "Allow", Action: "codebuild:StartBuildBatch", Resource: "${aws_codebuild_project.class-applies.arn}" }]);
   });
 });
 
@@ -170,6 +195,84 @@ describe("each build's script", () => {
   });
 });
 
+describe("the lease's cleanup, against the AWS CLI's answers (test/classroom/fixtures/lease)", () => {
+  test("moves a destroyed stack's account from the class's OU, leaves one already closed, and reports one elsewhere as FAILED", () => {
+    const synthesized = synthClass(TWO_LEARNERS, { ...S3_STATE, classroom: { applyOnCodeBuild: ON } });
+    const bin = mkdtempSync(join(tmpdir(), "devops-weeks-fake-bin-"));
+    const reports = mkdtempSync(join(tmpdir(), "devops-weeks-reports-"));
+    const calls = join(reports, "calls.log");
+    writeFileSync(join(bin, "terraform"), "#!/usr/bin/env bash\necho terraform $*\n");
+    writeFileSync(
+      join(bin, "aws"),
+      [
+        "#!/usr/bin/env bash",
+        `echo "$*" >> "${calls}"`,
+        'case "$1 $2" in',
+        `  "s3 cp") key="\${4#s3://}"; mkdir -p "${reports}/$(dirname "$key")"; cat > "${reports}/$key" ;;`,
+        `  "organizations list-parents") cat "${FIXTURES}/list-parents-$4.json" ;;`,
+        '  "organizations move-account") echo moved ;;',
+        "  *) exit 254 ;;",
+        "esac",
+        "",
+      ].join("\n"),
+    );
+    chmodSync(join(bin, "terraform"), 0o755);
+    chmodSync(join(bin, "aws"), 0o755);
+    for (const stack of ["p-a", "p-b", "p-c", "p-d"]) mkdirSync(join(synthesized.outdir, "stacks", stack), { recursive: true });
+    let status = 0;
+    try {
+      execFileSync("bash", [CODEBUILD_SCRIPT_PATH], {
+        cwd: synthesized.outdir,
+        stdio: "pipe",
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          ACTION: "destroy",
+          STACKS: "p-a p-b p-c p-d",
+          ONLY_STACKS: "p-a p-b p-c",
+          CLOSE_ACCOUNTS: "p-a=111111111111 p-b=222222222222 p-c=333333333333",
+          CLASS_UNIT_ID: "ou-ab12-11111111",
+          CLOSED_UNIT_ID: "ou-ab12-99999999",
+          REPORT_URI: "s3://b/r",
+        },
+      });
+    } catch (error) {
+      status = (error as { status: number }).status;
+    }
+    expect(status).toBe(1);
+    const moves = readFileSync(calls, "utf8").split("\n").filter((line) => line.startsWith("organizations move-account"));
+    expect(moves).toEqual(["organizations move-account --account-id 111111111111 --source-parent-id ou-ab12-11111111 --destination-parent-id ou-ab12-99999999"]);
+    const report = (stack: string) => readFileSync(join(reports, "b", "r", "destroy", `${stack}.txt`), "utf8");
+    expect(report("p-a")).toMatch(/^ok +p-a destroy/);
+    expect(report("p-b")).toMatch(/^ok +p-b destroy/);
+    expect(report("p-c")).toMatch(/^FAILED +p-c destroy/);
+    // Not in ONLY_STACKS: its lease has not ended, so the build leaves it alone.
+    expect(existsSync(join(reports, "b", "r", "destroy", "p-d.txt"))).toBe(false);
+  });
+});
+
+describe("lease dates", () => {
+  test("real calendar days only, grouped by day, the roster's cell before the class's", () => {
+    expect(["2027-01-15", "2028-02-29"].map(isCalendarDate)).toEqual([true, true]);
+    expect(["2027-02-29", "2027-13-01", "15/01/2027", "2027-1-5", ""].map(isCalendarDate)).toEqual([false, false, false, false, false]);
+    const plan = planLeases([{ id: "a", awsStack: "p-a" }, { id: "b", awsStack: "p-b", leaseEndsOn: "2027-01-08" }, { id: "c", awsStack: "p-c" }], "2027-01-15", { timeZone: "UTC", project: "p" });
+    expect(plan!.groups).toEqual([
+      { date: "2027-01-08", stacks: ["p-b"], learnerIds: ["b"] },
+      { date: "2027-01-15", stacks: ["p-a", "p-c"], learnerIds: ["a", "c"] },
+    ]);
+    expect(planLeases([{ id: "a", awsStack: "p-a" }], undefined, { timeZone: "UTC", project: "p" })).toBeUndefined();
+  });
+
+  test("a day in the past is reported, not refused: the output does not depend on the day synth runs", () => {
+    const plan = planLeases([{ id: "a", awsStack: "p-a" }], "2027-01-15", { timeZone: "UTC", project: "p" });
+    expect(pastLeaseNotice(plan, new Date("2027-01-10T12:00:00Z"))).toBeUndefined();
+    expect(pastLeaseNotice(plan, new Date("2027-01-16T00:00:00Z"))).toMatch(/2027-01-15 \(p-a\) is before today \(2027-01-16, UTC\)/);
+    const synthesized = synthClass(TWO_LEARNERS, { ...S3_STATE, classroom: { applyOnCodeBuild: ON, lease: { endsOn: "2020-01-01" } } });
+    expect(synthesized.log.filter((line) => line.includes("before today"))).toHaveLength(1);
+    expect(Object.keys(synthesized.resources(INSTRUCTOR, "aws_scheduler_schedule"))).toEqual(["lease-2020-01-01"]);
+  });
+});
+
 describe("dealing the stacks to the builds", () => {
   test("one build per learner up to the concurrency, then every n-th learner per build, none left out", () => {
     const stackOf = (id: string) => `p-${id}`;
@@ -194,7 +297,7 @@ describe("dealing the stacks to the builds", () => {
 describe("account isolation", () => {
   test("the project is in the organization stack, and its role may assume only the learners' OrganizationAccountAccessRole", () => {
     const roster = "id,name,email,accountId\nkim,Kim Minji,minji@example.com,111111111111\nlee,Lee Junho,junho@example.com,\n";
-    const synthesized = synthClass(roster, { ...S3_STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, applyOnCodeBuild: { enabled: true } } });
+    const synthesized = synthClass(roster, { ...S3_STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, applyOnCodeBuild: { enabled: true }, lease: { endsOn: "2027-01-15" } } });
     const org = "devops-weeks-organization";
     expect(readdirSync(join(synthesized.outdir, "stacks")).sort()).toEqual(["devops-weeks-bootstrap", "devops-weeks-kim", org]);
     expect(Object.keys(synthesized.resources(org, "aws_codebuild_project"))).toEqual(["class-applies"]);
@@ -203,6 +306,30 @@ describe("account isolation", () => {
     expect(assume).toHaveLength(1);
     expect(assume[0].Resource).toEqual(["arn:aws:iam::${aws_organizations_account.account-kim.id}:role/OrganizationAccountAccessRole"]);
     expect(Object.keys(synthesized.resources(org, "aws_iam_role_policy_attachment"))).toEqual([]);
+
+    // The lease: a closed-course OU beside the class's, under an SCP of reading and billing, and the move into it.
+    const units = synthesized.resources(org, "aws_organizations_organizational_unit");
+    expect(units["closed-course-unit"]).toMatchObject({ name: "devops-weeks-closed", parent_id: "r-ab12" });
+    expect(synthesized.resources(org, "aws_organizations_policy_attachment")["closed-course-on-unit"]).toMatchObject({ target_id: "${aws_organizations_organizational_unit.closed-course-unit.id}" });
+    const move = build.find((s) => s.Sid === "CloseTheCourse")!;
+    expect(move.Action).toBe("organizations:MoveAccount");
+    expect(move.Resource).toEqual(["${aws_organizations_organizational_unit.class-unit.arn}", "${aws_organizations_organizational_unit.closed-course-unit.arn}", "arn:aws:organizations::*:account/o-*/*"]);
+    const input = JSON.parse((synthesized.resources(org, "aws_scheduler_schedule")["lease-2027-01-15"] as { target: { input: string } }).target.input) as { EnvironmentVariablesOverride: { Name: string; Value: string }[] };
+    expect(Object.fromEntries(input.EnvironmentVariablesOverride.map((v) => [v.Name, v.Value]))).toEqual({
+      ACTION: "destroy",
+      ONLY_STACKS: "devops-weeks-kim",
+      CLOSE_ACCOUNTS: "devops-weeks-kim=${aws_organizations_account.account-kim.id}",
+      CLASS_UNIT_ID: "${aws_organizations_organizational_unit.class-unit.id}",
+      CLOSED_UNIT_ID: "${aws_organizations_organizational_unit.closed-course-unit.id}",
+    });
+  });
+
+  test("the closed-course SCP is valid, within AWS's size limit, and denies everything but reading and billing", () => {
+    const policy = closedCoursePolicy("devops-weeks");
+    expect(scpProblems([policy])).toEqual([]);
+    const statement = JSON.parse(scpContent(policy)).Statement[0] as { Effect: string; NotAction: string[]; Resource: string };
+    expect(statement).toMatchObject({ Effect: "Deny", Resource: "*" });
+    for (const action of statement.NotAction) expect(action).toMatch(/^[a-z0-9-]+:(\*|(Get|List|Describe|View|Lookup|Filter)[A-Za-z]*\*?|GetCallerIdentity)$/);
   });
 });
 
@@ -229,6 +356,15 @@ describe("refused at synth", () => {
     expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: { ...ON, concurrency: 0 } } }).lines.join("\n")).toMatch(/classroom\.applyOnCodeBuild\.concurrency = 0 is not valid; expected a number >= 1/);
     expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: { ...ON, concurrency: 51 } } }).lines.join("\n")).toMatch(/classroom\.applyOnCodeBuild\.concurrency = 51 is not valid; expected a number <= 50/);
     expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: { ...ON, timeoutMinutes: 600 } } }).lines.join("\n")).toMatch(/classroom\.applyOnCodeBuild\.timeoutMinutes = 600 is not valid; expected a number <= 480/);
+  });
+
+  test("a lease date that is not a day, or a lease without the CodeBuild batch", () => {
+    expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: ON, lease: { endsOn: "2027-02-30" } } }).lines.join("\n")).toMatch(/classroom\.lease\.endsOn = "2027-02-30" is not valid; expected a date YYYY-MM-DD that exists/);
+    const cell = refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: ON } }, "id,name,email,leaseEndsOn\nkim,Kim,kim@example.com,next week\n");
+    expect(cell.lines.join("\n")).toMatch(/roster\.csv: row 2 leaseEndsOn = "next week" is not valid; expected a date YYYY-MM-DD/);
+    expect(cell.untouched).toBe(true);
+    expect(refusal({ ...S3_STATE, classroom: { lease: { endsOn: "2027-01-15" } } }).lines.join("\n")).toMatch(/classroom\.lease\.endsOn = "2027-01-15" is not valid; expected a lease only with classroom\.applyOnCodeBuild\.enabled: true/);
+    expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: ON, lease: { endsOn: "2027-01-15", timeZone: "Seoul" } } }).lines.join("\n")).toMatch(/classroom\.lease\.timeZone = "Seoul" is not valid; expected an IANA time zone/);
   });
 
   test("tag isolation without the deploy policies, account isolation with them", () => {
