@@ -289,6 +289,30 @@ export function leaseMovePolicyStatements(classUnitArn: string, closedUnitArn: s
   ];
 }
 
+/** IAM's limit on the inline policies of one role, all together (IAM and AWS STS quotas; whitespace not counted). */
+export const ROLE_INLINE_POLICY_MAX_SIZE = 10_240;
+
+/**
+ * The build role's policy as AWS will count it, the references resolved to values of their real length (a
+ * 12-digit account id, an OU's ARN): with isolation account it grows by one role ARN per learner.
+ */
+export function buildRolePolicyProblems(plan: CodeBuildPlan, options: { accountIsolation: boolean; region: string }): ConfigProblem[] {
+  const account = "123456789012";
+  const logGroupArn = `arn:aws:logs:${options.region}:${account}:log-group:${plan.logGroupName}`;
+  const roleArns = options.accountIsolation ? plan.stacks.map(() => `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`) : [];
+  const unitArn = `arn:aws:organizations::${account}:ou/o-abcdefghij/ou-ab12-abcdefgh`;
+  const extra = options.accountIsolation && plan.lease ? leaseMovePolicyStatements(unitArn, unitArn) : [];
+  const size = JSON.stringify(buildRolePolicy(plan, logGroupArn, roleArns, extra)).length;
+  if (size <= ROLE_INLINE_POLICY_MAX_SIZE) return [];
+  return [
+    {
+      field: "classroom.applyOnCodeBuild.enabled",
+      value: `${plan.stacks.length} learners`,
+      expected: `a class whose build role policy fits IAM's ${ROLE_INLINE_POLICY_MAX_SIZE} characters (it would take about ${size}: one OrganizationAccountAccessRole ARN per learner); split the class into two projects, or use scripts/terraform-all.sh`,
+    },
+  ];
+}
+
 /** The batch role (CodeBuild's own, apart from the build's so a build cannot start more builds): start, stop and retry this project's builds. */
 export function batchRolePolicy(projectArn: string): Record<string, unknown> {
   return { Version: "2012-10-17", Statement: [{ Sid: "RunTheBatch", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:RetryBuild"], Resource: projectArn }] };

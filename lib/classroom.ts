@@ -32,7 +32,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { stateKey, type ResolvedState } from "./backend";
 import { formatCidr, parseCidr, subnetAt } from "./cidr";
 import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./classroom-accounts";
-import { codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./classroom-codebuild";
+import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./classroom-codebuild";
 import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./classroom-lease";
 import type { ClassroomSettings } from "./classroom-settings";
 import { defaultEnvironment, type StudyConfig } from "./config";
@@ -165,6 +165,8 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     ? planLeases(plans.filter((l) => withStacks.includes(l.id)), settings.lease.endsOn, { timeZone: settings.lease.timeZone, project, unitName: accounts?.unitName })
     : undefined;
   const codeBuild = settings.applyOnCodeBuild.enabled ? { ...planCodeBuild(config, settings, withStacks, accounts ? accounts.stack : instructorStackName(project)), ...(lease ? { lease } : {}) } : undefined;
+  const sizeProblems = codeBuild ? buildRolePolicyProblems(codeBuild, { accountIsolation: byAccount, region: config.core.region }) : [];
+  if (sizeProblems.length > 0) throw new StudyConfigError(config.source, sizeProblems);
   // Only the log depends on the day synth runs: the output is the same.
   const pastLease = pastLeaseNotice(lease, new Date());
   return {

@@ -367,6 +367,12 @@ describe("refused at synth", () => {
     expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: ON, lease: { endsOn: "2027-01-15", timeZone: "Seoul" } } }).lines.join("\n")).toMatch(/classroom\.lease\.timeZone = "Seoul" is not valid; expected an IANA time zone/);
   });
 
+  test("a class whose build role policy would not fit IAM's limit", () => {
+    const roster = `id,name,email,accountId\n${Array.from({ length: 140 }, (_, i) => `l${i},L ${i},l${i}@example.com,${100000000000 + i}`).join("\n")}\n`;
+    const { lines } = refusal({ ...S3_STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, vpcPrefixLength: 20, learnerGuides: false, applyOnCodeBuild: { enabled: true } } }, roster);
+    expect(lines).toEqual([expect.stringMatching(/classroom\.applyOnCodeBuild\.enabled = "140 learners" is not valid; expected a class whose build role policy fits IAM's 10240 characters \(it would take about 1\d{4}/)]);
+  });
+
   test("tag isolation without the deploy policies, account isolation with them", () => {
     expect(refusal({ ...S3_STATE, classroom: { applyOnCodeBuild: { enabled: true } } }).lines.join("\n")).toMatch(/classroom\.applyOnCodeBuild\.deployPolicyArns .*with classroom\.isolation tag, the managed policies/);
     const account = refusal({ ...S3_STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, applyOnCodeBuild: ON } }, "id,name,email\nkim,Kim,kim@example.com\n");
