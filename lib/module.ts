@@ -4,8 +4,9 @@
  * resolves dependencies, and calls `build` once per environment with the module's own construct scope.
  * `module.ts` imports only settings, validation helpers and the folder's `exports.ts` (the types of what
  * `build` returns, which other weeks read with `ctx.use(module)`); its `build` requires the folder's
- * `index.ts` (provider classes, constructs) on first call, so a synth loads the build code of enabled
- * weeks only. test/foundation/contract-v2.test.ts holds the import rules.
+ * `build.ts` (provider classes, constructs) on first call, so a synth loads the build code of enabled
+ * weeks only. The folder's `index.ts` is a barrel of re-exports, for tests and tools.
+ * test/foundation/contract-v2.test.ts holds the import rules.
  */
 import type { Construct, IConstruct } from "constructs";
 import type { z } from "zod";

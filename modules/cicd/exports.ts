@@ -1,6 +1,6 @@
 /**
  * What week 3's pipeline offers the other weeks (`ctx.use(cicdModule)`): types only, so that the
- * registry entry (./module.ts) and other weeks name them without loading the build code (./index.ts).
+ * registry entry (./module.ts) and other weeks name them without loading the build code (./build.ts).
  */
 import type { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import type { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";

@@ -61,7 +61,7 @@ export const cicdModule = defineModule<CicdSettings, CicdExports>({
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildCicd(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildCicd(ctx),
 });
 
 /** `<project>-<environment>-<suffix>-<region>`, unless the config names the bucket. */

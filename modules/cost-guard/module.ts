@@ -29,7 +29,7 @@ export const costGuardModule = defineModule<CostGuardSettings, CostGuardExports>
     return problems;
   },
   // Without an address there is no budget to build: nothing of the build code (or its provider classes) loads.
-  build: (ctx) => (ctx.settings.emails.length === 0 ? {} : (require("./index") as typeof import("./index")).buildCostGuard(ctx)),
+  build: (ctx) => (ctx.settings.emails.length === 0 ? {} : (require("./build") as typeof import("./build")).buildCostGuard(ctx)),
 });
 
 /** What synth prints when nobody would hear about the bill. */

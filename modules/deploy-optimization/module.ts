@@ -49,5 +49,5 @@ export const deployOptimizationModule = defineModule<DeployOptimizationSettings,
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildDeployOptimization(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildDeployOptimization(ctx),
 });

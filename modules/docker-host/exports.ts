@@ -1,7 +1,7 @@
 /**
  * What week 2's Docker host offers the other weeks (`ctx.use(dockerHostModule)`): types only, so that
  * the registry entry (./module.ts) and other weeks name them without loading the build code
- * (./index.ts).
+ * (./build.ts).
  */
 import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";

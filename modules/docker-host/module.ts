@@ -52,5 +52,5 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildDockerHost(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildDockerHost(ctx),
 });

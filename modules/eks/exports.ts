@@ -1,6 +1,6 @@
 /**
  * What week 6's cluster offers the other weeks (`ctx.use(eksModule)`): types only, so that the
- * registry entry (./module.ts) and other weeks name them without loading the build code (./index.ts).
+ * registry entry (./module.ts) and other weeks name them without loading the build code (./build.ts).
  */
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";

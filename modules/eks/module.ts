@@ -79,7 +79,7 @@ export const eksModule = defineModule<EksSettings, EksExports>({
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildEks(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildEks(ctx),
 });
 
 /**

@@ -1,6 +1,6 @@
 /**
  * What week 5's workloads offer the other weeks (`ctx.use(kubernetesModule)`): types only, so that the
- * registry entry (./module.ts) and other weeks name them without loading the build code (./index.ts).
+ * registry entry (./module.ts) and other weeks name them without loading the build code (./build.ts).
  */
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";

@@ -49,7 +49,7 @@ export const kubernetesModule = defineModule<KubernetesSettings, KubernetesExpor
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildKubernetes(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildKubernetes(ctx),
 });
 
 function cpuMillis(quantity: string): number {

@@ -1,6 +1,6 @@
 /**
  * Week 5's workloads as plain Kubernetes objects: the single source both for the `kubectl apply -f`
- * manifests written to out/ and (mapped field by field in index.ts) for the Terraform resources.
+ * manifests written to out/ and (mapped field by field in build.ts) for the Terraform resources.
  * They are typed with the Kubernetes API types of kubernetes-models (types only, erased at run time),
  * so a misspelt or misplaced field fails the type check; the tests validate them against the schemas.
  */

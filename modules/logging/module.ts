@@ -33,7 +33,7 @@ export const loggingModule = defineModule<LoggingSettings, LoggingExports>({
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildLogging(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildLogging(ctx),
 });
 
 export function openSearchZones(instanceCount: number, azCount: number): number {

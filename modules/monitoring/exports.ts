@@ -1,6 +1,6 @@
 /**
  * What week 7's monitoring offers the other weeks (`ctx.use(monitoringModule)`): types only, so that
- * the registry entry (./module.ts) and other weeks name them without loading the build code (./index.ts).
+ * the registry entry (./module.ts) and other weeks name them without loading the build code (./build.ts).
  */
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 

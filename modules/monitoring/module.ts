@@ -21,5 +21,5 @@ export const monitoringModule = defineModule<MonitoringSettings, MonitoringExpor
       ["kubePrometheusStackChart", settings.prometheus.chartVersion, settings.prometheus.kubePrometheusStack],
     ]);
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildMonitoring(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildMonitoring(ctx),
 });

@@ -1,6 +1,6 @@
 /**
  * What week 1's network offers the other weeks (`ctx.use(networkModule)`): types only, so that the
- * registry entry (./module.ts) and other weeks name them without loading the build code (./index.ts).
+ * registry entry (./module.ts) and other weeks name them without loading the build code (./build.ts).
  */
 import type { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import type { Subnet } from "@cdktf/provider-aws/lib/subnet";

@@ -41,7 +41,7 @@ export const networkModule = defineModule<NetworkSettings, NetworkExports>({
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildNetwork(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildNetwork(ctx),
 });
 
 /** Session Manager as the diagrams draw it: the learner's only way to the bastion, with no open port. */

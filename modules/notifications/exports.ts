@@ -1,7 +1,7 @@
 /**
  * What week 4's notifications offer the other weeks (`ctx.use(notificationsModule)`): types only, so
  * that the registry entry (./module.ts) and other weeks name them without loading the build code
- * (./index.ts).
+ * (./build.ts).
  */
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";

@@ -32,5 +32,5 @@ export const notificationsModule = defineModule<NotificationsSettings, Notificat
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildNotifications(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildNotifications(ctx),
 });

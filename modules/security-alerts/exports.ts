@@ -1,7 +1,7 @@
 /**
  * What week 1's security alerts offer the other weeks (`ctx.use(securityAlertsModule)`), the account's
  * trail among them: types only, so that the registry entry (./module.ts) and other weeks name them
- * without loading the build code (./index.ts, ./trail.ts).
+ * without loading the build code (./build.ts, ./trail.ts).
  */
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 

@@ -24,6 +24,6 @@ export const securityAlertsModule = defineModule<SecurityAlertsSettings, Securit
     if (!alerting && !trailWanted) return {};
     // Without an address the rules and the topic exist all the same: week 4's chat bot subscribes, and
     // an address added later is one subscription more (the cost guard's notice asks for it on every synth).
-    return (require("./index") as typeof import("./index")).buildSecurityAlerts(ctx, { alerting, emails, trail: trailWanted ? security.cloudTrail : undefined, accountId: security.accountId });
+    return (require("./build") as typeof import("./build")).buildSecurityAlerts(ctx, { alerting, emails, trail: trailWanted ? security.cloudTrail : undefined, accountId: security.accountId });
   },
 });

@@ -1,7 +1,7 @@
 /**
  * What week 10's account security offers the other weeks (`ctx.use(securityModule)`): types only, so
  * that the registry entry (./module.ts) and other weeks name them without loading the build code
- * (./index.ts).
+ * (./build.ts).
  */
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 

@@ -62,5 +62,5 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildSecurity(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildSecurity(ctx),
 });

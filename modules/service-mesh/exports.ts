@@ -1,7 +1,7 @@
 /**
  * What week 10's service mesh offers the other weeks (`ctx.use(serviceMeshModule)`): types only, so
  * that the registry entry (./module.ts) and other weeks name them without loading the build code
- * (./index.ts).
+ * (./build.ts).
  */
 import type { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
 import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";

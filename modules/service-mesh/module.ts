@@ -56,5 +56,5 @@ export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshEx
     }
     return problems;
   },
-  build: (ctx) => (require("./index") as typeof import("./index")).buildServiceMesh(ctx),
+  build: (ctx) => (require("./build") as typeof import("./build")).buildServiceMesh(ctx),
 });

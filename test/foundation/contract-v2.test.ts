@@ -2,7 +2,7 @@
  * Module contract v2 (issue 16), its structural rules: each week's `exports.ts` holds the types of what it
  * offers the other weeks, and nothing else; a week's registry entry (`module.ts`) and its exports name
  * only registry-level files (module.ts, settings.ts, exports.ts), never build code; no week imports
- * another week's build code (`index.ts`). The registry then loads without the build code, and no
+ * another week's build code (`build.ts`, or the folder's barrel `index.ts`, which re-exports it). The registry then loads without the build code, and no
  * import, not even a type-only one, runs in a circle through it. A week changes another week's
  * constructs only through the methods that week offers (`labelNamespace`, `enableNetworkPolicy`, ...),
  * never with `addOverride`, nor finds them with `findAll`. Read with the TypeScript compiler API
@@ -30,7 +30,7 @@ function moduleFile(path: string): { folder: string; file: string } | undefined 
 const REGISTRY_FILES = new Set(["module.ts", "settings.ts", "exports.ts"]);
 
 /**
- * Runtime imports of another week's build helpers (neither its index.ts nor a registry file): code two
+ * Runtime imports of another week's build helpers (neither its build.ts or index.ts nor a registry file): code two
  * weeks share that still lives in one of them, each with its reason. There are none left (shared code
  * lives in lib/, what a week offers comes through ctx.use), and the list may only stay empty.
  */
@@ -45,10 +45,10 @@ const PATCHING_METHODS = new Set(["addOverride", "findAll"]);
  * week built is never listed, it becomes a method of that week.
  */
 const OWN_CONSTRUCT_PATCHES: readonly { readonly call: string; readonly reason: string }[] = [
-  { call: "modules/eks/index.ts: addons[\"vpc-cni\"].addOverride", reason: "enableNetworkPolicy(): the add-on's configuration, which its typed props set only at creation" },
-  { call: "modules/eks/index.ts: nodeGroup.addOverride", reason: "leaveDesiredSizeToAutoscaler(): lifecycle.ignore_changes, added after the node group exists" },
-  { call: "modules/kubernetes/index.ts: appNamespace.addOverride", reason: "labelNamespace(): one label added to the namespace after it is built" },
-  { call: "modules/kubernetes/index.ts: deployment.addOverride", reason: "tuneDeployment(): rollout, spreading and ignore_changes set after the Deployment is built" },
+  { call: "modules/eks/build.ts: addons[\"vpc-cni\"].addOverride", reason: "enableNetworkPolicy(): the add-on's configuration, which its typed props set only at creation" },
+  { call: "modules/eks/build.ts: nodeGroup.addOverride", reason: "leaveDesiredSizeToAutoscaler(): lifecycle.ignore_changes, added after the node group exists" },
+  { call: "modules/kubernetes/build.ts: appNamespace.addOverride", reason: "labelNamespace(): one label added to the namespace after it is built" },
+  { call: "modules/kubernetes/build.ts: deployment.addOverride", reason: "tuneDeployment(): rollout, spreading and ignore_changes set after the Deployment is built" },
   { call: "modules/security-alerts/trail.ts: scope.node.findAll", reason: "walks its own scope, to move the trail's resources it created" },
 ];
 
@@ -85,26 +85,35 @@ describe("module contract v2", () => {
       const to = moduleFile(edge.to);
       if (!from || !to || (from.file !== "module.ts" && from.file !== "exports.ts")) return false;
       // The registry entry's `build` loads its own folder's build code on first call: the one lazy load allowed.
-      if (from.file === "module.ts" && edge.kind === "lazy" && to.folder === from.folder && to.file === "index.ts") return false;
+      if (from.file === "module.ts" && edge.kind === "lazy" && to.folder === from.folder && to.file === "build.ts") return false;
       return !REGISTRY_FILES.has(to.file);
     });
     expect(offending.map(describeEdge)).toEqual([]);
   });
 
-  test("each module.ts loads its build code lazily, from its own index.ts (the check sees require and typeof import)", () => {
+  test("each module.ts loads its build code lazily, from its own build.ts (the check sees require and typeof import)", () => {
     for (const folder of MODULE_FOLDERS) {
       const lazy = moduleImports.filter((e) => e.from === `modules/${folder}/module.ts` && e.kind === "lazy");
-      expect(lazy.map((e) => e.to), folder).toContain(`modules/${folder}/index.ts`);
+      expect(lazy.map((e) => e.to), folder).toContain(`modules/${folder}/build.ts`);
     }
   });
 
-  test("no week imports another week's index.ts (its build code)", () => {
+  test("each folder has the contract's files: module.ts, exports.ts, build.ts, and index.ts a barrel of re-exports only", () => {
+    const paths = new Set(files.map((f) => f.path));
+    for (const folder of MODULE_FOLDERS) {
+      for (const file of ["module.ts", "exports.ts", "build.ts", "index.ts"]) expect(paths, `modules/${folder}/${file}`).toContain(`modules/${folder}/${file}`);
+      const barrel = files.find((f) => f.path === `modules/${folder}/index.ts`)!;
+      expect(barrel.statements.filter((statement) => statement.kind !== "ExportDeclaration").map((statement) => statement.text), `modules/${folder}/index.ts`).toEqual([]);
+    }
+  });
+
+  test("no week imports another week's build.ts or index.ts (its build code)", () => {
     // Exceptions, each with its reason, would be listed here; there are none, and none may come back.
     const exceptions: readonly string[] = [];
     const crossIndex = moduleImports.filter((edge) => {
       const from = moduleFile(edge.from);
       const to = moduleFile(edge.to);
-      return from && to && from.folder !== to.folder && to.file === "index.ts";
+      return from && to && from.folder !== to.folder && (to.file === "build.ts" || to.file === "index.ts");
     });
     expect(crossIndex.map(describeEdge)).toEqual(exceptions);
   });
@@ -122,7 +131,7 @@ describe("module contract v2", () => {
     const shared = moduleImports.filter((edge) => {
       const from = moduleFile(edge.from);
       const to = moduleFile(edge.to);
-      return from && to && from.folder !== to.folder && edge.kind === "static" && to.file !== "index.ts" && !REGISTRY_FILES.has(to.file);
+      return from && to && from.folder !== to.folder && edge.kind === "static" && to.file !== "build.ts" && to.file !== "index.ts" && !REGISTRY_FILES.has(to.file);
     });
     expect([...new Set(shared.map((e) => `${e.from} -> ${e.to}`))].sort()).toEqual(SHARED_BUILD_CODE.map((s) => s.import));
   });

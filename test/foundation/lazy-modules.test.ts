@@ -28,7 +28,7 @@ beforeAll(() => {
 });
 
 test("a week-1 synth loads week 1's build code and every module's registry entry", () => {
-  expect(loaded).toContain("modules/network/index.ts");
+  expect(loaded).toContain("modules/network/build.ts");
   expect(loaded).toContain("node_modules/@cdktf/provider-aws/lib/vpc/index.js");
   for (const folder of MODULE_FOLDERS) expect(loaded).toContain(`modules/${folder}/module.ts`);
 });
@@ -42,6 +42,7 @@ test("a week-1 synth loads no build code of weeks 2-10", () => {
   const buildCode = otherModules.filter((file) => !/^modules\/[^/]+\/(module|settings)\.ts$/.test(file));
   expect(buildCode).toEqual([]);
   for (const folder of ["eks", "kubernetes", "cicd", "monitoring", "security", "service-mesh"]) {
+    expect(loaded).not.toContain(`modules/${folder}/build.ts`);
     expect(loaded).not.toContain(`modules/${folder}/index.ts`);
   }
 });
@@ -58,6 +59,6 @@ test("a study without classroom or S3 state loads neither the instructor and boo
 
 test("the check sees build code when its week is on", () => {
   const withKubernetes = loadedAfterSynth("1,5");
-  expect(withKubernetes).toContain("modules/kubernetes/index.ts");
+  expect(withKubernetes).toContain("modules/kubernetes/build.ts");
   expect(withKubernetes.some((file) => file.includes("@cdktf/provider-kubernetes/lib/deployment-v1/"))).toBe(true);
 });
