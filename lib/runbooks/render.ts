@@ -6,7 +6,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import Handlebars from "handlebars";
+// The runtime only: the compiler (and the source-map package it loads) is needed only for a template not
+// in the precompiled cache (templateSpec below).
+import type HandlebarsFull from "handlebars";
+import HandlebarsRuntime from "handlebars/runtime";
+
+const Handlebars = HandlebarsRuntime as unknown as typeof HandlebarsFull;
 import { RunbookTemplateError } from "./errors";
 import { loadStrings } from "./strings";
 
@@ -97,7 +102,7 @@ function templateSpec(source: string, options: CompileOptions): TemplateSpecific
     const path = join(SPEC_CACHE_DIR, `${key}.js`);
     text = readIfPresent(path);
     if (text === undefined) {
-      text = Handlebars.precompile(source, options) as string;
+      text = (require("handlebars") as typeof HandlebarsFull).precompile(source, options) as string;
       writeQuietly(path, text);
     }
     specTexts.set(key, text);
@@ -106,7 +111,7 @@ function templateSpec(source: string, options: CompileOptions): TemplateSpecific
   return new Function(`return ${text};`)() as TemplateSpecification;
 }
 
-type CompileOptions = Parameters<typeof Handlebars.precompile>[1];
+type CompileOptions = Parameters<typeof HandlebarsFull.precompile>[1];
 /** The precompiled form as Handlebars.template takes it (the type is global in its typings, not exported). */
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
