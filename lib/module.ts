@@ -13,11 +13,10 @@ import type { z } from "zod";
 import type { CoreConfig } from "./core-settings";
 import type { AppliedState } from "./applied-state";
 import type { ConfigProblem } from "./errors";
+import type { Localized } from "./localized";
+import type { WeekRunbook } from "./runbooks/facts";
 
-export interface Localized {
-  readonly ko: string;
-  readonly en: string;
-}
+export type { Localized } from "./localized";
 
 /** One learner's (or the single user's) copy of the study infrastructure. */
 export interface StudyEnvironment {
@@ -241,6 +240,12 @@ export interface StudyModule<Settings, Exports> {
    * uses week 6's cluster when it is on, and runs on a local cluster when it is not).
    */
   readonly after?: readonly string[];
+  /**
+   * What the week's page says that only this week knows (checks, cheaper options, a release), loaded on
+   * first use like `build`: `runbook: () => (require("./runbook") as typeof import("./runbook")).xRunbook`.
+   * lib/runbooks gives the rules that follow from resource types alone.
+   */
+  readonly runbook?: () => WeekRunbook;
   /** Costs of resource types this module creates that lib/runbooks/costs.ts does not price, by Terraform type. */
   readonly resourceCosts?: Readonly<Record<string, ResourceCost>>;
   /** Where the `-k8s` stack should connect, if this module decides it (see KubernetesTarget). */

@@ -48,3 +48,29 @@ export interface PageNote {
   readonly partial: string;
   readonly [value: string]: string;
 }
+
+/** A blue/green release on the Docker-host path, as the synthesized stack has it. */
+export interface BlueGreenRelease {
+  readonly live: string;
+  readonly idle: string;
+  /** Share of port 80 the idle color already gets (a canary), 0 when none. */
+  readonly idlePercent: number;
+  readonly testPort: string;
+  readonly testCommand: string;
+  readonly weightsCommand: string;
+  /** The host week 3's pipeline deploys to, when week 3 is on. */
+  readonly deployTo?: string;
+}
+
+/**
+ * A week's own part of its page (StudyModule.runbook): what follows not from resource types alone but
+ * from what only that week knows. lib/runbooks merges it with the generic rules, in the page's order.
+ */
+export interface WeekRunbook {
+  /** Checks after the generic ones of the account (trail, GuardDuty) and before the alarms. */
+  checks?(facts: WeekFacts): readonly Check[];
+  /** Cheaper ways to run the week, first in the list, in the page's language. */
+  cheaperOptions?(facts: WeekFacts): readonly string[];
+  /** The release steps the page shows (a blue/green switch). */
+  release?(facts: WeekFacts): BlueGreenRelease | undefined;
+}

@@ -18,7 +18,6 @@ import { loadTemplates, type TemplateSet } from "./render";
 import { markdownToHtml } from "./site";
 import {
   applyWarningsFor,
-  blueGreenFor,
   checksFor,
   cheaperOptions,
   commandsFromOutputs,
@@ -251,10 +250,12 @@ function buildWeek(ctx: WeekContext) {
     outputs,
     commands,
   }).map((step, i) => ({ ...step, number: i + 1 }));
-  const checks = checksFor(facts);
-  const cheaper = cheaperOptions(facts, costs);
+  // What only the week's modules know (their runbook.ts), merged with what follows from the resources.
+  const weekRunbooks = modules.flatMap((m) => (m.runbook ? [m.runbook()] : []));
+  const checks = checksFor(facts, weekRunbooks.flatMap((r) => r.checks?.(facts) ?? []));
+  const cheaper = cheaperOptions(facts, costs, weekRunbooks.flatMap((r) => r.cheaperOptions?.(facts) ?? []));
   const lingering = lingeringFor(facts);
-  const release = blueGreenFor(facts);
+  const release = weekRunbooks.map((r) => r.release?.(facts)).find((found) => found !== undefined);
   const index = ctx.weeks.indexOf(week);
   const navLink = (w: number) => ({ href: `week-${pad(w)}.md`, label: `${strings.text("nav.week", { week: w })}: ${weekTitle(input.modules, w, lang)}` });
   const tools = [

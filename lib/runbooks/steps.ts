@@ -8,7 +8,7 @@ import { argument, literal, prefixed, type StackResource } from "./inventory";
 import type { CostTable } from "./costs";
 import type { Check, Command, OutputRef, PageNote, StackRef, WeekFacts } from "./facts";
 import prices from "./prices.json";
-import { priceRegion, usd } from "./costs";
+import { usd } from "./costs";
 import { shellWord } from "../shell";
 import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 import {
@@ -19,13 +19,9 @@ import {
   githubConnectionTip,
   guardDutyDetectorTip,
   istioCrdTip,
-  istioOf,
-  meshWorkloads,
-  resolvedName,
   sidecarTip,
   webhookParameterTip,
   webhookRejectedTip,
-  type MeshWorkload,
   type Tip,
 } from "./tips";
 
@@ -104,7 +100,7 @@ export function namespacesOf(facts: WeekFacts): string[] {
 }
 
 /** Checks for the week's resources, each with the command and what the learner should see. */
-export function checksFor(facts: WeekFacts): Check[] {
+export function checksFor(facts: WeekFacts, weekChecks: readonly Check[] = []): Check[] {
   const s = facts.strings;
   const checks: Check[] = [];
   const region = `--region ${facts.region}`;
@@ -194,7 +190,8 @@ export function checksFor(facts: WeekFacts): Check[] {
     const id = idOutput(detector);
     if (id) checks.push({ title: s.text("checks.guardDuty.title"), command: `aws guardduty get-detector ${region} --detector-id ${id} --query Status --output text`, expect: s.text("checks.guardDuty.expect") });
   }
-  checks.push(...meshChecks(facts));
+  // The week's own checks (week 10's mesh) come here, after the account's and before the alarms.
+  checks.push(...weekChecks);
   for (const alarm of of("aws_cloudwatch_metric_alarm").slice(0, 1)) {
     const prefix = literal(alarm.config["alarm_name"]);
     if (prefix) checks.push({ title: s.text("checks.alarms.title"), command: `aws cloudwatch describe-alarms ${region} --alarm-name-prefix ${prefix.split("-").slice(0, 3).join("-")} --query 'MetricAlarms[].[AlarmName,StateValue]' --output table`, expect: s.text("checks.alarms.expect") });
@@ -238,60 +235,6 @@ export function troubleshootingFor(facts: WeekFacts): Tip[] {
   return [...tips.map((tip) => ({ partial: `tips/${tip}` })), ...named];
 }
 
-/**
- * Week 10's mesh checks, for each namespace whose PeerAuthentication the week creates: every pod of its
- * Deployments runs the istio-proxy sidecar, the namespace's mTLS mode, and with STRICT, a plain-text
- * request from a pod without a sidecar (in `default`, which has no injection label) is refused.
- */
-export function meshChecks(facts: WeekFacts): Check[] {
-  const s = facts.strings;
-  const istio = istioOf(facts);
-  if (!istio) return [];
-  const checks: Check[] = [];
-  const workloads = meshWorkloads(facts);
-  for (const peer of istio.objects.filter((o) => o.kind === "PeerAuthentication" && o.metadata.namespace)) {
-    const namespace = peer.metadata.namespace!;
-    const ns = shellWord(namespace);
-    const inNamespace = workloads.filter((w) => w.namespace === namespace);
-    for (const workload of inNamespace) {
-      checks.push({
-        title: s.text("checks.sidecar.title", { namespace, deployment: workload.deployment }),
-        command: `kubectl get pods -n ${ns} -l ${shellWord(workload.selector)} -o ${shellWord("custom-columns=POD:.metadata.name,CONTAINERS:.spec.containers[*].name,INIT:.spec.initContainers[*].name")}`,
-        expect: s.text("checks.sidecar.expect", { container: workload.container }),
-      });
-    }
-    const mode = literal((peer.spec?.["mtls"] as Record<string, unknown> | undefined)?.["mode"]) ?? "-";
-    checks.push({
-      title: s.text("checks.mtls.title", { namespace }),
-      command: `kubectl get peerauthentication -n ${ns} ${shellWord(peer.metadata.name)} -o jsonpath='{.spec.mtls.mode}{"\\n"}'`,
-      expect: s.text(mode === "STRICT" ? "checks.mtls.expectStrict" : "checks.mtls.expect", { mode }),
-    });
-    const workload = inNamespace.find((w) => w.image);
-    const service = workload && serviceOf(facts, workload);
-    if (mode === "STRICT" && workload?.image && service) {
-      checks.push({
-        title: s.text("checks.plainText.title", { namespace }),
-        command: `kubectl run mtls-probe -n default --rm -i --restart=Never --image=${shellWord(workload.image)} --command -- wget -q -T 5 -O- ${shellWord(`http://${service.name}.${namespace}.svc.cluster.local:${service.port}/`)}`,
-        expect: s.text("checks.plainText.expect"),
-      });
-    }
-  }
-  return checks;
-}
-
-/** The Service in the workload's namespace that selects its pods, with its first port. */
-function serviceOf(facts: WeekFacts, workload: MeshWorkload): { name: string; port: string } | undefined {
-  const labels = new Set(workload.selector.split(","));
-  for (const r of facts.inventory.resources.filter((r) => r.type === "kubernetes_service_v1" || r.type === "kubernetes_service")) {
-    if (resolvedName(facts, r.stack, argument(r.config, "metadata", "namespace")) !== workload.namespace) continue;
-    const selector = argument(r.config, "spec", "selector") as Record<string, unknown> | undefined;
-    if (!selector || !Object.entries(selector).every(([k, v]) => labels.has(`${k}=${literal(v)}`))) continue;
-    const name = literal(argument(r.config, "metadata", "name"));
-    const port = literal(argument(r.config, "spec", "port", "port"));
-    if (name && port) return { name, port };
-  }
-  return undefined;
-}
 
 /**
  * Warnings shown before the AWS stack's apply step, as partials of the week's template. With the s3
@@ -352,22 +295,11 @@ export function lingeringFor(facts: WeekFacts): string[] {
 }
 
 /** The cheaper options the config offers, with what they save according to the price table. */
-export function cheaperOptions(facts: WeekFacts, costs: CostTable): string[] {
+export function cheaperOptions(facts: WeekFacts, costs: CostTable, weekOptions: readonly string[] = []): string[] {
   const s = facts.strings;
-  const { prices: p } = priceRegion(facts.region);
-  const month = (hourly: number) => usd(hourly * prices.hoursPerMonth, 2);
-  const options: string[] = [];
+  // The week's own options first (week 1's NAT arithmetic), then what follows from the resources.
+  const options: string[] = [...weekOptions];
   const gateways = facts.resources.filter((r) => r.type === "aws_nat_gateway").length;
-  if (gateways > 0 && facts.network) {
-    const instanceType = facts.network.nat.instanceType;
-    const instanceHour = ((p.ec2Hour as Record<string, number>)[instanceType] ?? p.ec2Hour["t3.micro"]) + p.publicIpv4Hour + (8 * p.ebsGp3GBMonth) / prices.hoursPerMonth;
-    const gatewayHour = p.natGatewayHour + p.publicIpv4Hour;
-    options.push(s.text("cheaper.natInstance", { count: gateways, gateway: month(gatewayHour * gateways), instance: month(instanceHour * gateways), type: instanceType }));
-    if (facts.network.nat.perAz && gateways > 1) options.push(s.text("cheaper.sharedNat", { saved: month(gatewayHour * (gateways - 1)) }));
-    // The endpoints that let the bastion work without a NAT, priced the same way, for comparison.
-    const azs = facts.availabilityZones.length;
-    options.push(s.text("cheaper.ssmEndpoints", { endpoints: month(p.interfaceEndpointHourPerAz * 3 * azs), azs, gateway: month(gatewayHour * gateways) }));
-  }
   // EKS and an Application Load Balancer refuse fewer than two AZs: never offer what would not apply.
   const fewestAzs = facts.inventory.resources.some((r) => r.type === "aws_eks_cluster" || (r.type === "aws_lb" && literal(r.config["load_balancer_type"]) !== "network")) ? 2 : 1;
   if (facts.availabilityZones.length > fewestAzs && (gateways > 1 || facts.resources.some((r) => r.type === "aws_lb" || r.type === "aws_eks_node_group"))) {
@@ -377,44 +309,4 @@ export function cheaperOptions(facts: WeekFacts, costs: CostTable): string[] {
   return options;
 }
 
-/** A blue/green release on the Docker-host path, as the synthesized stack has it. */
-export interface BlueGreenRelease {
-  readonly live: string;
-  readonly idle: string;
-  /** Share of port 80 the idle color already gets (a canary), 0 when none. */
-  readonly idlePercent: number;
-  readonly testPort: string;
-  readonly testCommand: string;
-  readonly weightsCommand: string;
-  /** The host week 3's pipeline deploys to, when week 3 is on. */
-  readonly deployTo?: string;
-}
 
-/**
- * The release steps for a blue/green Docker host, read from the stack: the colors from its outputs, the
- * test port and weights from the load balancer's listeners, and where week 3's CodeDeploy deploys.
- */
-export function blueGreenFor(facts: WeekFacts): BlueGreenRelease | undefined {
-  const ref = facts.outputs.find((o) => o.output === "blue_green_live_color");
-  if (!ref) return undefined;
-  const stack = facts.inventory.stacks.find((s) => s.stack === ref.name);
-  const live = literal(stack?.outputs["blue_green_live_color"]?.value);
-  const idle = literal(stack?.outputs["blue_green_idle_color"]?.value);
-  const listeners = facts.inventory.resources.filter((r) => r.stack === ref.name && r.type === "aws_lb_listener");
-  const liveListener = listeners.find((l) => l.config["port"] === 80);
-  const testListener = listeners.find((l) => l.config["port"] !== 80);
-  if (!live || !idle || !liveListener || !testListener) return undefined;
-  const groups = argument(liveListener.config, "default_action", "forward", "target_group");
-  const weights = Array.isArray(groups) ? groups.map((g) => Number((g as Record<string, unknown>)["weight"] ?? 0)) : [];
-  const deployment = facts.inventory.resources.find((r) => r.stack === ref.name && r.type === "aws_codedeploy_deployment_group");
-  const output = (name: string) => outputCommand({ ...ref, output: name });
-  return {
-    live,
-    idle,
-    idlePercent: weights[1] ?? 0,
-    testPort: literal(testListener.config["port"]) ?? "?",
-    testCommand: `curl -i "$(${output("app_test_url")})"`,
-    weightsCommand: `eval "$(${output("blue_green_weights_command")})"`,
-    deployTo: deployment ? literal(argument(deployment.config, "ec2_tag_set", "ec2_tag_filter", "value")) : undefined,
-  };
-}

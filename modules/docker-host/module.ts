@@ -52,5 +52,6 @@ export const dockerHostModule = defineModule<DockerHostSettings, DockerHostExpor
     }
     return problems;
   },
+  runbook: () => (require("./runbook") as typeof import("./runbook")).dockerHostRunbook,
   build: (ctx) => (require("./build") as typeof import("./build")).buildDockerHost(ctx),
 });

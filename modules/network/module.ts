@@ -41,6 +41,7 @@ export const networkModule = defineModule<NetworkSettings, NetworkExports>({
     }
     return problems;
   },
+  runbook: () => (require("./runbook") as typeof import("./runbook")).networkRunbook,
   build: (ctx) => (require("./build") as typeof import("./build")).buildNetwork(ctx),
 });
 

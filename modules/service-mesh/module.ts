@@ -56,5 +56,6 @@ export const serviceMeshModule = defineModule<ServiceMeshSettings, ServiceMeshEx
     }
     return problems;
   },
+  runbook: () => (require("./runbook") as typeof import("./runbook")).serviceMeshRunbook,
   build: (ctx) => (require("./build") as typeof import("./build")).buildServiceMesh(ctx),
 });

@@ -13,6 +13,7 @@ import { englishProse } from "../../lib/runbooks/language-check";
 import { synthesizeStudy } from "../../lib/synth";
 import { STUDY_MODULES } from "../../modules";
 import { backupModule } from "../fixtures/week-11/module";
+import { bashSyntaxErrors, codeBlocks } from "../support/markdown";
 import { planStackOffline } from "../support/terraform";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "week-11");
@@ -65,6 +66,11 @@ describe("a throw-away week 11", () => {
     expect(ko).toMatch(/\| `backup_vault_name` \| `devops-weeks-dev` \| 백업 저장소\(vault\) 이름 \|/);
     expect(en).toMatch(/\| `backup_vault_name` \| `devops-weeks-dev` \| the backup vault \|/);
     expect(en).toContain("backup_vault_name");
+    // Its own check, from its module's runbook hook, with a command bash accepts.
+    expect(en).toContain("**The backup vault exists**");
+    expect(ko).toContain("**백업 저장소가 만들어졌는지**");
+    expect(en).toContain("aws backup describe-backup-vault --region ap-northeast-2 --backup-vault-name devops-weeks-dev-backup");
+    expect(bashSyntaxErrors(codeBlocks(en))).toEqual([]);
     expect(existsSync(join(outdir, "runbooks", "en", "week-11.html"))).toBe(true);
     expect(readFileSync(join(outdir, "runbooks", "en", "index.md"), "utf8")).toContain("week-11.md");
     expect(readFileSync(join(outdir, "runbooks", "en", "week-01.md"), "utf8")).toContain("week-11.md");
