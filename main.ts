@@ -3,13 +3,13 @@
  * Config problems print one line each and exit non-zero, leaving the previous out/ untouched; so do
  * problems of the machine (out/ not writable, the disk full, out/ a file, the templates folder gone).
  */
-// First: how Node loads the rest (lib/process-start.ts).
-import "./lib/process-start";
-import { OutputDirectoryError, StudyConfigError } from "./lib/errors";
-import { SynthInterruptedError } from "./lib/out-directory";
+// First: how Node loads the rest (lib/core/process-start.ts).
+import "./lib/core/process-start";
+import { OutputDirectoryError, StudyConfigError } from "./lib/core/errors";
+import { SynthInterruptedError } from "./lib/core/out-directory";
 import { RunbookTemplateError } from "./lib/runbooks/errors";
-import { synthesizeStudy } from "./lib/synth";
-import { DEFAULT_CONFIG_FILE } from "./lib/config";
+import { synthesizeStudy } from "./lib/core/synth";
+import { DEFAULT_CONFIG_FILE } from "./lib/core/config";
 import { STUDY_MODULES } from "./modules";
 
 try {

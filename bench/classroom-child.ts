@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 const [outdir, configPath] = process.argv.slice(2);
 const started = performance.now();
 // require, not import: loading is timed apart from the synth.
-const { synthesizeStudy } = require("../lib/synth") as typeof import("../lib/synth");
+const { synthesizeStudy } = require("../lib/core/synth") as typeof import("../lib/core/synth");
 const { STUDY_MODULES } = require("../modules") as typeof import("../modules");
 const loaded = performance.now();
 const cpuBefore = process.cpuUsage();

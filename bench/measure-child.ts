@@ -5,12 +5,12 @@
  * own start-up before that, and the peak resident memory of the whole process.
  * usage: node --import tsx bench/measure-child.ts <study|bare> <outdir> [study config path]
  *
- * Both sides load lib/process-start.ts first, as main.ts does: how Node loads code (source maps,
+ * Both sides load lib/core/process-start.ts first, as main.ts does: how Node loads code (source maps,
  * compile cache) is the same for both, so the comparison is of what each app does.
  */
 const runnerMs = performance.now();
 const cpuAtStart = process.cpuUsage();
-require("../lib/process-start");
+require("../lib/core/process-start");
 
 function main(): void {
   const [kind, outdir, configPath] = process.argv.slice(2);
@@ -18,7 +18,7 @@ function main(): void {
     // require, not import: only the side being measured is loaded into this process.
     (require("./bare-network-app") as typeof import("./bare-network-app")).synthBareNetwork(outdir);
   } else {
-    const { synthesizeStudy } = require("../lib/synth") as typeof import("../lib/synth");
+    const { synthesizeStudy } = require("../lib/core/synth") as typeof import("../lib/core/synth");
     const { STUDY_MODULES } = require("../modules") as typeof import("../modules");
     synthesizeStudy({ configPath, outdir, registry: STUDY_MODULES });
   }

@@ -2,7 +2,7 @@
  * The registry: every week module, in one place. A new week plugs in by adding its module here;
  * the core reads ids, weeks, dependencies and settings schemas from this list and nothing else.
  */
-import type { AnyStudyModule } from "../lib/module";
+import type { AnyStudyModule } from "../lib/core/module";
 import { cicdModule } from "./cicd/module";
 import { costGuardModule } from "./cost-guard/module";
 import { securityAlertsModule } from "./security-alerts/module";

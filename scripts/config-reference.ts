@@ -1,12 +1,12 @@
 /**
  * `npm run docs`: rewrites the config reference tables of README.md from the settings schemas
- * (lib/config-reference.ts), in place between their markers. Exit 1 when a field has no description,
+ * (lib/core/config-reference.ts), in place between their markers. Exit 1 when a field has no description,
  * a comment's `@default` is stale, or a section has no block in the README (add its markers where the
  * table belongs: `<!-- config-reference:<id> begin -->` and `<!-- config-reference:<id> end -->`).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { referenceSections, updateReadme } from "../lib/config-reference";
+import { referenceSections, updateReadme } from "../lib/core/config-reference";
 import { STUDY_MODULES } from "../modules";
 
 const ROOT = join(__dirname, "..");

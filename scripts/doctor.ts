@@ -4,11 +4,11 @@
  * something is missing, 2 when the study config itself is wrong.
  */
 import { spawnSync } from "node:child_process";
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../lib/config";
-import { examine, formatFindings, loadDoctorWords, type Runner } from "../lib/doctor";
-import { StudyConfigError } from "../lib/errors";
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../lib/core/config";
+import { examine, formatFindings, loadDoctorWords, type Runner } from "../lib/core/doctor";
+import { StudyConfigError } from "../lib/core/errors";
 import { DEFAULT_TEMPLATES_DIR } from "../lib/runbooks";
-import { selectModules } from "../lib/weeks";
+import { selectModules } from "../lib/core/weeks";
 import { STUDY_MODULES } from "../modules";
 
 const run: Runner = (command, args) => {

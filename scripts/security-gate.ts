@@ -9,8 +9,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../lib/config";
-import { StudyConfigError } from "../lib/errors";
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../lib/core/config";
+import { StudyConfigError } from "../lib/core/errors";
 import { formatCombinedGateReport, isKubernetesStack, kubernetesInputsOf, manifestObjects, runKubernetesGate, splitGateSkips, type KubernetesInput, type TerraformStackJson } from "../lib/security-gate/kubernetes-rules";
 import { declaredCostsOf } from "../lib/runbooks/costs";
 import { planStackOffline } from "../lib/security-gate/offline-plan";

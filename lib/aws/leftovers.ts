@@ -5,7 +5,7 @@
  * command that deletes it. Runs the AWS CLI (read-only calls) and reads its JSON; `npm run leftovers`
  * is the learner's entry point, and the tests replay recorded responses.
  */
-import { shellWord } from "../shell";
+import { shellWord } from "../core/shell";
 
 export interface LeftoverQuery {
   /** The environment's name, `<project>-<environment>` (or a learner's), the prefix of its log groups. */

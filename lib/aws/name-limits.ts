@@ -4,7 +4,7 @@
  * stack it wrote against this table before out/ changes: a name AWS would refuse only at apply is
  * refused at synth, naming the field it comes from and the limit.
  */
-import type { ConfigProblem } from "../errors";
+import type { ConfigProblem } from "../core/errors";
 
 export interface NameLimit {
   readonly type: string;

@@ -11,9 +11,9 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import { type ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { amazonLinux2023Image } from "../ec2";
-import { fitName } from "../names";
-import { literalText } from "../terraform-text";
+import { amazonLinux2023Image } from "../aws/ec2";
+import { fitName } from "../aws/names";
+import { literalText } from "../core/terraform-text";
 
 export const SSM_MANAGED_INSTANCE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 

@@ -11,7 +11,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import { literalText } from "../terraform-text";
+import { literalText } from "../core/terraform-text";
 
 export interface ChartProps {
   readonly name: string;

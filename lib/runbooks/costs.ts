@@ -7,7 +7,7 @@
 import prices from "./prices.json";
 import { argument, literal, prefixed, type StackResource } from "./inventory";
 import type { Strings } from "./strings";
-import type { ResourceCost } from "../module";
+import type { ResourceCost } from "../core/module";
 import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 
 /** The modules' own cost declarations, merged by resource type (see `StudyModule.resourceCosts`). */

@@ -7,7 +7,7 @@
  * path, a pipeline's steps, the traffic through a mesh. A flow's end that another week built is drawn
  * grey-dashed as context; the learner and the internet are actors outside the region.
  */
-import type { ConstructRef, FlowEnd, RecordedFlow } from "../environment";
+import type { ConstructRef, FlowEnd, RecordedFlow } from "../core/environment";
 import { argument, compare, literal, prefixed, type Inventory, type StackResource } from "./inventory";
 import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 import type { Strings } from "./strings";

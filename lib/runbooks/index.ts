@@ -8,9 +8,9 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import type { StudyConfig } from "../config";
-import type { BuiltEnvironment } from "../environment";
-import type { AnyStudyModule, StudyEnvironment } from "../module";
+import type { StudyConfig } from "../core/config";
+import type { BuiltEnvironment } from "../core/environment";
+import type { AnyStudyModule, StudyEnvironment } from "../core/module";
 import { declaredCostsOf, PRICE_TABLE, weekCosts } from "./costs";
 import { weekDiagram } from "./diagram";
 import { argument, compare, literal, type Inventory } from "./inventory";
@@ -32,9 +32,9 @@ import {
 } from "./steps";
 import { loadStrings, type Strings } from "./strings";
 import { accessSteps, pageSteps } from "./page-steps";
-import { shellWord } from "../shell";
+import { shellWord } from "../core/shell";
 import { markInstructorCommands, type LearnerAbilities } from "./learner-commands";
-import { TERRAFORM_MINIMUM_VERSION } from "../backend";
+import { TERRAFORM_MINIMUM_VERSION } from "../state/backend";
 
 export { RunbookTemplateError } from "./errors";
 
@@ -62,7 +62,7 @@ export interface RunbookInput {
 
 export interface LearnerPages {
   readonly id: string;
-  /** The learner's name as Markdown text (escaped: lib/classroom-sheets.ts escapeMarkdownText). */
+  /** The learner's name as Markdown text (escaped: lib/classroom/sheets.ts escapeMarkdownText). */
   readonly markdownName: string;
   /** The learner's name as HTML text (escaped). */
   readonly htmlName: string;

@@ -1,7 +1,7 @@
 /**
  * Which commands a learner of a class may run themselves. In classroom mode a learner's IAM user can
  * look, start and stop their own instances, open SSM sessions to them, read their cluster's description,
- * their log groups and their budget (lib/classroom-stacks.ts `learnerPolicy`), and no more: Terraform
+ * their log groups and their budget (lib/classroom/stacks.ts `learnerPolicy`), and no more: Terraform
  * (it reads and writes the class's state), the pipeline, S3 and the Kubernetes API of an EKS cluster
  * (learners have no access entry) are the instructor's. Each command block of a learner's page is either
  * one their policy allows, or marked as the instructor's.

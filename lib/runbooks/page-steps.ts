@@ -4,8 +4,8 @@
  * Kubernetes stack, apply it, what comes after, then read the outputs and use what was built. Each
  * step says where its commands run. Wording comes from `strings.json`; this file decides the order.
  */
-import type { KubernetesTarget, RunbookCommand, RunbookStep } from "../module";
-import { shellWord } from "../shell";
+import type { KubernetesTarget, RunbookCommand, RunbookStep } from "../core/module";
+import { shellWord } from "../core/shell";
 import type { Command, OutputRef, PageNote, StackRef } from "./facts";
 import type { Strings } from "./strings";
 

@@ -9,7 +9,7 @@ import type { CostTable } from "./costs";
 import type { Check, Command, OutputRef, PageNote, StackRef, WeekFacts } from "./facts";
 import prices from "./prices.json";
 import { usd } from "./costs";
-import { shellWord } from "../shell";
+import { shellWord } from "../core/shell";
 import { isKubernetesLoadBalancer } from "./kubernetes-load-balancers";
 import {
   alarmsInsufficientDataTip,

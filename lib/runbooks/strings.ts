@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Localized } from "../localized";
+import type { Localized } from "../core/localized";
 import { RunbookTemplateError } from "./errors";
 
 export interface Strings {

@@ -6,7 +6,7 @@
  */
 // js-yaml, as the config reader: the `yaml` package costs every synth ~55 ms of CPU to load, for this one parse.
 import { load as parseYaml } from "js-yaml";
-import { shellWord } from "../shell";
+import { shellWord } from "../core/shell";
 import { argument, literal, type StackResource } from "./inventory";
 import type { WeekFacts } from "./facts";
 

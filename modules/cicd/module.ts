@@ -2,9 +2,9 @@
  * The cicd module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
-import { defineModule } from "../../lib/module";
-import { architectureOf } from "../../lib/ec2";
+import { type ConfigProblem, nameLengthProblems } from "../../lib/core/errors";
+import { defineModule } from "../../lib/core/module";
+import { architectureOf } from "../../lib/aws/ec2";
 import { dockerHostModule } from "../docker-host/module";
 import { cicdSettings, type CicdSettings } from "./settings";
 import type { CicdExports } from "./exports";

@@ -4,9 +4,9 @@
  * follow the run, and open the page the Docker host then serves. Wording is in strings.json
  * (`steps.*`); this file decides the order and fills in the real names.
  */
-import type { RunbookCommand, RunbookStep } from "../../lib/module";
+import type { RunbookCommand, RunbookStep } from "../../lib/core/module";
 import { codeText as code } from "../../lib/runbooks/page-steps";
-import { shellWord } from "../../lib/shell";
+import { shellWord } from "../../lib/core/shell";
 import { SAMPLE_APP_TITLE } from "./generated-files";
 
 export type SampleAppSource =

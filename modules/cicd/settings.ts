@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logRetentionSchema } from "../../lib/ec2";
+import { logRetentionSchema } from "../../lib/aws/ec2";
 
 export const CICD_DEFAULTS = {
   sourceProvider: "s3",

@@ -2,8 +2,8 @@
  * The cost guard as the registry sees it: on in every synth from week 1, since a NAT gateway bills
  * from the first apply. Only `build` loads the provider classes (./index).
  */
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule } from "../../lib/module";
+import type { ConfigProblem } from "../../lib/core/errors";
+import { defineModule } from "../../lib/core/module";
 import { costGuardSettings, type CostGuardSettings } from "./settings";
 import type { CostGuardExports } from "./exports";
 

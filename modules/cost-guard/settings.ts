@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uniqueList } from "../../lib/ec2";
+import { uniqueList } from "../../lib/aws/ec2";
 
 export const COST_GUARD_DEFAULTS = {
   monthlyLimitUsd: 20,

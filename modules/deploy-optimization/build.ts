@@ -12,9 +12,9 @@ import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizo
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { Token } from "cdktf";
 import type { Construct } from "constructs";
-import { architectureOf } from "../../lib/ec2";
-import type { BuildContext } from "../../lib/module";
-import { literalValues } from "../../lib/terraform-text";
+import { architectureOf } from "../../lib/aws/ec2";
+import type { BuildContext } from "../../lib/core/module";
+import { literalValues } from "../../lib/core/terraform-text";
 import { imagePullPolicyFor } from "../../lib/containers/image-reference";
 import { CLUSTER_AUTOSCALER_IMAGES, type KubernetesVersion } from "../../lib/kubernetes/compatibility";
 import { chartRelease, type KubernetesObject } from "../../lib/kubernetes/helm";

@@ -2,12 +2,12 @@
  * The deploy-optimization module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule } from "../../lib/module";
+import type { ConfigProblem } from "../../lib/core/errors";
+import { defineModule } from "../../lib/core/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
 import { kubernetesModule } from "../kubernetes/module";
-import { architectureOf } from "../../lib/ec2";
+import { architectureOf } from "../../lib/aws/ec2";
 import { deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
 import type { DeployOptimizationExports } from "./exports";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { instanceTypeSchema } from "../../lib/ec2";
+import { instanceTypeSchema } from "../../lib/aws/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "../../lib/containers/image-reference";
 

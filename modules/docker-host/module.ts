@@ -2,9 +2,9 @@
  * The docker-host module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
-import { azCountOf } from "../../lib/config";
-import { defineModule } from "../../lib/module";
+import { type ConfigProblem, nameLengthProblems } from "../../lib/core/errors";
+import { azCountOf } from "../../lib/core/config";
+import { defineModule } from "../../lib/core/module";
 import { networkModule } from "../network/module";
 import { dockerHostSettings, type DockerHostSettings } from "./settings";
 import type { DockerHostExports } from "./exports";

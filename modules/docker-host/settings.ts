@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrListSchema, instanceTypeSchema } from "../../lib/ec2";
+import { cidrListSchema, instanceTypeSchema } from "../../lib/aws/ec2";
 import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "../../lib/containers/image-reference";
 
 export const DOCKER_HOST_DEFAULTS = {

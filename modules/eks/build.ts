@@ -24,9 +24,9 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { createHash } from "node:crypto";
 import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { architectureOf } from "../../lib/ec2";
-import type { BuildContext } from "../../lib/module";
-import { literalValues } from "../../lib/terraform-text";
+import { architectureOf } from "../../lib/aws/ec2";
+import type { BuildContext } from "../../lib/core/module";
+import { literalValues } from "../../lib/core/terraform-text";
 import { networkModule, SESSION_MANAGER } from "../network/module";
 import { bastionToolsScript } from "./bastion-tools";
 import type { EksExports, WorkloadRoleProps } from "./exports";

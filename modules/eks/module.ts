@@ -2,14 +2,14 @@
  * The eks module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
-import { currentInstances, type AppliedState } from "../../lib/applied-state";
-import { azCountOf } from "../../lib/config";
-import { defineModule, type ClusterAccess, type RunbookCommand } from "../../lib/module";
-import type { CoreConfig } from "../../lib/config";
-import { shellWord } from "../../lib/shell";
+import type { ConfigProblem } from "../../lib/core/errors";
+import { currentInstances, type AppliedState } from "../../lib/state/applied-state";
+import { azCountOf } from "../../lib/core/config";
+import { defineModule, type ClusterAccess, type RunbookCommand } from "../../lib/core/module";
+import type { CoreConfig } from "../../lib/core/config";
+import { shellWord } from "../../lib/core/shell";
 import { networkModule } from "../network/module";
-import { architectureOf } from "../../lib/ec2";
+import { architectureOf } from "../../lib/aws/ec2";
 import { EXTENDED_VERSIONS, STANDARD_VERSIONS, eksSettings, supportOf, type EksSettings, type EksVersion } from "./settings";
 import type { EksExports } from "./exports";
 

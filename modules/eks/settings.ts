@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrListSchema, instanceTypeSchema, logRetentionSchema, uniqueList } from "../../lib/ec2";
+import { cidrListSchema, instanceTypeSchema, logRetentionSchema, uniqueList } from "../../lib/aws/ec2";
 import { DEFAULT_KUBERNETES_VERSION, EKS_RELEASES, EXTENDED_VERSIONS, STANDARD_VERSIONS } from "../../lib/kubernetes/compatibility";
 
 /** The EKS calendar lives in the compatibility table, with every other version this project pins. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrListSchema } from "../../lib/ec2";
+import { cidrListSchema } from "../../lib/aws/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 import { IMAGE_REFERENCE_EXPECTED, isImageReference } from "../../lib/containers/image-reference";
 

@@ -2,9 +2,9 @@
  * The logging module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
-import { azCountOf } from "../../lib/config";
-import { defineModule } from "../../lib/module";
+import type { ConfigProblem } from "../../lib/core/errors";
+import { azCountOf } from "../../lib/core/config";
+import { defineModule } from "../../lib/core/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
 import { loggingSettings, type LoggingSettings } from "./settings";

@@ -22,7 +22,7 @@ import { stringify } from "yaml";
 import { addonRole } from "../../lib/aws/iam";
 import type { ManagedInstance } from "../../lib/constructs/managed-instance";
 import { chartRelease } from "../../lib/kubernetes/helm";
-import type { BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/core/module";
 import { cicdModule } from "../cicd/module";
 import { dockerHostModule } from "../docker-host/module";
 import type { EksExports } from "../eks/exports";
@@ -33,7 +33,7 @@ import { notificationsModule } from "../notifications/module";
 import { CourseDashboard } from "./dashboard";
 import type { DashboardSection, MonitoringExports } from "./exports";
 import type { MonitoringSettings } from "./settings";
-import { fitName } from "../../lib/names";
+import { fitName } from "../../lib/aws/names";
 
 export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
 export { CourseDashboard } from "./dashboard";

@@ -2,7 +2,7 @@
  * The monitoring module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import { defineModule } from "../../lib/module";
+import { defineModule } from "../../lib/core/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
 import { eksModule } from "../eks/module";
 import { monitoringSettings, type MonitoringSettings } from "./settings";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
-import { logRetentionSchema } from "../../lib/ec2";
+import { logRetentionSchema } from "../../lib/aws/ec2";
 
 export const MONITORING_DEFAULTS = {
   nodeCpuPercent: 80,

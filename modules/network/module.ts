@@ -2,10 +2,10 @@
  * The network module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
-import { azCountOf } from "../../lib/config";
-import { defineModule, type DiagramExternal } from "../../lib/module";
-import { planSubnets } from "../../lib/cidr";
+import type { ConfigProblem } from "../../lib/core/errors";
+import { azCountOf } from "../../lib/core/config";
+import { defineModule, type DiagramExternal } from "../../lib/core/module";
+import { planSubnets } from "../../lib/aws/cidr";
 import { networkSettings, type NetworkSettings } from "./settings";
 import type { NetworkExports } from "./exports";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { cidrListSchema, instanceTypeSchema, logRetentionSchema } from "../../lib/ec2";
-import { isCidr } from "../../lib/cidr";
+import { cidrListSchema, instanceTypeSchema, logRetentionSchema } from "../../lib/aws/ec2";
+import { isCidr } from "../../lib/aws/cidr";
 
 export const NETWORK_DEFAULTS = {
   vpcCidr: "10.0.0.0/16",

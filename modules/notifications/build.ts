@@ -19,8 +19,8 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Fn } from "cdktf";
-import { archiveAsset, archiveSha256 } from "../../lib/assets";
-import type { BuildContext } from "../../lib/module";
+import { archiveAsset, archiveSha256 } from "../../lib/aws/assets";
+import type { BuildContext } from "../../lib/core/module";
 import { cicdModule } from "../cicd/module";
 import { securityAlertsModule } from "../security-alerts/module";
 import type { NotificationsExports } from "./exports";
@@ -200,7 +200,7 @@ function buildNotifier(ctx: BuildContext<NotificationsSettings>, props: Notifier
   });
 
   // The folder is zipped into the stack directory at synth (no archive provider needed), once per
-  // synth and reproducibly (same files, same bytes: see lib/assets.ts). source_code_hash is the zip's
+  // synth and reproducibly (same files, same bytes: see lib/aws/assets.ts). source_code_hash is the zip's
   // SHA-256, so Terraform replaces the function's code exactly when the handler changes.
   const code = archiveAsset(scope, "notifier-code", NOTIFIER_SOURCE);
   const notifier = new LambdaFunction(scope, "notifier", {

@@ -2,8 +2,8 @@
  * The notifications module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import { type ConfigProblem, nameLengthProblems } from "../../lib/errors";
-import { defineModule } from "../../lib/module";
+import { type ConfigProblem, nameLengthProblems } from "../../lib/core/errors";
+import { defineModule } from "../../lib/core/module";
 import { notificationsSettings, type NotificationsSettings } from "./settings";
 import type { NotificationsExports } from "./exports";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logRetentionSchema, uniqueList } from "../../lib/ec2";
+import { logRetentionSchema, uniqueList } from "../../lib/aws/ec2";
 
 export const NOTIFICATIONS_DEFAULTS = {
   pipelineEvents: ["started", "succeeded", "failed"],

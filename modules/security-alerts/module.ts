@@ -3,7 +3,7 @@
  * week-1 risk. Only `build` loads the provider classes (./index). In classroom mode only the trail,
  * when week 10 wants it: it is built here because the alerts read its events.
  */
-import { defineModule } from "../../lib/module";
+import { defineModule } from "../../lib/core/module";
 import { costGuardModule } from "../cost-guard/module";
 import { securityModule } from "../security/module";
 import { securityAlertsSettings, type SecurityAlertsSettings } from "./settings";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uniqueList } from "../../lib/ec2";
+import { uniqueList } from "../../lib/aws/ec2";
 
 /** GuardDuty's severity bands: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0. */
 export const GUARDDUTY_SEVERITY = { low: 1, medium: 4, high: 7, critical: 9 } as const;

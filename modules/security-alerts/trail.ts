@@ -19,8 +19,8 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Fn, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { denyInsecureTransport } from "../../lib/constructs/s3-policy";
-import type { BuildContext } from "../../lib/module";
-import { AwsStudyStack } from "../../lib/stacks";
+import type { BuildContext } from "../../lib/core/module";
+import { AwsStudyStack } from "../../lib/core/stacks";
 import type { SecuritySettings } from "../security/settings";
 import type { AccountArns, AuditTrail } from "./exports";
 

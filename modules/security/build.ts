@@ -19,7 +19,7 @@ import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserLoginProfile } from "@cdktf/provider-aws/lib/iam-user-login-profile";
 import { Inspector2Enabler } from "@cdktf/provider-aws/lib/inspector2-enabler";
 import type { Construct } from "constructs";
-import type { BuildContext } from "../../lib/module";
+import type { BuildContext } from "../../lib/core/module";
 import { securityAlertsModule } from "../security-alerts/module";
 import type { SecurityExports } from "./exports";
 import type { SecuritySettings } from "./settings";

@@ -2,8 +2,8 @@
  * The security module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import type { ConfigProblem } from "../../lib/errors";
-import { defineModule } from "../../lib/module";
+import type { ConfigProblem } from "../../lib/core/errors";
+import { defineModule } from "../../lib/core/module";
 import { securitySettings, type SecuritySettings } from "./settings";
 import type { SecurityExports } from "./exports";
 

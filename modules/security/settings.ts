@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uniqueList } from "../../lib/ec2";
+import { uniqueList } from "../../lib/aws/ec2";
 import { KUBERNETES_RULE_IDS } from "../../lib/security-gate/kubernetes-rules";
 import { SECURITY_RULE_IDS } from "../../lib/security-gate/aws-rules";
 

@@ -14,9 +14,9 @@ import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/module";
-import { shellWord } from "../../lib/shell";
-import { KubernetesStudyStack } from "../../lib/stacks";
+import type { BuildContext, DiagramEndpoint, DiagramExternal } from "../../lib/core/module";
+import { shellWord } from "../../lib/core/shell";
+import { KubernetesStudyStack } from "../../lib/core/stacks";
 import { NLB_ANNOTATIONS } from "../../lib/kubernetes/load-balancer-annotations";
 import { chartRelease, objectsChartFiles, objectsChartPath, objectsRelease, type KubernetesObject } from "../../lib/kubernetes/helm";
 import { manifestFile, providerShape } from "../../lib/kubernetes/manifests";

@@ -2,9 +2,9 @@
  * The service-mesh module as the registry sees it: id, week, dependencies, settings and validation, loaded on
  * every synth. Only `build` loads the provider classes (./index), when the week is enabled.
  */
-import { defineModule } from "../../lib/module";
+import { defineModule } from "../../lib/core/module";
 import { componentProblems } from "../../lib/kubernetes/compatibility";
-import type { ConfigProblem } from "../../lib/errors";
+import type { ConfigProblem } from "../../lib/core/errors";
 import { eksModule } from "../eks/module";
 import { kubernetesModule } from "../kubernetes/module";
 import { serviceMeshSettings, type ServiceMeshSettings } from "./settings";

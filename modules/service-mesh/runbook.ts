@@ -5,7 +5,7 @@
 import type { Check, WeekFacts, WeekRunbook } from "../../lib/runbooks/facts";
 import { argument, literal } from "../../lib/runbooks/inventory";
 import { istioOf, meshWorkloads, resolvedName, type MeshWorkload } from "../../lib/runbooks/tips";
-import { shellWord } from "../../lib/shell";
+import { shellWord } from "../../lib/core/shell";
 
 export const serviceMeshRunbook: WeekRunbook = { checks: meshChecks };
 

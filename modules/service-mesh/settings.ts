@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrListSchema } from "../../lib/ec2";
+import { cidrListSchema } from "../../lib/aws/ec2";
 import { COMPONENTS } from "../../lib/kubernetes/compatibility";
 
 export const SERVICE_MESH_DEFAULTS = {

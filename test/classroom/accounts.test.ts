@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { DEFAULT_ALLOWED_INSTANCE_TYPES, GLOBAL_SERVICE_ACTIONS, SCP_MAX_SIZE, scpContent, scpProblems, type GuardrailPolicy } from "../../lib/classroom-guardrails";
-import { StudyConfigError } from "../../lib/errors";
+import { DEFAULT_ALLOWED_INSTANCE_TYPES, GLOBAL_SERVICE_ACTIONS, SCP_MAX_SIZE, scpContent, scpProblems, type GuardrailPolicy } from "../../lib/classroom/guardrails";
+import { StudyConfigError } from "../../lib/core/errors";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
 import { synthClass } from "./roster";

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { StudyConfigError } from "../../lib/errors";
+import { StudyConfigError } from "../../lib/core/errors";
 import { synthConfig } from "../support/synth";
 import { synthClass } from "./roster";
 

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { setStateSettings } from "../../lib/backend";
-import { parseCsv } from "../../lib/classroom";
-import { overlaps, parseCidr } from "../../lib/cidr";
-import { KubernetesStudyStack } from "../../lib/stacks";
+import { setStateSettings } from "../../lib/state/backend";
+import { parseCsv } from "../../lib/classroom/plan";
+import { overlaps, parseCidr } from "../../lib/aws/cidr";
+import { KubernetesStudyStack } from "../../lib/core/stacks";
 import { synthConfig } from "../support/synth";
 import { synthClass, THREE_LEARNERS } from "./roster";
 

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { overlaps, parseCidr } from "../../lib/cidr";
+import { overlaps, parseCidr } from "../../lib/aws/cidr";
 import { planResult, prepareOfflineStack, type PlanResult } from "../support/terraform";
 import { synthClass } from "./roster";
 

@@ -1,7 +1,7 @@
 /**
  * What keeps a class-sized synth fast must not change what it writes: the Lambda archive zipped once
  * per synth holds what cdktf's per-stack ARCHIVE asset holds, at the same path (its bytes differ on
- * purpose: ours are reproducible, with fixed times and modes, see lib/assets.ts), and the fast synth (lib/perf.ts) leaves every
+ * purpose: ours are reproducible, with fixed times and modes, see lib/aws/assets.ts), and the fast synth (lib/core/perf.ts) leaves every
  * generated file byte for byte the same, falling back to cdktf's full preparation when stacks reference each other.
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { App, AssetType, TerraformAsset, TerraformLocal, TerraformOutput, TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { archiveAsset } from "../../lib/assets";
-import { fastSynth } from "../../lib/perf";
+import { archiveAsset } from "../../lib/aws/assets";
+import { fastSynth } from "../../lib/core/perf";
 import { NOTIFIER_SOURCE } from "../../modules/notifications";
 import { ALL_WEEKS, ALL_WEEKS_CONFIG } from "../support/all-weeks";
 import { readZip } from "../support/zip";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { markdownCell, readmeBlocks, referenceSections, referenceTable, sectionReference, updateReadme, type ReferenceSection } from "../../lib/config-reference";
+import { markdownCell, readmeBlocks, referenceSections, referenceTable, sectionReference, updateReadme, type ReferenceSection } from "../../lib/core/config-reference";
 import { STUDY_MODULES } from "../../modules";
 import { exampleSettings } from "../fixtures/config-reference/settings";
 

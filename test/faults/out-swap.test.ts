@@ -1,5 +1,5 @@
 /**
- * out/ is swapped in one step, under a lock (lib/out-directory.ts): whatever stops a synth (a kill or
+ * out/ is swapped in one step, under a lock (lib/core/out-directory.ts): whatever stops a synth (a kill or
  * an I/O error at any file system call of the swap, a second synth, SIGINT, a full disk, a read-only
  * folder), out/ is afterwards exactly the old tree or exactly the new one, with Terraform's working
  * files where they belong, and nothing is left beside it.
@@ -17,9 +17,9 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { OutputDirectoryError } from "../../lib/errors";
-import { recoverOutDirectory } from "../../lib/out-directory";
-import { synthesizeStudy } from "../../lib/synth";
+import { OutputDirectoryError } from "../../lib/core/errors";
+import { recoverOutDirectory } from "../../lib/core/out-directory";
+import { synthesizeStudy } from "../../lib/core/synth";
 import { STUDY_MODULES } from "../../modules";
 import { oneLine, readTree, runSwap, runSynth, until, type FaultReport, type Tree } from "./harness";
 

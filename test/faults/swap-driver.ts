@@ -7,8 +7,8 @@
  */
 import { cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { OutputDirectoryError } from "../../lib/errors";
-import { writeOutDirectory } from "../../lib/out-directory";
+import { OutputDirectoryError } from "../../lib/core/errors";
+import { writeOutDirectory } from "../../lib/core/out-directory";
 
 const [outdir, tree] = process.argv.slice(2);
 try {

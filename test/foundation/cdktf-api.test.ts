@@ -1,6 +1,6 @@
 /**
  * cdktf's internals (deep imports such as `cdktf/lib/tfExpression.js`, protected and private members,
- * patched prototypes) are used in one file only, lib/cdktf-adapter.ts: moving to another cdktf (a new
+ * patched prototypes) are used in one file only, lib/core/cdktf-adapter.ts: moving to another cdktf (a new
  * release, or CDK Terrain's `cdktn`) means checking that file alone. Everything else imports the
  * package roots (`cdktf`, `constructs`) and the providers' public per-resource paths
  * (`@cdktf/provider-aws/lib/vpc`).
@@ -10,7 +10,7 @@ import { join, relative, sep } from "node:path";
 import { describe, expect, test } from "vitest";
 
 const ROOT = join(__dirname, "../..");
-const ADAPTER = "lib/cdktf-adapter.ts";
+const ADAPTER = "lib/core/cdktf-adapter.ts";
 const SOURCE_DIRS = ["main.ts", "lib", "modules", "test", "bench", "scripts", "vitest.config.mts"];
 
 /** Every module specifier a file names: `import ... from`, `export ... from`, `import "..."`, `require(...)`, `import(...)`. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { formatCidr, overlaps, parseCidr, planSubnets, subnetAt } from "../../lib/cidr";
+import { formatCidr, overlaps, parseCidr, planSubnets, subnetAt } from "../../lib/aws/cidr";
 
 describe("cidr arithmetic", () => {
   test("parses and formats, refusing malformed blocks and host bits", () => {

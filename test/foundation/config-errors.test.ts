@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { StudyConfigError } from "../../lib/errors";
+import { StudyConfigError } from "../../lib/core/errors";
 import { filesUnder } from "../support/files";
 import { synthConfig } from "../support/synth";
 

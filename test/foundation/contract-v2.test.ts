@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { App } from "cdktf";
 import { beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { parseConfig, defaultEnvironment } from "../../lib/config";
-import { buildEnvironment } from "../../lib/environment";
-import { defineModule, type AnyStudyModule } from "../../lib/module";
+import { parseConfig, defaultEnvironment } from "../../lib/core/config";
+import { buildEnvironment } from "../../lib/core/environment";
+import { defineModule, type AnyStudyModule } from "../../lib/core/module";
 import { importCircles, parseProjectFiles, ROOT, type ImportEdge, type ParsedFile } from "../support/import-graph";
 
 const MODULE_FOLDERS = readdirSync(join(ROOT, "modules"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { dump } from "js-yaml";
-import { atLeast } from "../../lib/doctor";
+import { atLeast } from "../../lib/core/doctor";
 
 const REPO = join(__dirname, "../..");
 

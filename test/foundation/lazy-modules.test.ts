@@ -52,7 +52,7 @@ test("a week-1 synth loads no Kubernetes or Helm provider class", () => {
 });
 
 test("a study without classroom or S3 state loads neither the instructor and bootstrap stacks nor the learner sheets", () => {
-  for (const file of ["lib/classroom-stacks.ts", "lib/bootstrap.ts", "lib/classroom-sheets.ts"]) expect(loaded).not.toContain(file);
+  for (const file of ["lib/classroom/stacks.ts", "lib/state/bootstrap.ts", "lib/classroom/sheets.ts"]) expect(loaded).not.toContain(file);
   // (S3 buckets are week 1's now: the trail's.)
   expect(loaded.filter((file) => /@cdktf\/provider-aws\/lib\/(iam-user|budgets-budget)\//.test(file))).toEqual([]);
 });

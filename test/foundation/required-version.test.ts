@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { TERRAFORM_MINIMUM_VERSION } from "../../lib/backend";
+import { TERRAFORM_MINIMUM_VERSION } from "../../lib/state/backend";
 import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
 import { synthConfig } from "../support/synth";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { declaredCostsOf, unpricedTypes } from "../../lib/runbooks/costs";
 import { englishProse } from "../../lib/runbooks/language-check";
-import { synthesizeStudy } from "../../lib/synth";
+import { synthesizeStudy } from "../../lib/core/synth";
 import { STUDY_MODULES } from "../../modules";
 import { backupModule } from "../fixtures/week-11/module";
 import { bashSyntaxErrors, codeBlocks } from "../support/markdown";

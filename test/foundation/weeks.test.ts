@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import { parseConfig } from "../../lib/config";
-import { defineModule, type AnyStudyModule } from "../../lib/module";
-import { synthesizeStudy } from "../../lib/synth";
-import { lastWeekOf, parseWeekSelection, selectModules } from "../../lib/weeks";
+import { parseConfig } from "../../lib/core/config";
+import { defineModule, type AnyStudyModule } from "../../lib/core/module";
+import { synthesizeStudy } from "../../lib/core/synth";
+import { lastWeekOf, parseWeekSelection, selectModules } from "../../lib/core/weeks";
 import { STUDY_MODULES } from "../../modules";
 
 const fake = (id: string, week: number, requires: string[] = []): AnyStudyModule =>

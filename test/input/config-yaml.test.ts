@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadConfigFile, type StudyConfig } from "../../lib/config";
-import { MAX_ALIAS_USES, parseStudyYaml } from "../../lib/config-text";
-import { StudyConfigError } from "../../lib/errors";
+import { loadConfigFile, type StudyConfig } from "../../lib/core/config";
+import { MAX_ALIAS_USES, parseStudyYaml } from "../../lib/core/config-text";
+import { StudyConfigError } from "../../lib/core/errors";
 import { STUDY_MODULES } from "../../modules";
 
 const root = mkdtempSync(join(tmpdir(), "devops-weeks-yaml-"));

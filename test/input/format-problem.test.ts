@@ -3,7 +3,7 @@
  * with the characters nobody can see made visible and named.
  */
 import { describe, expect, test } from "vitest";
-import { describeCharacter, formatProblem, MAX_SHOWN_VALUE, revealInvisible, showValue, StudyConfigError } from "../../lib/errors";
+import { describeCharacter, formatProblem, MAX_SHOWN_VALUE, revealInvisible, showValue, StudyConfigError } from "../../lib/core/errors";
 
 const line = (value: unknown, field = "f", expected = "something") => formatProblem("study.yaml", { field, value, expected });
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { describe, expect, test } from "vitest";
-import { crc32, hashDirectory, zipDirectory } from "../../lib/assets";
+import { crc32, hashDirectory, zipDirectory } from "../../lib/aws/assets";
 import { NOTIFIER_SOURCE } from "../../modules/notifications";
 import { synthConfig } from "../support/synth";
 import { planStackOffline } from "../support/terraform";
@@ -156,7 +156,7 @@ describe("the synthesized Lambda function", () => {
     // A fresh process, so that no earlier synth's cache exists; it lists its temp folder right after the synth.
     const script = [
       `const { readdirSync } = require("node:fs");`,
-      `const { synthesizeStudy } = require("./lib/synth");`,
+      `const { synthesizeStudy } = require("./lib/core/synth");`,
       `const { STUDY_MODULES } = require("./modules");`,
       `synthesizeStudy({ configPath: ${JSON.stringify(join(root, "study.yaml"))}, outdir: ${JSON.stringify(join(root, "out"))}, registry: STUDY_MODULES, weeksOverride: "1-4" });`,
       `console.log(JSON.stringify(readdirSync(process.env.TMPDIR).filter((entry) => entry.startsWith("devops-weeks-assets-"))));`,

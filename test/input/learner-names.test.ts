@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Marked, type Token } from "marked";
 import { describe, expect, test } from "vitest";
-import { planClassroom } from "../../lib/classroom";
-import { escapeMarkdownText, renderLearnerSheets } from "../../lib/classroom-sheets";
-import { loadConfigFile } from "../../lib/config";
+import { planClassroom } from "../../lib/classroom/plan";
+import { escapeMarkdownText, renderLearnerSheets } from "../../lib/classroom/sheets";
+import { loadConfigFile } from "../../lib/core/config";
 import { STUDY_MODULES } from "../../modules";
 
 /** A renderer as permissive as a Markdown preview: raw HTML passes through. */

@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { parseCsv, planClassroom, type ClassroomPlan } from "../../lib/classroom";
-import { loadConfigFile } from "../../lib/config";
-import { StudyConfigError } from "../../lib/errors";
+import { parseCsv, planClassroom, type ClassroomPlan } from "../../lib/classroom/plan";
+import { loadConfigFile } from "../../lib/core/config";
+import { StudyConfigError } from "../../lib/core/errors";
 import { STUDY_MODULES } from "../../modules";
 
 /** Plans a class from a roster text (no synth: the roster is read while planning). */

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { FlowEnd, RecordedFlow } from "../../lib/environment";
+import type { FlowEnd, RecordedFlow } from "../../lib/core/environment";
 import { DEFAULT_TEMPLATES_DIR } from "../../lib/runbooks";
 import { weekDiagram } from "../../lib/runbooks/diagram";
 import { referencesIn, type Inventory, type StackResource } from "../../lib/runbooks/inventory";

@@ -2,7 +2,7 @@
  * The language files say the same things: templates/ko and templates/en each have a strings.json and a
  * doctor.json with the same key paths, and each phrase the same `{placeholder}` names (in any order:
  * Korean puts them elsewhere in the sentence). A key in one language only is a label the other renders as an error (lib/runbooks/strings.ts),
- * or, for the doctor, a line it prints with `{name}` left in (lib/doctor.ts).
+ * or, for the doctor, a line it prints with `{name}` left in (lib/core/doctor.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

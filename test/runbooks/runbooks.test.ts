@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { synthesizeStudy } from "../../lib/synth";
+import { synthesizeStudy } from "../../lib/core/synth";
 import { DEFAULT_TEMPLATES_DIR } from "../../lib/runbooks";
 import prices from "../../lib/runbooks/prices.json";
 import { STUDY_MODULES } from "../../modules";

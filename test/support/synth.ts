@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump as stringify } from "js-yaml";
-import { synthesizeStudy, type SynthResult } from "../../lib/synth";
+import { synthesizeStudy, type SynthResult } from "../../lib/core/synth";
 import { STUDY_MODULES } from "../../modules";
 import type { StackJson } from "./terraform";
 

@@ -10,9 +10,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { currentInstances, readStateFile } from "../../lib/applied-state";
+import { currentInstances, readStateFile } from "../../lib/state/applied-state";
 import { englishProse } from "../../lib/runbooks/language-check";
-import { localStateFile } from "../../lib/backend";
+import { localStateFile } from "../../lib/state/backend";
 import { filesUnder } from "../support/files";
 import { bashSyntaxErrors, numberedSteps } from "../support/markdown";
 import { simulateApply, type PlanJson, type ProviderSchemas, type StackConfig } from "../support/simulated-state";
@@ -44,7 +44,7 @@ function stateWithCluster(admin: boolean | undefined, extra: Record<string, unkn
   });
 }
 
-/** A project folder: its out/ and, beside it, the local state file lib/backend.ts points the AWS stack to. */
+/** A project folder: its out/ and, beside it, the local state file lib/state/backend.ts points the AWS stack to. */
 function project(state?: string): { outdir: string; stateFile: string } {
   const root = mkdtempSync(join(tmpdir(), "devops-weeks-replacement-"));
   const outdir = join(root, "out");

@@ -5,9 +5,9 @@ import { ConfigMap } from "@cdktf/provider-kubernetes/lib/config-map";
 import { describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { defineModule, type AnyStudyModule, type KubernetesTarget } from "../../lib/module";
-import { synthesizeStudy } from "../../lib/synth";
-import { selectModules } from "../../lib/weeks";
+import { defineModule, type AnyStudyModule, type KubernetesTarget } from "../../lib/core/module";
+import { synthesizeStudy } from "../../lib/core/synth";
+import { selectModules } from "../../lib/core/weeks";
 
 const settings = z.strictObject({});
 const workloadModule = (id: string, week: number, extra: Partial<AnyStudyModule> = {}): AnyStudyModule =>

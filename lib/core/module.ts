@@ -11,10 +11,10 @@
 import type { Construct, IConstruct } from "constructs";
 import type { z } from "zod";
 import type { CoreConfig } from "./core-settings";
-import type { AppliedState } from "./applied-state";
+import type { AppliedState } from "../state/applied-state";
 import type { ConfigProblem } from "./errors";
 import type { Localized } from "./localized";
-import type { WeekRunbook } from "./runbooks/facts";
+import type { WeekRunbook } from "../runbooks/facts";
 
 export type { Localized } from "./localized";
 
@@ -169,7 +169,7 @@ export interface BuildContext<Settings> {
    * first call of any module, with the `kubernetes` and `helm` providers pointed at `kubernetesTarget`
    * (for EKS: an `aws_eks_cluster` data source by name and a token from `aws eks get-token`), local
    * state beside the AWS stack's, and a dependency on the AWS stack: apply the AWS stack first.
-   * `KubernetesStudyStack.of(scope)` (lib/stacks.ts) gives the stack and, for EKS, its cluster data source.
+   * `KubernetesStudyStack.of(scope)` (lib/core/stacks.ts) gives the stack and, for EKS, its cluster data source.
    */
   workloads(): Construct;
   /** Where the `-k8s` stack connects; known before any module builds, and without creating the stack. */
@@ -201,7 +201,7 @@ export interface SelectionView {
   /**
    * What Terraform recorded the last time a stack of this synth (the AWS stack is named like its
    * environment) was applied from this machine: the local state file, or `remote` with the s3 backend.
-   * For rules about changes an apply would not make in place (lib/applied-state.ts).
+   * For rules about changes an apply would not make in place (lib/state/applied-state.ts).
    */
   appliedState(stackName: string): AppliedState;
 }

@@ -1,24 +1,24 @@
 /**
  * read config -> resolve weeks -> build stacks into a staging directory -> render runbooks ->
  * swap the staging directory into out/. Nothing in out/ changes unless every step succeeded.
- * The staging directory, the lock and the one-step swap are lib/out-directory.ts's.
+ * The staging directory, the lock and the one-step swap are lib/core/out-directory.ts's.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
-import { resolveState, setStateSettings } from "./backend";
-import { appliedStateReader } from "./applied-state";
-import { planClassroom, studyEnvironments, type ClassroomPlan } from "./classroom";
+import { resolveState, setStateSettings } from "../state/backend";
+import { appliedStateReader } from "../state/applied-state";
+import { planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
 import { fastSynth } from "./cdktf-adapter";
-import { releaseArchiveCache } from "./assets";
+import { releaseArchiveCache } from "../aws/assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, type BuiltEnvironment } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
-import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "./runbooks";
-import { nameLimitProblems, tagCountProblems } from "./aws/name-limits";
-import { readInventory } from "./runbooks/inventory";
+import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "../runbooks";
+import { nameLimitProblems, tagCountProblems } from "../aws/name-limits";
+import { readInventory } from "../runbooks/inventory";
 import { requireFolder, writeOutDirectory } from "./out-directory";
 
 export interface SynthOptions {
@@ -78,7 +78,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
           const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
           // The state bucket and the instructor stack load their provider classes only when they exist.
           if (state.backend === "s3" || classroom?.instructorStack || classroom?.accounts) {
-            (require("./classroom-stacks") as typeof import("./classroom-stacks")).buildSharedStacks(app, config, state, classroom);
+            (require("../classroom/stacks") as typeof import("../classroom/stacks")).buildSharedStacks(app, config, state, classroom);
           }
           app.synth();
           return { app, result: environmentsBuilt };
@@ -105,8 +105,8 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     ]);
     if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
-    if (classroom?.codeBuild) writeClassFiles(staging, (require("./classroom-codebuild") as typeof import("./classroom-codebuild")).codeBuildFiles(classroom.codeBuild));
-    const sheets = classroom ? (require("./classroom-sheets") as typeof import("./classroom-sheets")) : undefined;
+    if (classroom?.codeBuild) writeClassFiles(staging, (require("../classroom/codebuild") as typeof import("../classroom/codebuild")).codeBuildFiles(classroom.codeBuild));
+    const sheets = classroom ? (require("../classroom/sheets") as typeof import("../classroom/sheets")) : undefined;
     const learners = classroom && sheets ? sheets.learnerPages({ config, classroom, environments: built }, inventories) : undefined;
     // No environment at all only in classroom account isolation, before the organization stack gave any
     // learner an account: the course's runbooks describe an environment, so they wait for the first one.
@@ -159,7 +159,7 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   });
 }
 
-/** The class-wide CodeBuild batch's buildspec and script (lib/classroom-codebuild.ts), beside the stacks. */
+/** The class-wide CodeBuild batch's buildspec and script (lib/classroom/codebuild.ts), beside the stacks. */
 function writeClassFiles(staging: string, files: readonly { path: string; content: string; executable: boolean }[]): void {
   for (const file of files) {
     const target = join(staging, ...file.path.split("/"));

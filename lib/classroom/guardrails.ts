@@ -2,16 +2,16 @@
  * The guardrails of a class in account isolation: service control policies (SCPs) on the class's
  * organizational unit, so that whatever a learner's account holds (its own administrators included),
  * these actions stay denied. Each guardrail is one named statement (its `Sid`); the comment above it
- * says why. Pure: the organization stack (lib/classroom-organization.ts) turns them into
+ * says why. Pure: the organization stack (lib/classroom/organization.ts) turns them into
  * `aws_organizations_policy` resources, and synth refuses a document AWS would refuse (invalid JSON,
  * or over the SCP size limit) before anyone applies it.
  *
  * SCPs do not grant anything: the OU keeps AWS's `FullAWSAccess` policy, and these deny on top of it.
  * They never apply to the management account, nor to service-linked roles.
  */
-import type { ClassroomSettings } from "./classroom-settings";
-import type { StudyConfig } from "./config";
-import type { ConfigProblem } from "./errors";
+import type { ClassroomSettings } from "./settings";
+import type { StudyConfig } from "../core/config";
+import type { ConfigProblem } from "../core/errors";
 
 /**
  * The most characters an SCP document may have: AWS Organizations quotas, "Maximum size of a policy

@@ -4,7 +4,7 @@
  * TypeScript's lexical grammar (comments, strings, templates, regular expressions, brackets) to find each
  * `z.object({...})` / `z.strictObject({...})` literal, its keys in order and the comment above each key.
  * It does not resolve names: the reference matches a schema's object to a literal by its keys
- * (lib/config-reference.ts), so a literal defined as a constant of its own is found like a nested one.
+ * (lib/core/config-reference.ts), so a literal defined as a constant of its own is found like a nested one.
  */
 
 /** One key of an object literal passed to `z.object` / `z.strictObject` / `z.looseObject`. */

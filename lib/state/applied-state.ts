@@ -1,6 +1,6 @@
 /**
  * What Terraform recorded the last time a stack was applied from this machine: its local state file
- * (lib/backend.ts puts it beside out/). Some changes an apply cannot make in place (EKS sets
+ * (lib/state/backend.ts puts it beside out/). Some changes an apply cannot make in place (EKS sets
  * `bootstrap_cluster_creator_admin_permissions` only when it creates a cluster), and synth can
  * refuse them before a plan would replace what they belong to. With the s3 backend the state is in
  * the bucket and synth does not read it: `remote`. Reading never fails a synth: a file that is missing

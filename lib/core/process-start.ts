@@ -12,7 +12,7 @@
  *    in the system's temporary folder and reused while the file is unchanged, as tsx keeps its
  *    transformed files there. NODE_DISABLE_COMPILE_CACHE=1 turns it off (Node's own switch).
  *
- * DEVOPS_WEEKS_PLAIN_SYNTH=1 leaves Node as tsx set it (as it does for lib/cdktf-adapter.ts's savings).
+ * DEVOPS_WEEKS_PLAIN_SYNTH=1 leaves Node as tsx set it (as it does for lib/core/cdktf-adapter.ts's savings).
  */
 import * as nodeModule from "node:module";
 

@@ -3,7 +3,7 @@
  * classroom's `<project>-instructor` stack. Loaded by synth only when one of them is built, so a plain
  * study synth does not load their provider classes.
  */
-import { monthlyBudget } from "./aws/budget";
+import { monthlyBudget } from "../aws/budget";
 import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
 import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
@@ -12,10 +12,10 @@ import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { useStateBackend, type ResolvedState } from "./backend";
-import { BootstrapStack } from "./bootstrap";
-import type { ClassroomPlan, LearnerPlan } from "./classroom";
-import type { StudyConfig } from "./config";
+import { useStateBackend, type ResolvedState } from "../state/backend";
+import { BootstrapStack } from "../state/bootstrap";
+import type { ClassroomPlan, LearnerPlan } from "./plan";
+import type { StudyConfig } from "../core/config";
 
 // ---- the instructor stack --------------------------------------------------------------------------
 
@@ -58,8 +58,8 @@ export class InstructorStack extends TerraformStack {
         });
       }
     }
-    // Account isolation puts the project in the organization stack instead (lib/classroom-organization.ts).
-    if (classroom.codeBuild && !classroom.accounts) (require("./classroom-codebuild-project") as typeof import("./classroom-codebuild-project")).classApplyProject(this, classroom.codeBuild, []);
+    // Account isolation puts the project in the organization stack instead (lib/classroom/organization.ts).
+    if (classroom.codeBuild && !classroom.accounts) (require("./codebuild-project") as typeof import("./codebuild-project")).classApplyProject(this, classroom.codeBuild, []);
     new TerraformOutput(this, "learners", {
       description: "Per learner: environment (stack) name, IAM user and budget name",
       value: Object.fromEntries(classroom.learners.map((l) => [l.id, { environment: l.environment.name, iam_user: l.iamUserName ?? "", budget: l.budget?.name ?? "", vpc_cidr: l.environment.vpcCidr }])),
@@ -129,5 +129,5 @@ export function buildSharedStacks(app: Construct, config: StudyConfig, state: Re
   if (state.backend === "s3") new BootstrapStack(app, config.core.project, state, config.core.tags);
   if (classroom?.instructorStack) new InstructorStack(app, config, classroom);
   // Account isolation only: the Organizations classes load with it.
-  if (classroom?.accounts) new (require("./classroom-organization") as typeof import("./classroom-organization")).OrganizationStack(app, config, classroom);
+  if (classroom?.accounts) new (require("./organization") as typeof import("./organization")).OrganizationStack(app, config, classroom);
 }

@@ -1,7 +1,7 @@
 import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, type TerraformResource, TerraformStack } from "cdktf";
-import { useStateBackend } from "./backend";
+import { useStateBackend } from "../state/backend";
 import { logicalIdAt } from "./cdktf-adapter";
 import { literalText, literalValues } from "./terraform-text";
 import type { Construct, IConstruct } from "constructs";

@@ -19,7 +19,7 @@
  *   leave mid-course, so removing a row never renumbers (and so replaces) the others' VPCs.
  * - `accountId` (optional column, `classroom.isolation: account` only): the learner's 12-digit AWS account
  *   id, from the organization stack's `account_ids` output once it is applied; a learner without one has
- *   no environment stacks yet (lib/classroom-accounts.ts). Tag isolation ignores the column.
+ *   no environment stacks yet (lib/classroom/accounts.ts). Tag isolation ignores the column.
  * - Empty lines and lines starting with `#` are skipped; other columns (named in the header) are ignored.
  * - Cells with a comma are quoted (`"Lee, Junho"`), a quote inside one doubled (`""`); a quoted cell
  *   ends on its own line, and a stray quote is refused with its row and column (see `parseCsv`).
@@ -29,15 +29,15 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { stateKey, type ResolvedState } from "./backend";
-import { formatCidr, parseCidr, subnetAt } from "./cidr";
-import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./classroom-accounts";
-import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./classroom-codebuild";
-import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./classroom-lease";
-import type { ClassroomSettings } from "./classroom-settings";
-import { defaultEnvironment, type StudyConfig } from "./config";
-import { StudyConfigError, type ConfigProblem } from "./errors";
-import type { StudyEnvironment } from "./module";
+import { stateKey, type ResolvedState } from "../state/backend";
+import { formatCidr, parseCidr, subnetAt } from "../aws/cidr";
+import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./accounts";
+import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./codebuild";
+import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./lease";
+import type { ClassroomSettings } from "./settings";
+import { defaultEnvironment, type StudyConfig } from "../core/config";
+import { StudyConfigError, type ConfigProblem } from "../core/errors";
+import type { StudyEnvironment } from "../core/module";
 
 export const LEARNER_ID_PATTERN = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
 const LEARNER_ID_EXPECTED = "1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, such as kim or lee-2";
@@ -86,7 +86,7 @@ export interface ClassroomPlan {
   readonly learnersGroup?: string;
   /** Isolation account: the organization stack, the OU, the guardrails, who has no account id yet. */
   readonly accounts?: AccountsPlan;
-  /** With `classroom.applyOnCodeBuild.enabled`: the class-wide CodeBuild batch (lib/classroom-codebuild.ts). */
+  /** With `classroom.applyOnCodeBuild.enabled`: the class-wide CodeBuild batch (lib/classroom/codebuild.ts). */
   readonly codeBuild?: CodeBuildPlan;
   /** What synth prints about the class (a learner still without an account id). */
   readonly notices: readonly string[];

@@ -1,7 +1,7 @@
 /**
  * Leases (`classroom.lease`, and the roster's optional `leaseEndsOn` column): on the day a learner's lease
  * ends, an EventBridge Scheduler schedule in the instructor's account starts the class-wide CodeBuild batch
- * (lib/classroom-codebuild.ts) in destroy mode for the stacks whose lease ends that day; with isolation
+ * (lib/classroom/codebuild.ts) in destroy mode for the stacks whose lease ends that day; with isolation
  * account, each build then moves the learner's account to a "closed-course" OU whose SCP denies everything
  * but reading and billing. One one-time schedule (`at(...)`) per distinct end date.
  *
@@ -10,12 +10,12 @@
  * to destroy by hand, must still be able to. Scheduler does not run a one-time schedule whose time has
  * passed, so such a lease does nothing by itself.
  *
- * Pure: the resources are lib/classroom-codebuild-project.ts's, in the same stack as the project.
+ * Pure: the resources are lib/classroom/codebuild-project.ts's, in the same stack as the project.
  */
-import type { GuardrailPolicy } from "./classroom-guardrails";
-import { INSTRUCTOR_ROLE_NAME } from "./classroom-guardrails";
+import type { GuardrailPolicy } from "./guardrails";
+import { INSTRUCTOR_ROLE_NAME } from "./guardrails";
 
-export { isCalendarDate, LEASE_DATE_EXPECTED } from "./classroom-settings";
+export { isCalendarDate, LEASE_DATE_EXPECTED } from "./settings";
 
 export interface LeaseGroup {
   /** The day the lease ends. */

@@ -7,8 +7,8 @@
  */
 import { stringify as yamlText, parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { stateSchema } from "./backend";
-import { classroomSchema } from "./classroom-settings";
+import { stateSchema } from "../state/backend";
+import { classroomSchema } from "../classroom/settings";
 import { coreSchema } from "./config";
 import type { AnyStudyModule } from "./module";
 import { commentText, schemaLiterals, type SchemaLiteral } from "./schema-comments";
@@ -50,9 +50,9 @@ export function moduleSettingsFile(moduleId: string): string {
 /** The sections of this study's config: the common fields, state, classroom, then each registered module. */
 export function referenceSections(registry: readonly AnyStudyModule[]): ReferenceSection[] {
   return [
-    { id: "common", prefix: "", schema: coreSchema, source: "lib/core-settings.ts", omit: ["state", "classroom"] },
-    { id: "state", prefix: "state", schema: stateSchema, source: "lib/backend.ts" },
-    { id: "classroom", prefix: "classroom", schema: classroomSchema, source: "lib/classroom-settings.ts" },
+    { id: "common", prefix: "", schema: coreSchema, source: "lib/core/core-settings.ts", omit: ["state", "classroom"] },
+    { id: "state", prefix: "state", schema: stateSchema, source: "lib/state/backend.ts" },
+    { id: "classroom", prefix: "classroom", schema: classroomSchema, source: "lib/classroom/settings.ts" },
     ...registry.map((module) => ({ id: module.id, prefix: module.id, schema: module.settings as z.ZodType, source: moduleSettingsFile(module.id) })),
   ];
 }

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TERRAFORM_MINIMUM_VERSION } from "./backend";
+import { TERRAFORM_MINIMUM_VERSION } from "../state/backend";
 import type { StudyConfig } from "./config";
 import type { ModuleSelection } from "./weeks";
 

@@ -35,7 +35,7 @@ export function isCourseInstanceType(type: string): boolean {
 
 export const instanceTypeSchema = z
   .string()
-  .refine(isCourseInstanceType, `an EC2 instance type the course runs, such as t3.micro or t4g.medium: families ${Object.keys(COURSE_INSTANCE_TYPES).join(", ")}, from nano or medium/large up to 4xlarge (lib/ec2.ts lists the sizes)`);
+  .refine(isCourseInstanceType, `an EC2 instance type the course runs, such as t3.micro or t4g.medium: families ${Object.keys(COURSE_INSTANCE_TYPES).join(", ")}, from nano or medium/large up to 4xlarge (lib/aws/ec2.ts lists the sizes)`);
 
 /** Graviton families carry a `g` after the generation digit (t4g, m7g, c6gn, x2gd) or are `a1`. */
 export function architectureOf(instanceType: string): "x86_64" | "arm64" {

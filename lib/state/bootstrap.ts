@@ -16,7 +16,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { useStateBackend, type ResolvedState } from "./backend";
-import { denyInsecureTransport } from "./constructs/s3-policy";
+import { denyInsecureTransport } from "../constructs/s3-policy";
 
 export function bootstrapStackName(project: string): string {
   return `${project}-bootstrap`;

@@ -9,19 +9,19 @@
  * (names, emails) is escaped for Markdown here, in the view: a name such as `**x**`, `a|b`,
  * `` `rm -rf` `` or `<img src=x onerror=alert(1)>` is shown as written, and cannot start emphasis,
  * code, a link, a table cell, raw HTML nor a new line. Ids, stack and user names need no escaping:
- * they are checked against `[a-z0-9-]` (lib/classroom.ts), and they appear inside code spans.
+ * they are checked against `[a-z0-9-]` (lib/classroom/plan.ts), and they appear inside code spans.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ClassroomPlan, LearnerPlan } from "./classroom";
-import type { StudyConfig } from "./config";
-import type { BuiltEnvironment } from "./environment";
-import { DEFAULT_TEMPLATES_DIR, layout, otherLanguages, type LearnerPages } from "./runbooks";
-import type { Inventory } from "./runbooks/inventory";
-import { loadTemplates } from "./runbooks/render";
-import { escapeHtml } from "./runbooks/site";
-import { loadStrings, type Strings } from "./runbooks/strings";
-import { learnerPolicy, selfServicePolicy } from "./classroom-stacks";
+import type { ClassroomPlan, LearnerPlan } from "./plan";
+import type { StudyConfig } from "../core/config";
+import type { BuiltEnvironment } from "../core/environment";
+import { DEFAULT_TEMPLATES_DIR, layout, otherLanguages, type LearnerPages } from "../runbooks";
+import type { Inventory } from "../runbooks/inventory";
+import { loadTemplates } from "../runbooks/render";
+import { escapeHtml } from "../runbooks/site";
+import { loadStrings, type Strings } from "../runbooks/strings";
+import { learnerPolicy, selfServicePolicy } from "./stacks";
 
 /**
  * Text for Markdown prose, shown as written wherever it lands (a heading, a sentence, a table cell):

@@ -1,6 +1,6 @@
-/** The `classroom` section of study.yaml (schema only; lib/classroom.ts reads the roster and plans the class). */
+/** The `classroom` section of study.yaml (schema only; lib/classroom/plan.ts reads the roster and plans the class). */
 import { z } from "zod";
-import { isCidr } from "./cidr";
+import { isCidr } from "../aws/cidr";
 
 /** An organization root (`r-`) or OU (`ou-`) id, as AWS Organizations writes them. */
 const ORGANIZATION_PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/;
@@ -21,7 +21,7 @@ export const CLASSROOM_DEFAULTS = {
   vpcPrefixLength: 16,
   monthlyBudgetUsd: 30,
   alertThresholds: [50, 80, 100],
-  /** Builds of a class-wide CodeBuild batch at once (lib/classroom-codebuild.ts). */
+  /** Builds of a class-wide CodeBuild batch at once (lib/classroom/codebuild.ts). */
   codeBuildConcurrency: 10,
   /** Minutes a build of that batch may run: a learner's AWS stack with EKS takes about 15 to apply. */
   codeBuildTimeoutMinutes: 120,
@@ -51,7 +51,7 @@ export const classroomSchema = z.strictObject({
   /**
    * How learners are kept apart: `tag`, in one AWS account (resources tagged per learner, IAM scoped by the tag),
    * or `account`, an AWS account per learner in an organizational unit of the class with guardrail SCPs
-   * (lib/classroom-accounts.ts; the README's classroom section compares the two). @default tag
+   * (lib/classroom/accounts.ts; the README's classroom section compares the two). @default tag
    */
   isolation: z.enum(["tag", "account"]).default("tag"),
   accounts: z
@@ -115,7 +115,7 @@ export const classroomSchema = z.strictObject({
       /**
        * A CodeBuild project in the instructor's account (the instructor stack, or the organization stack with
        * isolation account) whose batch build plans, applies or destroys every learner's AWS stack in parallel
-       * on AWS's builders, with the class's S3 state; requires `state.backend: s3` (lib/classroom-codebuild.ts). @default false
+       * on AWS's builders, with the class's S3 state; requires `state.backend: s3` (lib/classroom/codebuild.ts). @default false
        */
       enabled: z.boolean().default(false),
       /**

@@ -38,7 +38,7 @@
  * cannot deliver into synchronous code, waits for the synth to end (two more event-loop turns). Either
  * way the staging folder is removed (a swap under way is finished or rolled back from its journal),
  * the lock released, the temporary folders this synth created removed (the exit hooks it registered,
- * e.g. lib/assets.ts's zip cache, are run), and the signal raised again, so the exit status is the
+ * e.g. lib/aws/assets.ts's zip cache, are run), and the signal raised again, so the exit status is the
  * usual one. Whatever a SIGKILL (or a crash) leaves is found by the next synth: the journal, the
  * lock, and the staging and previous folders of pids that are no longer running.
  *

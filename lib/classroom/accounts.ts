@@ -1,7 +1,7 @@
 /**
  * Account isolation (`classroom.isolation: account`): each learner gets an AWS account of their own, a
  * member of the organization, in an organizational unit (OU) for the class that carries the guardrail
- * SCPs (lib/classroom-guardrails.ts). The instructor applies a `<project>-organization` stack in the
+ * SCPs (lib/classroom/guardrails.ts). The instructor applies a `<project>-organization` stack in the
  * organization's management account: the OU, one `aws_organizations_account` per learner, the SCPs,
  * and per learner a budget with a brake. Then each learner's environment stacks, as in tag isolation,
  * but through a provider that assumes `OrganizationAccountAccessRole` in the learner's account.
@@ -12,15 +12,15 @@
  * (`terraform -chdir=out/stacks/<project>-organization output -json account_ids`); a learner without
  * one yet gets no environment stacks, and synth prints one notice naming them.
  *
- * Pure planning and checks, loaded with lib/classroom.ts on a classroom synth; the stack is
- * lib/classroom-organization.ts.
+ * Pure planning and checks, loaded with lib/classroom/plan.ts on a classroom synth; the stack is
+ * lib/classroom/organization.ts.
  */
-import type { ClassroomSettings } from "./classroom-settings";
-import type { StudyConfig } from "./config";
-import type { ConfigProblem } from "./errors";
-import { guardrailPolicies, instanceTypeProblems, INSTRUCTOR_ROLE_NAME, scpProblems, spendingBrakePolicy, type GuardrailPolicy } from "./classroom-guardrails";
+import type { ClassroomSettings } from "./settings";
+import type { StudyConfig } from "../core/config";
+import type { ConfigProblem } from "../core/errors";
+import { guardrailPolicies, instanceTypeProblems, INSTRUCTOR_ROLE_NAME, scpProblems, spendingBrakePolicy, type GuardrailPolicy } from "./guardrails";
 
-export { INSTRUCTOR_ROLE_NAME } from "./classroom-guardrails";
+export { INSTRUCTOR_ROLE_NAME } from "./guardrails";
 
 const ACCOUNT_ID = /^\d{12}$/;
 

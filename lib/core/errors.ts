@@ -138,7 +138,7 @@ export function nameLengthProblems(study: { readonly environment: string }, what
 /**
  * The machine, not the study config, stopped the synth: a folder synth reads or writes is missing, is a
  * file, is not writable, or the disk is full. The message is one line: the path, what went wrong, what
- * to do (and whether out/ was changed). lib/out-directory.ts makes these from Node's errno errors.
+ * to do (and whether out/ was changed). lib/core/out-directory.ts makes these from Node's errno errors.
  */
 export class OutputDirectoryError extends Error {
   constructor(readonly path: string, readonly problem: string, readonly advice: string, readonly code?: string) {

@@ -1,5 +1,5 @@
 /**
- * The resources of `classroom.applyOnCodeBuild` (planned by lib/classroom-codebuild.ts): the CodeBuild
+ * The resources of `classroom.applyOnCodeBuild` (planned by lib/classroom/codebuild.ts): the CodeBuild
  * project with its batch configuration, its log group, the build role and the batch role. Added to the
  * instructor stack (isolation tag) or the organization stack (isolation account), both in the
  * instructor's account.
@@ -15,9 +15,9 @@ import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizat
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { scpContent } from "./classroom-guardrails";
-import { batchRolePolicy, buildRolePolicy, leaseMovePolicyStatements, CODEBUILD_BUILDSPEC_PATH, CODEBUILD_IMAGE, CODEBUILD_LOG_RETENTION_DAYS, type CodeBuildPlan } from "./classroom-codebuild";
-import { fitName } from "./names";
+import { scpContent } from "./guardrails";
+import { batchRolePolicy, buildRolePolicy, leaseMovePolicyStatements, CODEBUILD_BUILDSPEC_PATH, CODEBUILD_IMAGE, CODEBUILD_LOG_RETENTION_DAYS, type CodeBuildPlan } from "./codebuild";
+import { fitName } from "../aws/names";
 
 const CODEBUILD_TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { z } from "zod";
-import type { ConfigProblem } from "./errors";
+import type { ConfigProblem } from "../core/errors";
 
 /** S3 bucket naming rules (general purpose buckets): 3-63 lowercase letters, digits, dots and hyphens. */
 const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

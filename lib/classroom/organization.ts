@@ -1,10 +1,10 @@
 /**
  * `<project>-organization`: what a class in account isolation needs in the organization's management
- * account, applied by the instructor before any learner's stacks (lib/classroom-accounts.ts plans it):
+ * account, applied by the instructor before any learner's stacks (lib/classroom/accounts.ts plans it):
  *  - an organizational unit for the class, under `classroom.accounts.parentId`;
  *  - one member account per learner, with the roster's email, and OrganizationAccountAccessRole, the
  *    role the learner's stacks assume from the management account;
- *  - the guardrail SCPs (lib/classroom-guardrails.ts) attached to the OU;
+ *  - the guardrail SCPs (lib/classroom/guardrails.ts) attached to the OU;
  *  - per learner (with `classroom.budget.enabled`), a monthly budget on the learner's account, mailing
  *    the learner and the instructors, and at 100 % a Budgets action that attaches the brake SCP to
  *    that account;
@@ -30,13 +30,13 @@ import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmi
 import { SsoadminPermissionSet } from "@cdktf/provider-aws/lib/ssoadmin-permission-set";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { monthlyBudget } from "./aws/budget";
-import { useStateBackend } from "./backend";
-import type { ClassroomPlan } from "./classroom";
-import { INSTRUCTOR_ROLE_NAME } from "./classroom-accounts";
-import { scpContent } from "./classroom-guardrails";
-import type { StudyConfig } from "./config";
-import { fitName } from "./names";
+import { monthlyBudget } from "../aws/budget";
+import { useStateBackend } from "../state/backend";
+import type { ClassroomPlan } from "./plan";
+import { INSTRUCTOR_ROLE_NAME } from "./accounts";
+import { scpContent } from "./guardrails";
+import type { StudyConfig } from "../core/config";
+import { fitName } from "../aws/names";
 
 /**
  * Identity Center wants a given and a family name: "Lee, Junho" is family, given; otherwise the last word
@@ -89,7 +89,7 @@ export class OrganizationStack extends TerraformStack {
     if (classroom.codeBuild) {
       const roleArns = classroom.learners.flatMap((l, i) => (classroom.codeBuild!.stacks.includes(l.awsStack) ? [`arn:aws:iam::${accounts[i].id}:role/${INSTRUCTOR_ROLE_NAME}`] : []));
       const accountIdOf = (id: string) => accounts[classroom.learners.findIndex((l) => l.id === id)].id;
-      (require("./classroom-codebuild-project") as typeof import("./classroom-codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArns, { parentId: plan.parentId, unitId: unit.id, unitArn: unit.arn, accountIdOf });
+      (require("./codebuild-project") as typeof import("./codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArns, { parentId: plan.parentId, unitId: unit.id, unitArn: unit.arn, accountIdOf });
     }
     new TerraformOutput(this, "account_ids", {
       description: "Per learner: the id of their AWS account, for the roster's accountId column",

@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type ConfigProblem, StudyConfigError } from "./errors";
 import { parseStudyYaml } from "./config-text";
-import { validateState } from "./backend";
+import { validateState } from "../state/backend";
 // The core fields' schema lives in ./core-settings, which the module contract can import without a circle.
 import { coreSchema, type CoreConfig } from "./core-settings";
 import type { AnyStudyModule, StudyEnvironment } from "./module";
-import { knownZones } from "./regions";
+import { knownZones } from "../aws/regions";
 import { FIRST_WEEK, lastWeekOf, parseWeekSelection } from "./weeks";
 
 export { coreSchema, type CoreConfig } from "./core-settings";
@@ -40,7 +40,7 @@ export function loadConfigFile(path: string, registry: readonly AnyStudyModule[]
   } catch {
     throw new StudyConfigError(path, [{ field: "", value: path, expected: "a readable study config file (copy study.yaml from the repository)" }]);
   }
-  // YAML with aliases bounded and loops refused; an empty or comments-only file means all defaults (lib/config-text.ts).
+  // YAML with aliases bounded and loops refused; an empty or comments-only file means all defaults (lib/core/config-text.ts).
   const raw = parseStudyYaml(text, path);
   return parseConfig(raw, path, registry, options);
 }

@@ -1,12 +1,12 @@
 /**
- * The core fields of study.yaml (schema only: lib/config.ts reads and validates the whole file). Apart
- * from lib/config.ts so that the module contract (lib/module.ts) can name CoreConfig without an import
+ * The core fields of study.yaml (schema only: lib/core/config.ts reads and validates the whole file). Apart
+ * from lib/core/config.ts so that the module contract (lib/core/module.ts) can name CoreConfig without an import
  * circle through the config reader.
  */
 import { z } from "zod";
-import { stateSchema } from "./backend";
-import { classroomSchema } from "./classroom-settings";
-import { AWS_REGIONS, DEFAULT_REGION } from "./regions";
+import { stateSchema } from "../state/backend";
+import { classroomSchema } from "../classroom/settings";
+import { AWS_REGIONS, DEFAULT_REGION } from "../aws/regions";
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
 const NAME_EXPECTED = "2-24 characters: lowercase letters, digits and hyphens, starting with a letter";
@@ -20,10 +20,10 @@ export const coreSchema = z.strictObject({
   region: z
     .string()
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region code such as ap-northeast-2")
-    .refine((region) => !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region) || AWS_REGIONS.includes(region), `a region AWS has, such as ap-northeast-2 (Seoul); lib/regions.ts lists them`)
+    .refine((region) => !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region) || AWS_REGIONS.includes(region), `a region AWS has, such as ap-northeast-2 (Seoul); lib/aws/regions.ts lists them`)
     .default(DEFAULT_REGION),
   /**
-   * How many AZs, picked from the region's AZs in the order lib/regions.ts lists them (Seoul: a, c, b, d),
+   * How many AZs, picked from the region's AZs in the order lib/aws/regions.ts lists them (Seoul: a, c, b, d),
    * or a list of AZ names in the region. @default 2
    */
   availabilityZones: z
@@ -49,9 +49,9 @@ export const coreSchema = z.strictObject({
       languages: z.array(z.enum(["ko", "en"])).min(1).default(["ko", "en"]),
     })
     .prefault({}),
-  /** Where Terraform state lives: local files (default) or S3 with native locking (lib/backend.ts). */
+  /** Where Terraform state lives: local files (default) or S3 with native locking (lib/state/backend.ts). */
   state: stateSchema,
-  /** Classroom mode: one environment per learner of a roster (lib/classroom.ts). */
+  /** Classroom mode: one environment per learner of a roster (lib/classroom/plan.ts). */
   classroom: classroomSchema.optional(),
 });
 
