@@ -176,14 +176,9 @@ export function weekCosts(resources: readonly StackResource[], region: string, s
         break;
       case "kubernetes_service":
       case "kubernetes_service_v1":
-        if (literal(argument(r.config, "spec", "type")) === "LoadBalancer") {
-          fixed("k8sLoadBalancer", name, p.networkLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
-          addresses(name, azCount);
-        }
-        break;
       case "helm_release":
-        // Istio's ingress gateway chart makes a LoadBalancer Service (an NLB and its addresses, like week 5's)
-        // unless its values make it a ClusterIP, as they do while no source range is configured.
+        // A Service of type LoadBalancer, or Istio's gateway chart unless its values make the Service a
+        // ClusterIP (as they do while no source range is configured): an NLB and its addresses.
         if (isKubernetesLoadBalancer(r)) {
           fixed("k8sLoadBalancer", name, p.networkLoadBalancerHour, strings.text("note.k8sLoadBalancer"), true);
           addresses(name, azCount);

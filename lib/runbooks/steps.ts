@@ -91,12 +91,18 @@ export function namespacesOf(facts: WeekFacts): string[] {
     if (K8S_NAMESPACE.has(r.type)) {
       const name = literal(argument(r.config, "metadata", "name"));
       if (name) names.add(name);
-    } else if (r.type.startsWith("kubernetes_") || r.type === "helm_release") {
-      const name = literal(argument(r.config, "metadata", "namespace")) ?? literal(r.config["namespace"]);
+    } else {
+      const name = namespaceOf(r);
       if (name) names.add(name);
     }
   }
   return [...names].sort();
+}
+
+/** The namespace a Kubernetes object or a Helm release goes into, when the stack names it literally. */
+function namespaceOf(r: StackResource): string | undefined {
+  if (!r.type.startsWith("kubernetes_") && r.type !== "helm_release") return undefined;
+  return literal(argument(r.config, "metadata", "namespace")) ?? literal(r.config["namespace"]);
 }
 
 /** Checks for the week's resources, each with the command and what the learner should see. */
@@ -179,7 +185,7 @@ export function checksFor(facts: WeekFacts, weekChecks: readonly Check[] = []): 
   }
   for (const namespace of namespacesOf(facts)) {
     // An external address only where Kubernetes makes a load balancer: the defaults give ClusterIP Services.
-    const exposed = facts.resources.some((r) => isKubernetesLoadBalancer(r) && (literal(argument(r.config, "metadata", "namespace")) ?? literal(r.config["namespace"])) === namespace);
+    const exposed = facts.resources.some((r) => isKubernetesLoadBalancer(r) && namespaceOf(r) === namespace);
     checks.push({ title: s.text("checks.pods.title", { namespace }), command: `kubectl get pods,svc -n ${namespace}`, expect: s.text(exposed ? "checks.pods.expect" : "checks.pods.expectClusterIp") });
   }
   for (const trail of of("aws_cloudtrail")) {
