@@ -68,6 +68,13 @@ export function examine({ config, selection, run, text }: DoctorInput): Finding[
   const found = (name: string, version: string, note = "") => findings.push({ ok: true, required: true, line: text("found", { name, version, note }) });
   const lacking = (name: string, why: string, install: string, required = true) => findings.push({ ok: false, required, line: text(required ? "missing" : "warning", { name, why, install }) });
   const output = (r: CommandResult) => `${r.stdout}\n${r.stderr}`;
+  /** A tool that is there when it answers and prints a version: found with it, or missing with how to install it. */
+  const requireTool = (name: string, command: string, args: readonly string[], versionPattern: RegExp, install: string): void => {
+    const result = run(command, args);
+    const installed = result.missing || result.status !== 0 ? undefined : versionIn(output(result), versionPattern);
+    if (!installed) lacking(name, text("notInstalled"), text(install));
+    else found(name, installed);
+  };
 
   // Terraform: the stacks' required_version.
   const terraform = run("terraform", ["version", "-json"]);
@@ -93,22 +100,13 @@ export function examine({ config, selection, run, text }: DoctorInput): Finding[
   // The Session Manager plugin: every shell and port forward through SSM (the bastion, the Docker host, the EKS tunnel).
   const network = config.settings["network"] as { bastion?: { enabled?: boolean } } | undefined;
   if (has("dockerHost") || has("eks") || (has("network") && network?.bastion?.enabled !== false)) {
-    const plugin = run("session-manager-plugin", ["--version"]);
-    const pluginVersion = plugin.missing || plugin.status !== 0 ? undefined : versionIn(output(plugin), /(\d+\.\d+\.\d+(?:\.\d+)?)/);
-    if (!pluginVersion) lacking("Session Manager plugin", text("notInstalled"), text("install.ssmPlugin"));
-    else found("Session Manager plugin", pluginVersion);
+    requireTool("Session Manager plugin", "session-manager-plugin", ["--version"], /(\d+\.\d+\.\d+(?:\.\d+)?)/, "install.ssmPlugin");
   }
 
   // Week 3: the page zips the app for the source bucket and checks the deployed page with curl.
   if (has("cicd")) {
-    const zip = run("zip", ["-v"]);
-    const zipVersion = zip.missing || zip.status !== 0 ? undefined : versionIn(output(zip), /Zip (\d+\.\d+)/);
-    if (!zipVersion) lacking("zip", text("notInstalled"), text("install.zip"));
-    else found("zip", zipVersion);
-    const curl = run("curl", ["--version"]);
-    const curlVersion = curl.missing || curl.status !== 0 ? undefined : versionIn(output(curl), /curl (\d+\.\d+\.\d+)/);
-    if (!curlVersion) lacking("curl", text("notInstalled"), text("install.curl"));
-    else found("curl", curlVersion);
+    requireTool("zip", "zip", ["-v"], /Zip (\d+\.\d+)/, "install.zip");
+    requireTool("curl", "curl", ["--version"], /curl (\d+\.\d+\.\d+)/, "install.curl");
   }
 
   // From week 5: kubectl and helm, and a local cluster when EKS is off.
