@@ -31,7 +31,6 @@ import { sampleAppSteps, type SampleAppSource } from "./runbook";
 import { SecureBucket } from "./secure-bucket";
 import { CICD_DEFAULTS, type CicdSettings } from "./settings";
 
-export { CICD_DEFAULTS, cicdSettings, type CicdSettings } from "./settings";
 export {
   appspec,
   buildspec,
@@ -47,14 +46,11 @@ export {
   SAMPLE_APP_WEB_ROOT,
 } from "./generated-files";
 
-export type { CicdExports } from "./exports";
-
 const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 const GITHUB: DiagramExternal = { external: "diagram.github", within: "outside" };
 const POLICY_VERSION = "2012-10-17";
 
 import { derivedBucketName } from "./module";
-export { cicdModule, derivedBucketName } from "./module";
 
 export function buildCicd(ctx: BuildContext<CicdSettings>): CicdExports {
   const { scope, settings } = ctx;

@@ -33,10 +33,6 @@ import { networkModule } from "../network/module";
 import type { CostGuardExports } from "./exports";
 import type { CostGuardSettings } from "./settings";
 
-export { costGuardSettings, COST_GUARD_DEFAULTS, type CostGuardSettings } from "./settings";
-export { costGuardModule } from "./module";
-export type { CostGuardExports } from "./exports";
-
 interface NodeGroupRef {
   readonly cluster: string;
   readonly nodegroup: string;

@@ -27,14 +27,9 @@ import { monitoringModule } from "../monitoring/module";
 import type { DeployOptimizationExports } from "./exports";
 import type { DeployOptimizationSettings } from "./settings";
 
-export { DEPLOY_OPTIMIZATION_DEFAULTS, deployOptimizationSettings, type DeployOptimizationSettings } from "./settings";
-
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
 export const SPOT_LABEL = "devops-weeks/capacity";
 export const TRACK_LABEL = "devops-weeks/track";
-
-export type { DeployOptimizationExports } from "./exports";
-export { deployOptimizationModule } from "./module";
 
 export function buildDeployOptimization(ctx: BuildContext<DeployOptimizationSettings>): DeployOptimizationExports {
   const { settings } = ctx;

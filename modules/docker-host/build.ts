@@ -31,12 +31,8 @@ import type { DockerHostExports, DockerHostInstance } from "./exports";
 import { BLUE_GREEN_COLORS, type BlueGreenColor, type DockerHostSettings } from "./settings";
 import { APP_ENV_FILE, APP_SERVICE, dockerHostUserData } from "./user-data";
 
-export { BLUE_GREEN_COLORS, DOCKER_HOST_DEFAULTS, dockerHostSettings, type BlueGreenColor, type DockerHostSettings } from "./settings";
 export { dockerHostUserData, renderDockerHostUserData, APP_ENV_FILE, APP_SERVICE } from "./user-data";
 export { isImageReference, parseImageReference } from "../../lib/containers/image-reference";
-
-export type { DockerHostExports, DockerHostInstance } from "./exports";
-export { dockerHostModule } from "./module";
 
 const POLICY_VERSION = "2012-10-17";
 

@@ -32,14 +32,9 @@ import { bastionToolsScript } from "./bastion-tools";
 import type { EksExports, WorkloadRoleProps } from "./exports";
 import { supportOf, type EksSettings, type EksVersion } from "./settings";
 
-export { EKS_DEFAULTS, EKS_VERSIONS, eksSettings, type EksSettings } from "./settings";
-
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-export type { EksExports, WorkloadRoleProps } from "./exports";
-
-export { eksModule } from "./module";
 import { EKS_ACCESS_OUTPUTS } from "./module";
 
 export function buildEks(ctx: BuildContext<EksSettings>): EksExports {

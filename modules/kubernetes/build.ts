@@ -25,7 +25,6 @@ import type { KubernetesSettings } from "./settings";
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
 import { buildWorkloads, hasLoadBalancer, type Manifest, type Workloads } from "./workloads";
 
-export { KUBERNETES_DEFAULTS, kubernetesSettings, type KubernetesSettings } from "./settings";
 export { buildWorkloads, hasLoadBalancer, type Manifest } from "./workloads";
 
 export const LOAD_BALANCER_CONTROLLER = {
@@ -34,9 +33,6 @@ export const LOAD_BALANCER_CONTROLLER = {
   namespace: "kube-system",
   serviceAccount: "aws-load-balancer-controller",
 } as const;
-
-export type { KubernetesExports } from "./exports";
-export { kubernetesModule } from "./module";
 
 export function buildKubernetes(ctx: BuildContext<KubernetesSettings>): KubernetesExports {
   const { settings } = ctx;

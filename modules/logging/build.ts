@@ -30,15 +30,12 @@ import { cloudWatchAgentConfig, cloudWatchAgentScript } from "./cloudwatch-agent
 import type { LoggingExports } from "./exports";
 import type { LoggingSettings } from "./settings";
 
-export { LOGGING_DEFAULTS, loggingSettings, type LoggingSettings } from "./settings";
 export { cloudWatchAgentConfig } from "./cloudwatch-agent";
 
 export const FLUENT_BIT_SERVICE_ACCOUNT = "aws-for-fluent-bit";
 export const ERROR_METRIC_NAMESPACE = "DevOpsWeeks/Logs";
 
 import { openSearchZones } from "./module";
-export { loggingModule, openSearchZones } from "./module";
-export type { LoggingExports } from "./exports";
 
 /** AZs an OpenSearch domain spreads over: up to three, never more than the nodes or the VPC's AZs. */
 

@@ -35,14 +35,10 @@ import type { DashboardSection, MonitoringExports } from "./exports";
 import type { MonitoringSettings } from "./settings";
 import { fitName } from "../../lib/aws/names";
 
-export { MONITORING_DEFAULTS, monitoringSettings, type MonitoringSettings } from "./settings";
 export { CourseDashboard } from "./dashboard";
-export type { CourseDashboardSections, DashboardSection, GraphWidget, MetricLine, MonitoringExports } from "./exports";
 
 export const CLOUDWATCH_AGENT_SERVER_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy";
 export const AWS_XRAY_WRITE_ONLY_POLICY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess";
-
-export { monitoringModule } from "./module";
 
 export function buildMonitoring(ctx: BuildContext<MonitoringSettings>): MonitoringExports {
   const { scope, settings } = ctx;

@@ -27,12 +27,6 @@ import type { NatGatewayInAz, NetworkExports } from "./exports";
 import { SESSION_MANAGER } from "./module";
 import type { NetworkSettings } from "./settings";
 
-export { NETWORK_DEFAULTS, networkSettings, type NetworkSettings } from "./settings";
-
-export type { NetworkExports } from "./exports";
-
-export { networkModule, SESSION_MANAGER } from "./module";
-
 export function buildNetwork(ctx: BuildContext<NetworkSettings>): NetworkExports {
   const { scope, settings } = ctx;
   const azs = ctx.availabilityZones;

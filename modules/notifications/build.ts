@@ -26,8 +26,6 @@ import { securityAlertsModule } from "../security-alerts/module";
 import type { NotificationsExports } from "./exports";
 import type { NotificationsSettings } from "./settings";
 
-export { NOTIFICATIONS_DEFAULTS, notificationsSettings, PIPELINE_EVENTS, type NotificationsSettings } from "./settings";
-
 /** The handler's folder, packaged as is (Node.js built-ins and the runtime's AWS SDK only). */
 export const NOTIFIER_SOURCE = join(__dirname, "lambda");
 export const NOTIFIER_RUNTIME = "nodejs22.x";
@@ -39,9 +37,6 @@ const PUBLISHING_SERVICES = ["codestar-notifications.amazonaws.com", "cloudwatch
 export function defaultWebhookParameterName(environmentName: string): string {
   return `/devops-weeks/${environmentName}/webhook-url`;
 }
-
-export type { NotificationsExports } from "./exports";
-export { notificationsModule } from "./module";
 
 function policy(statements: object[]): string {
   return JSON.stringify({ Version: POLICY_VERSION, Statement: statements });

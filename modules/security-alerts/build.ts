@@ -28,11 +28,6 @@ import { GUARDDUTY_SEVERITY, type SecurityAlertsSettings } from "./settings";
 import type { AccountArns, SecurityAlertsExports } from "./exports";
 import { buildTrail, type TrailSettings } from "./trail";
 
-export { securityAlertsSettings, GUARDDUTY_SEVERITY, type SecurityAlertsSettings } from "./settings";
-export { securityAlertsModule } from "./module";
-
-export type { AccountArns, AuditTrail, SecurityAlertsExports } from "./exports";
-
 /** IAM, as a global service, sends its CloudTrail events to EventBridge in this region only. */
 export const GLOBAL_EVENTS_REGION = "us-east-1";
 

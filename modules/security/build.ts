@@ -24,11 +24,6 @@ import { securityAlertsModule } from "../security-alerts/module";
 import type { SecurityExports } from "./exports";
 import type { SecuritySettings } from "./settings";
 
-export { SECURITY_DEFAULTS, securitySettings, type SecuritySettings } from "./settings";
-
-export type { SecurityExports } from "./exports";
-export { securityModule } from "./module";
-
 interface Arns {
   partition: string;
   account: string;

@@ -27,8 +27,6 @@ import { networkModule } from "../network/module";
 import type { ServiceMeshExports } from "./exports";
 import type { PodSecurityLevel, ServiceMeshSettings } from "./settings";
 
-export { SERVICE_MESH_DEFAULTS, serviceMeshSettings, type ServiceMeshSettings } from "./settings";
-
 /**
  * Istio's Helm repository since its move off Google Cloud: 1.31 and later are published only here, and
  * the old storage.googleapis.com repository is removed in December 2026 (istio.io blog, 2026-08-21).
@@ -81,9 +79,6 @@ export const GATEWAY_CONTROLLER_POLICY = {
     },
   ],
 };
-
-export type { ServiceMeshExports } from "./exports";
-export { serviceMeshModule } from "./module";
 
 export function buildServiceMesh(ctx: BuildContext<ServiceMeshSettings>): ServiceMeshExports {
   const { settings } = ctx;
