@@ -52,8 +52,17 @@ export interface AccountsPlan {
   /** Ids of learners without an `accountId` yet: no environment stacks for them this synth. */
   readonly waiting: readonly string[];
   /** Learners' sign-in, with `classroom.accounts.identityCenter`: a permission set assigned to each learner in their own account only. */
-  readonly identityCenter?: { readonly instanceArn: string; readonly identityStoreId: string; readonly managedPolicyArn: string; readonly permissionSetName: string };
+  readonly identityCenter?: { readonly instanceArn: string; readonly identityStoreId: string; readonly region?: string; readonly managedPolicyArn: string; readonly permissionSetName: string };
+  /** `classroom.accounts.learnersApply`: the learners apply their own stacks; the instructor's role only when Terraform is asked to act through it. */
+  readonly learnersApply: boolean;
 }
+
+/** The learners' permission set without learnersApply: everything but IAM and Organizations. */
+export const LOOK_AND_OPERATE_POLICY_ARN = "arn:aws:iam::aws:policy/PowerUserAccess";
+/** With learnersApply: the stacks create IAM roles and policies, so the learner needs IAM too (the guardrails still bound it). */
+export const APPLY_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+/** AWS managed policies that cannot create an IAM role: a learner given one of them fails at the first apply. */
+const POLICIES_WITHOUT_IAM = ["PowerUserAccess", "ReadOnlyAccess", "ViewOnlyAccess", "SecurityAudit", "job-function/ViewOnlyAccess"].map((name) => `arn:aws:iam::aws:policy/${name}`);
 
 /** A roster row as account isolation reads it. */
 export interface AccountRow {
@@ -108,7 +117,7 @@ export function rosterAccountProblems(rows: readonly AccountRow[]): ConfigProble
  */
 export function isolationProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
   if (settings.isolation === "tag") {
-    const accountOnly = { parentId: settings.accounts.parentId, identityCenter: settings.accounts.identityCenter };
+    const accountOnly = { parentId: settings.accounts.parentId, identityCenter: settings.accounts.identityCenter, learnersApply: settings.accounts.learnersApply || undefined };
     return Object.entries(accountOnly)
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => ({ field: `classroom.accounts.${key}`, value, expected: "no value with classroom.isolation tag (the default): set classroom.isolation: account to give each learner an account of their own" }));
@@ -128,8 +137,37 @@ export function isolationProblems(config: StudyConfig, settings: ClassroomSettin
       expected: "false or no value with classroom.isolation account: each learner has an account of their own, so no IAM users scoped by tag in a shared one",
     });
   }
+  problems.push(...learnersApplyProblems(config, settings));
   problems.push(...instanceTypeProblems(config, settings.guardrails));
   if (problems.length === 0) problems.push(...scpProblems([...guardrailPolicies(config, settings), spendingBrakePolicy(config)]));
+  return problems;
+}
+
+/** What `accounts.learnersApply` needs: a way for learners to sign in, state the instructor can reach, and a policy that can create the stacks' IAM roles. */
+function learnersApplyProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
+  const accounts = settings.accounts;
+  if (!accounts.learnersApply) return [];
+  const problems: ConfigProblem[] = [];
+  if (!accounts.identityCenter) {
+    problems.push({
+      field: "classroom.accounts.identityCenter",
+      value: undefined,
+      expected: "the organization's IAM Identity Center (instanceArn and identityStoreId, from aws sso-admin list-instances) with classroom.accounts.learnersApply: learners sign in to their own account through it, with no long-lived keys",
+    });
+  } else if (accounts.identityCenter.managedPolicyArn && POLICIES_WITHOUT_IAM.includes(accounts.identityCenter.managedPolicyArn)) {
+    problems.push({
+      field: "classroom.accounts.identityCenter.managedPolicyArn",
+      value: accounts.identityCenter.managedPolicyArn,
+      expected: `a policy that can create IAM roles with classroom.accounts.learnersApply, such as ${APPLY_POLICY_ARN} (the default there): every week's stack creates roles, so the learner's first apply would fail`,
+    });
+  }
+  if (config.core.state.backend !== "s3") {
+    problems.push({
+      field: "classroom.accounts.learnersApply",
+      value: true,
+      expected: "state.backend: s3 with it: each learner's state stays in the class's bucket under their own keys, where the instructor and the lease reach it too (a state file on the learner's laptop would be out of reach)",
+    });
+  }
   return problems;
 }
 
@@ -144,7 +182,14 @@ export function planAccounts(config: StudyConfig, settings: ClassroomSettings, r
     guardrails: guardrailPolicies(config, settings),
     brake: settings.budget.enabled ? spendingBrakePolicy(config) : undefined,
     waiting: rows.filter((r) => !r.accountId).map((r) => r.id),
-    identityCenter: settings.accounts.identityCenter ? { ...settings.accounts.identityCenter, permissionSetName: `${project}-learner` } : undefined,
+    identityCenter: settings.accounts.identityCenter
+      ? {
+          ...settings.accounts.identityCenter,
+          managedPolicyArn: settings.accounts.identityCenter.managedPolicyArn ?? (settings.accounts.learnersApply ? APPLY_POLICY_ARN : LOOK_AND_OPERATE_POLICY_ARN),
+          permissionSetName: `${project}-learner`,
+        }
+      : undefined,
+    learnersApply: settings.accounts.learnersApply,
   };
 }
 

@@ -23,6 +23,7 @@
  * still says `started` is one the batch never finished (a timeout).
  */
 import { stateKey, TERRAFORM_MINIMUM_VERSION } from "../state/backend";
+import { ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE } from "../core/module";
 import type { ClassroomSettings } from "./settings";
 import type { StudyConfig } from "../core/config";
 import type { ConfigProblem } from "../core/errors";
@@ -66,6 +67,8 @@ export interface CodeBuildPlan {
   readonly computeType: string;
   readonly deployPolicyArns: readonly string[];
   readonly terraformVersion: string;
+  /** With `accounts.learnersApply`: the learners' stacks act through the instructor's role only when asked, so every build asks. */
+  readonly actThroughInstructorRole: boolean;
   /** The leases' schedules (lib/classroom/lease.ts), with `classroom.lease` or the roster's leaseEndsOn column. */
   readonly lease?: LeasePlan;
 }
@@ -133,6 +136,7 @@ export function planCodeBuild(config: StudyConfig, settings: ClassroomSettings, 
     computeType: given.computeType,
     deployPolicyArns: given.deployPolicyArns ?? [],
     terraformVersion: TERRAFORM_MINIMUM_VERSION,
+    actThroughInstructorRole: settings.accounts.learnersApply,
   };
 }
 
@@ -155,6 +159,8 @@ export function codeBuildBuildspec(plan: CodeBuildPlan): string {
         REPORT_URI: `s3://${plan.bucket}/${plan.reportPrefix}`,
         TF_IN_AUTOMATION: "1",
         TF_INPUT: "0",
+        // The learners apply these stacks with their own credentials; the builds act through each account's OrganizationAccountAccessRole.
+        ...(plan.actThroughInstructorRole ? { [`TF_VAR_${ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE}`]: "true" } : {}),
       },
     },
     batch: {

@@ -184,19 +184,7 @@ export function guardrailPolicies(config: StudyConfig, settings: ClassroomSettin
           Resource: `arn:aws:iam::*:role/${INSTRUCTOR_ROLE_NAME}`,
           Condition: notTheInstructor,
         },
-        // The record of what happened in the account, for the learner and the instructor alike. The
-        // instructor's role may: destroying a learner's stacks removes the course's own trail.
-        { Sid: "DenyStoppingCloudTrail", Effect: "Deny", Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"], Resource: "*", Condition: notTheInstructor },
-        // Threat detection stays on, and stays reporting to the organization's administrator.
-        {
-          Sid: "DenyStoppingGuardDuty",
-          Effect: "Deny",
-          Action: ["guardduty:DeleteDetector", "guardduty:UpdateDetector", "guardduty:DisassociateFromAdministratorAccount", "guardduty:DisassociateFromMasterAccount"],
-          Resource: "*",
-          Condition: notTheInstructor,
-        },
-        // The configuration history of the account's resources stays recorded.
-        { Sid: "DenyStoppingConfig", Effect: "Deny", Action: ["config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel"], Resource: "*", Condition: notTheInstructor },
+        ...(settings.accounts.learnersApply ? [] : keepTheAuditTrail(notTheInstructor)),
         // The root user's password is the account's email's: nobody of the class should use it, and
         // nothing it does could be told apart from the account itself.
         { Sid: "DenyRootUser", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:iam::*:root" } } },
@@ -224,6 +212,29 @@ export function guardrailPolicies(config: StudyConfig, settings: ClassroomSettin
     },
   };
   return [scope, governance];
+}
+
+/**
+ * The account's record of what happened, for the learner and the instructor alike: only the instructor's
+ * role may stop it, since destroying a learner's stacks removes the course's own trail (and week 10's
+ * detector). Left out when the learners apply their own stacks (`accounts.learnersApply`): their own
+ * `terraform destroy` must be able to remove what their stacks made, and an SCP cannot tell the course's
+ * trail from another one the learner could name the same.
+ */
+function keepTheAuditTrail(notTheInstructor: NonNullable<ScpStatement["Condition"]>): ScpStatement[] {
+  return [
+    { Sid: "DenyStoppingCloudTrail", Effect: "Deny", Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"], Resource: "*", Condition: notTheInstructor },
+    // Threat detection stays on, and stays reporting to the organization's administrator.
+    {
+      Sid: "DenyStoppingGuardDuty",
+      Effect: "Deny",
+      Action: ["guardduty:DeleteDetector", "guardduty:UpdateDetector", "guardduty:DisassociateFromAdministratorAccount", "guardduty:DisassociateFromMasterAccount"],
+      Resource: "*",
+      Condition: notTheInstructor,
+    },
+    // The configuration history of the account's resources stays recorded.
+    { Sid: "DenyStoppingConfig", Effect: "Deny", Action: ["config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel"], Resource: "*", Condition: notTheInstructor },
+  ];
 }
 
 /**

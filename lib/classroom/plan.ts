@@ -32,6 +32,8 @@ import { dirname, isAbsolute, join } from "node:path";
 import { stateKey, type ResolvedState } from "../state/backend";
 import { formatCidr, parseCidr, subnetAt } from "../aws/cidr";
 import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./accounts";
+import { learnerStateProblems, type LearnerStateAccess } from "./learner-state";
+import { denyInsecureTransport } from "../constructs/s3-policy";
 import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./codebuild";
 import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./lease";
 import type { ClassroomSettings } from "./settings";
@@ -84,6 +86,8 @@ export interface ClassroomPlan {
   readonly capacity: number;
   readonly instructorStack?: string;
   readonly learnersGroup?: string;
+  /** With `accounts.learnersApply`: the learners' accounts the state bucket lets reach their own stacks' state. */
+  readonly learnerState?: readonly LearnerStateAccess[];
   /** Isolation account: the organization stack, the OU, the guardrails, who has no account id yet. */
   readonly accounts?: AccountsPlan;
   /** With `classroom.applyOnCodeBuild.enabled`: the class-wide CodeBuild batch (lib/classroom/codebuild.ts). */
@@ -143,7 +147,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
       name: `${project}-${learner.id}`,
       vpcCidr: formatCidr(subnetAt(pool, settings.vpcPrefixLength, slots[index])),
       tags: { ...base.tags, Learner: learner.id },
-      ...(account?.roleArn ? { assumeRoleArn: account.roleArn } : {}),
+      ...(account?.roleArn ? { assumeRoleArn: account.roleArn, ...(settings.accounts.learnersApply ? { assumeRoleOnRequest: true } : {}) } : {}),
     };
     return {
       ...learner,
@@ -165,7 +169,11 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     ? planLeases(plans.filter((l) => withStacks.includes(l.id)), settings.lease.endsOn, { timeZone: settings.lease.timeZone, project, unitName: accounts?.unitName })
     : undefined;
   const codeBuild = settings.applyOnCodeBuild.enabled ? { ...planCodeBuild(config, settings, withStacks, accounts ? accounts.stack : instructorStackName(project)), ...(lease ? { lease } : {}) } : undefined;
-  const sizeProblems = codeBuild ? buildRolePolicyProblems(codeBuild, { accountIsolation: byAccount, region: config.core.region }) : [];
+  const learnerState = settings.accounts.learnersApply && state?.backend === "s3" ? plans.flatMap((l) => (l.account?.id ? [{ learnerId: l.id, accountId: l.account.id, stack: l.awsStack }] : [])) : undefined;
+  const sizeProblems = [
+    ...(codeBuild ? buildRolePolicyProblems(codeBuild, { accountIsolation: byAccount, region: config.core.region }) : []),
+    ...(learnerState ? learnerStateProblems(state!.bucket!, state!, learnerState, [denyInsecureTransport({ arn: `arn:aws:s3:::${state!.bucket}` })]) : []),
+  ];
   if (sizeProblems.length > 0) throw new StudyConfigError(config.source, sizeProblems);
   // Only the log depends on the day synth runs: the output is the same.
   const pastLease = pastLeaseNotice(lease, new Date());
@@ -176,6 +184,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     capacity,
     instructorStack: shared ? instructorStackName(project) : undefined,
     learnersGroup: settings.iamUsers ? `${project}-learners` : undefined,
+    ...(learnerState ? { learnerState } : {}),
     ...(accounts ? { accounts } : {}),
     ...(codeBuild ? { codeBuild } : {}),
     notices: [waiting, pastLease].filter((n): n is string => n !== undefined),

@@ -69,18 +69,30 @@ export const classroomSchema = z.strictObject({
        * most 10% of the member accounts a month, and a closed account's email cannot make a new one. @default false
        */
       closeOnDeletion: z.boolean().default(false),
+      /**
+       * The learners apply their own stacks, signed in to their own account through Identity Center, as a learner
+       * alone does: their state stays in the class's bucket under their own keys (the bootstrap stack's bucket policy
+       * lets each learner's account reach its own stacks' keys only), and the instructor, the class-wide CodeBuild batch
+       * and the lease still reach the same stacks through OrganizationAccountAccessRole when Terraform is given
+       * `TF_VAR_act_through_instructor_role=true`. Requires `identityCenter` and `state.backend: s3`. Off, the
+       * instructor applies every learner's stacks. @default false
+       */
+      learnersApply: z.boolean().default(false),
       identityCenter: z
         .strictObject({
           /** The organization's IAM Identity Center instance: `InstanceArn` of `aws sso-admin list-instances`. */
           instanceArn: z.string().regex(/^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, "an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef"),
           /** Its identity store: `IdentityStoreId` of the same command. */
           identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$/, "an identity store id such as d-0123456789"),
+          /** The Region Identity Center runs in (its console's), where the learners' AWS CLI signs in (`sso_region`). @default the study's region */
+          region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region code such as ap-northeast-2").optional(),
           /**
            * The AWS managed policy learners get in their own account, under the guardrails. PowerUserAccess is everything
-           * but IAM and Organizations: enough to look at and operate what the instructor applied, not to apply it.
-           * @default arn:aws:iam::aws:policy/PowerUserAccess
+           * but IAM and Organizations: enough to look at and operate what the instructor applied, not to apply it (the
+           * stacks create IAM roles); AdministratorAccess lets learners apply their own stacks (`learnersApply`).
+           * @default arn:aws:iam::aws:policy/PowerUserAccess, arn:aws:iam::aws:policy/AdministratorAccess with learnersApply
            */
-          managedPolicyArn: z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, "an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess").default("arn:aws:iam::aws:policy/PowerUserAccess"),
+          managedPolicyArn: z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, "an AWS managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess").optional(),
         })
         .optional(),
     })

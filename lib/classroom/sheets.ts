@@ -22,6 +22,7 @@ import { loadTemplates } from "../runbooks/render";
 import { escapeHtml } from "../runbooks/site";
 import { loadStrings, type Strings } from "../runbooks/strings";
 import { learnerPolicy, selfServicePolicy } from "./stacks";
+import { ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE } from "../core/module";
 
 /**
  * Text for Markdown prose, shown as written wherever it lands (a heading, a sentence, a table cell):
@@ -79,8 +80,37 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
     account: learner.account
       ? [{ name: learner.account.name, id: learner.account.id, roleArn: learner.account.roleArn, profile: learner.environment.name, signIn: input.classroom.accounts?.identityCenter?.permissionSetName ?? "" }]
       : [],
+    // With accounts.learnersApply (and the account's id known): the learner signs in and applies themselves.
+    selfApply: selfApplyView(learner, input),
     budget: learner.budget ? [{ name: learner.budget.name, monthlyUsd: learner.budget.monthlyUsd.toFixed(2), thresholds: learner.budget.alertThresholds.join(", "), emails: learner.budget.emails.map(escapeMarkdownText).join(", ") }] : [],
   };
+}
+
+/**
+ * With `accounts.learnersApply`: how the learner signs in from the command line (an AWS CLI profile on
+ * Identity Center, whose access portal is `https://<identity store id>.awsapps.com/start` unless the
+ * organization gave it another name), and the commands of their first week. Empty otherwise.
+ */
+function selfApplyView(learner: LearnerPlan, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">): Record<string, string>[] {
+  const center = input.classroom.accounts?.identityCenter;
+  if (!input.classroom.accounts?.learnersApply || !center || !learner.account?.id) return [];
+  const dir = `${input.outName}/stacks/${learner.awsStack}`;
+  return [
+    {
+      accountId: learner.account.id,
+      // The same profile name as the instructor's way in would have: one name for the account, whoever signs in.
+      profile: learner.environment.name,
+      region: input.config.core.region,
+      portalUrl: `https://${center.identityStoreId}.awsapps.com/start`,
+      ssoRegion: center.region ?? input.config.core.region,
+      roleName: center.permissionSetName,
+      synth: "WEEKS=1 npx cdktf synth",
+      stack: learner.awsStack,
+      dir,
+      stateBucket: input.config.core.state.bucket ?? "",
+      variable: ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE,
+    },
+  ];
 }
 
 /**
@@ -98,7 +128,8 @@ export function learnerPages(input: Pick<LearnerSheetInput, "config" | "classroo
     const environment = input.environments[index];
     const policies = learner.iamUserName ? [learnerPolicy(learner, region), selfServicePolicy(input.classroom.settings.requireMfa)] : [];
     const kubernetes = environment.kubernetesStack?.target.kind === "kubeconfig";
-    return [{ id: learner.id, markdownName: escapeMarkdownText(learner.name), htmlName: escapeHtml(learner.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " ")), environment, inventory: inventories[index], abilities: { policies: policies as never, kubernetes }, guides }];
+    const ownAccount = input.classroom.accounts?.learnersApply === true;
+    return [{ id: learner.id, markdownName: escapeMarkdownText(learner.name), htmlName: escapeHtml(learner.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " ")), environment, inventory: inventories[index], abilities: { policies: policies as never, kubernetes, ...(ownAccount ? { ownAccount } : {}) }, guides }];
   });
 }
 

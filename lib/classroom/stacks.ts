@@ -14,6 +14,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { useStateBackend, type ResolvedState } from "../state/backend";
 import { BootstrapStack } from "../state/bootstrap";
+import { learnerStateStatements } from "./learner-state";
 import type { ClassroomPlan, LearnerPlan } from "./plan";
 import type { StudyConfig } from "../core/config";
 
@@ -126,7 +127,11 @@ export function learnerPolicy(learner: LearnerPlan, region: string): Record<stri
 
 /** The stacks beside the environments: the state bucket (backend s3), the instructor stack and the organization stack (classroom). */
 export function buildSharedStacks(app: Construct, config: StudyConfig, state: ResolvedState, classroom: ClassroomPlan | undefined): void {
-  if (state.backend === "s3") new BootstrapStack(app, config.core.project, state, config.core.tags);
+  if (state.backend === "s3") {
+    const learnerState = classroom?.learnerState;
+    const grants = learnerState ? (bucketArn: string) => learnerStateStatements(bucketArn, state, learnerState) : undefined;
+    new BootstrapStack(app, config.core.project, state, config.core.tags, grants);
+  }
   if (classroom?.instructorStack) new InstructorStack(app, config, classroom);
   // Account isolation only: the Organizations classes load with it.
   if (classroom?.accounts) new (require("./organization") as typeof import("./organization")).OrganizationStack(app, config, classroom);

@@ -18,6 +18,9 @@ import type { WeekRunbook } from "../runbooks/facts";
 
 export type { Localized } from "./localized";
 
+/** The variable of a stack whose environment assumes the instructor's role only on request (`assumeRoleOnRequest`). */
+export const ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE = "act_through_instructor_role";
+
 /** One learner's (or the single user's) copy of the study infrastructure. */
 export interface StudyEnvironment {
   /** Prefix of stack and resource names, e.g. `devops-weeks-dev`. */
@@ -31,6 +34,12 @@ export interface StudyEnvironment {
    * in classroom account isolation. @default - none: the caller's own credentials and account
    */
   readonly assumeRoleArn?: string;
+  /**
+   * With `assumeRoleArn`: assume it only when Terraform's variable `act_through_instructor_role` is true (the
+   * instructor, the class's CodeBuild batch, the lease), and otherwise use the caller's own credentials, which
+   * are already the learner's account's (classroom `accounts.learnersApply`). @default false: always assume it
+   */
+  readonly assumeRoleOnRequest?: boolean;
 }
 
 /**

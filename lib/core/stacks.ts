@@ -1,11 +1,11 @@
 import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, type TerraformResource, TerraformStack } from "cdktf";
+import { Fn, type TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
 import { useStateBackend } from "../state/backend";
 import { logicalIdAt } from "./cdktf-adapter";
 import { literalText, literalValues } from "./terraform-text";
 import type { Construct, IConstruct } from "constructs";
-import type { KubernetesTarget, StudyEnvironment } from "./module";
+import { ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE, type KubernetesTarget, type StudyEnvironment } from "./module";
 
 export interface AwsStackProps {
   readonly region: string;
@@ -31,7 +31,7 @@ export class AwsStudyStack extends TerraformStack {
       region: props.region,
       // Tag values are the config's text: literal for Terraform, whatever they contain.
       defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }],
-      assumeRole: assumeRoleOf(props.environment),
+      assumeRole: assumeRoleOf(this, props.environment),
     });
   }
 
@@ -42,7 +42,7 @@ export class AwsStudyStack extends TerraformStack {
   providerFor(region: string): AwsProvider {
     let provider = this.regionalProviders.get(region);
     if (!provider) {
-      provider = new AwsProvider(this, `aws-${region}`, { alias: region.replace(/-/g, "_"), region, defaultTags: [{ tags: literalValues({ ...this.props.environment.tags }) }], assumeRole: assumeRoleOf(this.props.environment) });
+      provider = new AwsProvider(this, `aws-${region}`, { alias: region.replace(/-/g, "_"), region, defaultTags: [{ tags: literalValues({ ...this.props.environment.tags }) }], assumeRole: assumeRoleOf(this, this.props.environment) });
       this.regionalProviders.set(region, provider);
     }
     return provider;
@@ -61,12 +61,34 @@ export class AwsStudyStack extends TerraformStack {
 }
 
 /**
+ * The role an environment's providers assume, as Terraform text: the ARN itself, or with
+ * `assumeRoleOnRequest` the ARN only when the stack's variable `act_through_instructor_role` is true and
+ * "" otherwise (an empty role_arn assumes nothing: hashicorp/terraform-provider-aws#39328, in 5.68.0 and
+ * later), so one stack serves the learner's own credentials and the instructor's. Undefined with no role.
+ */
+function roleArnOf(stack: TerraformStack, environment: StudyEnvironment): string | undefined {
+  const roleArn = environment.assumeRoleArn;
+  if (!roleArn || !environment.assumeRoleOnRequest) return roleArn;
+  const existing = stack.node.tryFindChild(ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE) as TerraformVariable | undefined;
+  const variable =
+    existing ??
+    new TerraformVariable(stack, ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE, {
+      type: "bool",
+      default: false,
+      description: `true: act through ${roleArn} (the instructor, the class's CodeBuild batch, the lease); false: the caller's own credentials, the learner's in their account`,
+    });
+  return Fn.conditional(variable.booleanValue, roleArn, "") as string;
+}
+
+/**
  * The provider's `assume_role` for an environment in a learner's own account (classroom account
  * isolation): the instructor's credentials, in the management account, become the account's
- * OrganizationAccountAccessRole. None otherwise, so other stacks' JSON is unchanged.
+ * OrganizationAccountAccessRole (with learnersApply, only when asked: roleArnOf). None otherwise, so
+ * other stacks' JSON is unchanged.
  */
-function assumeRoleOf(environment: StudyEnvironment): { roleArn: string; sessionName: string }[] | undefined {
-  return environment.assumeRoleArn ? [{ roleArn: environment.assumeRoleArn, sessionName: fitSessionName(environment.name) }] : undefined;
+function assumeRoleOf(stack: TerraformStack, environment: StudyEnvironment): { roleArn: string; sessionName: string }[] | undefined {
+  const roleArn = roleArnOf(stack, environment);
+  return roleArn ? [{ roleArn, sessionName: fitSessionName(environment.name) }] : undefined;
 }
 
 /** STS session names: 2-64 characters of [\w+=,.@-]; environment names are already of that alphabet. */
@@ -120,7 +142,7 @@ export class KubernetesStudyStack extends TerraformStack {
     // An AWS provider only for EKS (a kind or minikube learner needs no AWS credentials here). The
     // cluster is read by name, so this stack takes nothing from the AWS stack's state, and the
     // token comes from the AWS CLI at each run instead of being stored in state.
-    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }], assumeRole: assumeRoleOf(props.environment) });
+    new AwsProvider(this, "provider-aws", { region: target.region, defaultTags: [{ tags: literalValues({ ...props.environment.tags }) }], assumeRole: assumeRoleOf(this, props.environment) });
     this.eksCluster = new EksClusterData(this, "eks-cluster-data", { name: target.clusterName });
     // A private endpoint is reached through the SSM port forward the runbook opens first: the providers
     // connect to 127.0.0.1 and check the certificate against the endpoint's own name.
@@ -134,9 +156,23 @@ export class KubernetesStudyStack extends TerraformStack {
       apiVersion: "client.authentication.k8s.io/v1beta1",
       command: "aws",
       // In a learner's own account (classroom account isolation) the token is the assumed role's.
-      args: ["eks", "get-token", "--cluster-name", target.clusterName, "--region", target.region, ...(props.environment.assumeRoleArn ? ["--role-arn", props.environment.assumeRoleArn] : [])],
+      args: eksTokenArgs(this, target, props.environment),
     };
     new KubernetesProvider(this, "provider-kubernetes", { ...connection, exec: [exec] });
     new HelmProvider(this, "provider-helm", { kubernetes: { ...connection, exec } });
   }
+}
+
+/**
+ * `aws eks get-token`'s arguments for the providers' exec: in a learner's own account the token is the
+ * assumed role's (`--role-arn`), with `assumeRoleOnRequest` only when the stack's variable asks for it.
+ */
+function eksTokenArgs(stack: TerraformStack, target: { clusterName: string; region: string }, environment: StudyEnvironment): string[] {
+  const base = ["eks", "get-token", "--cluster-name", target.clusterName, "--region", target.region];
+  const roleArn = environment.assumeRoleArn;
+  if (!roleArn) return base;
+  if (!environment.assumeRoleOnRequest) return [...base, "--role-arn", roleArn];
+  roleArnOf(stack, environment);
+  const variable = stack.node.findChild(ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE) as TerraformVariable;
+  return Fn.concat([base, Fn.conditional(variable.booleanValue, ["--role-arn", roleArn], [])]) as unknown as string[];
 }

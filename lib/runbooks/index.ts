@@ -130,7 +130,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
         write(`${lang}/${prefix}week-${pad(page.week)}.md`, markdown);
         write(`${lang}/${prefix}week-${pad(page.week)}.html`, layout(templates, strings, { markdown, template, title: page.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}week-${pad(page.week)}.html`, up) }));
       }
-      const indexView = { ...buildIndex({ lang, input, strings, environment, pages, languages, inventory, prefix }), learners: learner ? [] : learnerLinks(lang) };
+      const indexView = { ...buildIndex({ lang, input, strings, environment, pages, languages, inventory, prefix }), learners: learner ? [] : learnerLinks(lang), learnersApply: (input.learners ?? []).some((l) => l.abilities.ownAccount) };
       const indexTemplate = `${lang}/index.md.hbs`;
       const indexMarkdown = mark(generated(indexTemplate) + templates.render(indexTemplate, indexView));
       write(`${lang}/${prefix}index.md`, indexMarkdown);

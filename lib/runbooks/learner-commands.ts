@@ -63,10 +63,16 @@ export interface LearnerAbilities {
   readonly policies: readonly { readonly Statement: readonly PolicyStatement[] }[];
   /** Whether kubectl and helm reach a cluster the learner may use (a local one), or only the instructor's EKS. */
   readonly kubernetes: boolean;
+  /**
+   * The learner applies their own stacks in an account of their own (classroom `accounts.learnersApply`):
+   * Terraform, the cluster and the account's AWS CLI commands are all theirs, under the guardrails.
+   */
+  readonly ownAccount?: boolean;
 }
 
 /** Why a command is the instructor's, or undefined when the learner may run it. */
 export function instructorOnly(command: string, abilities: LearnerAbilities): string | undefined {
+  if (abilities.ownAccount) return undefined;
   if (/(^|[\s;|&(`$"])terraform\s/.test(command)) return "terraform";
   if (!abilities.kubernetes && /(^|[\s;|&(`$"])(kubectl|helm|istioctl)\s/.test(command)) return "kubernetes";
   const refused = awsActionsOf(command).find((action) => !abilities.policies.some((policy) => policyAllows(policy, action)));

@@ -90,7 +90,9 @@ provider_installation {
  * Override merged into the copied stack: mock credentials, no AWS calls, local state in the copy. A
  * provider that assumes a role (a learner's own account, classroom account isolation) would call STS
  * before planning: its `assume_role` block is replaced by one with an empty `role_arn`, which the
- * provider skips. Only here: the stack itself keeps its role.
+ * provider skips. Only here: the stack itself keeps its role. A role assumed only on request (a
+ * learner-applied stack: `role_arn` is an expression of the stack's variable, "" by default) stays as it
+ * is, so the plan evaluates that expression the way the learner's own apply does.
  */
 function verificationOverride(stack: StackJson): unknown {
   const providers = stack.provider?.aws ?? [{}];
@@ -105,10 +107,15 @@ function verificationOverride(stack: StackJson): unknown {
         skip_requesting_account_id: true,
         skip_metadata_api_check: true,
         skip_region_validation: true,
-        ...(assume_role ? { assume_role: [{ role_arn: "" }] } : {}),
+        ...(assume_role && !assumedOnRequest(assume_role) ? { assume_role: [{ role_arn: "" }] } : {}),
       })),
     },
   };
+}
+
+/** A provider's `assume_role` whose ARN Terraform works out from the stack's variables, "" unless asked otherwise. */
+function assumedOnRequest(assumeRole: unknown[]): boolean {
+  return assumeRole.every((role) => typeof (role as { role_arn?: unknown }).role_arn === "string" && ((role as { role_arn: string }).role_arn).startsWith("${var."));
 }
 
 export interface StackJson {

@@ -28,7 +28,11 @@ export const NONCURRENT_STATE_DAYS = 90;
 export class BootstrapStack extends TerraformStack {
   readonly bucket: S3Bucket;
 
-  constructor(scope: Construct, project: string, state: ResolvedState, tags: Readonly<Record<string, string>>) {
+  /**
+   * `grants`: more statements for the bucket's policy, given the bucket's ARN (with classroom
+   * learnersApply, each learner's account reaching its own stacks' state: lib/classroom/learner-state.ts).
+   */
+  constructor(scope: Construct, project: string, state: ResolvedState, tags: Readonly<Record<string, string>>, grants: (bucketArn: string) => Record<string, unknown>[] = () => []) {
     const name = bootstrapStackName(project);
     super(scope, name);
     useStateBackend(this, name, { forceLocal: true });
@@ -60,7 +64,7 @@ export class BootstrapStack extends TerraformStack {
       dependsOn: [publicAccess],
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [denyInsecureTransport(bucket)],
+        Statement: [denyInsecureTransport(bucket), ...grants(bucket.arn)],
       }),
     });
     new TerraformOutput(this, "state_bucket", { value: bucket.bucket, description: "The S3 bucket that holds every other stack's Terraform state" });

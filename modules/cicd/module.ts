@@ -18,12 +18,14 @@ export const cicdModule = defineModule<CicdSettings, CicdExports>({
   validate(settings, study, environment, selection) {
     const problems: ConfigProblem[] = [];
     if (study.classroom) {
-      // Every learner's stack is in the same account: what an account holds once, or a global name, cannot be in each.
-      if (settings.githubActions.enabled && settings.githubActions.createOidcProvider) {
+      // In tag isolation every learner's stack is in the same account: what an account holds once cannot be in
+      // each (with isolation account each learner has an account, and its own provider). A global name never can.
+      const oneAccount = study.classroom.isolation === "tag";
+      if (oneAccount && settings.githubActions.enabled && settings.githubActions.createOidcProvider) {
         problems.push({
           field: "cicd.githubActions.createOidcProvider",
           value: true,
-          expected: "false in classroom mode: an account holds one GitHub OIDC provider (token.actions.githubusercontent.com) and every learner's stack would create it; create it once (aws iam create-open-id-connect-provider, or a single-learner config) and the learners' roles use it",
+          expected: "false in classroom mode with isolation tag: an account holds one GitHub OIDC provider (token.actions.githubusercontent.com) and every learner's stack would create it; create it once (aws iam create-open-id-connect-provider, or a single-learner config) and the learners' roles use it",
         });
       }
       for (const field of ["bucketName", "sourceBucketName"] as const) {

@@ -18,14 +18,17 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
   settings: securitySettings,
   validate(settings, study, _environment, selection) {
     const problems: ConfigProblem[] = [];
-    if (study.classroom && settings.cloudTrail.enabled && selection.environments > MAX_TRAILS_PER_REGION) {
+    // In account isolation each learner has an account of their own: one trail, detector and Inspector each, as
+    // a learner alone has. Only tag isolation puts every learner's stack in one account.
+    const oneAccount = study.classroom?.isolation === "tag";
+    if (oneAccount && settings.cloudTrail.enabled && selection.environments > MAX_TRAILS_PER_REGION) {
       problems.push({
         field: "security.cloudTrail.enabled",
         value: true,
         expected: `false for a class of ${selection.environments} learners in one account: AWS allows ${MAX_TRAILS_PER_REGION} trails per region, and each learner's stack would add one (one account trail, made outside the class, covers every learner)`,
       });
     }
-    if (study.classroom) {
+    if (oneAccount) {
       // Every learner's stack would build these once more in the same account: GuardDuty allows one
       // detector per account and region, and the others are account-wide or duplicate the classroom's own.
       const accountWide: [boolean, string, string][] = [
@@ -34,7 +37,7 @@ export const securityModule = defineModule<SecuritySettings, SecurityExports>({
         [settings.learners.enabled, "security.learners.enabled", "classroom.iamUsers already creates one IAM user per learner in the instructor stack"],
       ];
       for (const [on, field, why] of accountWide) {
-        if (on) problems.push({ field, value: true, expected: `false in classroom mode (${why}); turn it on in a single-learner config of the account instead` });
+        if (on) problems.push({ field, value: true, expected: `false in classroom mode with isolation tag (${why}); turn it on in a single-learner config of the account, or give each learner an account (classroom.isolation: account)` });
       }
       return problems;
     }

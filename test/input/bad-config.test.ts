@@ -65,7 +65,7 @@ describe("classroom mode: what one account holds once, or a global name, is refu
     return path;
   };
   test.each([
-    ["the account's GitHub OIDC provider", { cicd: { source: { repository: "octocat/hello" }, githubActions: { enabled: true } } }, /cicd\.githubActions\.createOidcProvider = true is not valid; expected false in classroom mode: an account holds one GitHub OIDC provider/],
+    ["the account's GitHub OIDC provider", { cicd: { source: { repository: "octocat/hello" }, githubActions: { enabled: true } } }, /cicd\.githubActions\.createOidcProvider = true is not valid; expected false in classroom mode with isolation tag: an account holds one GitHub OIDC provider/],
     ["a fixed artifact bucket name", { cicd: { artifacts: { bucketName: "class-artifacts" } } }, /cicd\.artifacts\.bucketName = "class-artifacts" is not valid; expected no fixed name in classroom mode: S3 bucket names are global/],
   ])("%s", (_name, config, message) => {
     expect(() => synthConfig({ ...config, classroom: { roster: roster() } }, { weeks: "3" })).toThrow(message);

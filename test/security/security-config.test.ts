@@ -100,9 +100,9 @@ describe("week 10 in classroom mode (every learner's stack in one account)", () 
 
   test("account-wide services are refused, each with the reason, instead of failing at apply", () => {
     const attempt = () => synthConfig({ weeks: "10", classroom: { roster: roster() }, security: { learners: { enabled: true, users: ["kim"] } } });
-    expect(attempt).toThrow(/security\.guardDuty\.enabled = true is not valid; expected false in classroom mode \(GuardDuty allows one detector per account and region/);
-    expect(attempt).toThrow(/security\.inspector\.enabled = true is not valid; expected false in classroom mode/);
-    expect(attempt).toThrow(/security\.learners\.enabled = true is not valid; expected false in classroom mode \(classroom\.iamUsers/);
+    expect(attempt).toThrow(/security\.guardDuty\.enabled = true is not valid; expected false in classroom mode with isolation tag \(GuardDuty allows one detector per account and region/);
+    expect(attempt).toThrow(/security\.inspector\.enabled = true is not valid; expected false in classroom mode with isolation tag/);
+    expect(attempt).toThrow(/security\.learners\.enabled = true is not valid; expected false in classroom mode with isolation tag \(classroom\.iamUsers/);
   });
 
   test("with those off, each learner gets their own trail, key and buckets", () => {
