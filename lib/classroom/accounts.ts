@@ -130,6 +130,11 @@ export function isolationProblems(config: StudyConfig, settings: ClassroomSettin
       expected: "with classroom.isolation account, the organization's root id (r-ab12: aws organizations list-roots --query 'Roots[0].Id') or an OU id (ou-ab12-cd34ef56) that the class's OU goes under",
     });
   }
+  for (const field of ["vpcCidrPool", "vpcPrefixLength"] as const) {
+    if (settings[field] !== undefined) {
+      problems.push({ field: `classroom.${field}`, value: settings[field], expected: "no value with classroom.isolation account: each learner's account has its own address space, so every learner's VPC is network.vpcCidr" });
+    }
+  }
   if (settings.iamUsers === true) {
     problems.push({
       field: "classroom.iamUsers",

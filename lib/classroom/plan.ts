@@ -36,7 +36,7 @@ import { learnerStateProblems, type LearnerStateAccess } from "./learner-state";
 import { denyInsecureTransport } from "../constructs/s3-policy";
 import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./codebuild";
 import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./lease";
-import type { ClassroomSettings } from "./settings";
+import { CLASSROOM_DEFAULTS, type ClassroomSettings } from "./settings";
 import { defaultEnvironment, type StudyConfig } from "../core/config";
 import { StudyConfigError, type ConfigProblem } from "../core/errors";
 import type { StudyEnvironment } from "../core/module";
@@ -76,13 +76,13 @@ export interface LearnerPlan extends Learner {
 }
 
 /** The classroom settings with the defaults that depend on the isolation resolved. */
-export type ResolvedClassroomSettings = ClassroomSettings & { readonly iamUsers: boolean };
+export type ResolvedClassroomSettings = ClassroomSettings & { readonly iamUsers: boolean; readonly vpcCidrPool: string; readonly vpcPrefixLength: number };
 
 export interface ClassroomPlan {
   readonly rosterPath: string;
   readonly settings: ResolvedClassroomSettings;
   readonly learners: readonly LearnerPlan[];
-  /** How many learner VPCs the pool holds. */
+  /** How many learner VPCs the pool holds (no limit with isolation account). */
   readonly capacity: number;
   readonly instructorStack?: string;
   readonly learnersGroup?: string;
@@ -112,9 +112,20 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   if (!given) return undefined;
   const project = config.core.project;
   const byAccount = given.isolation === "account";
-  const settings: ResolvedClassroomSettings = { ...given, iamUsers: given.iamUsers ?? !byAccount };
+  const settings: ResolvedClassroomSettings = {
+    ...given,
+    iamUsers: given.iamUsers ?? !byAccount,
+    vpcCidrPool: given.vpcCidrPool ?? CLASSROOM_DEFAULTS.vpcCidrPool,
+    vpcPrefixLength: given.vpcPrefixLength ?? CLASSROOM_DEFAULTS.vpcPrefixLength,
+  };
   const rosterPath = isAbsolute(settings.roster) ? settings.roster : join(dirname(config.source), settings.roster);
   const learners = readRoster(rosterPath, { accountColumn: byAccount });
+  if (byAccount && learners.explicitSlots.size > 0) {
+    const [index] = learners.explicitSlots.keys();
+    throw new StudyConfigError(rosterPath, [
+      { field: `row ${learners.rows[index].row} slot`, value: learners.explicitSlots.get(index), expected: "no slot with classroom.isolation account: each learner's account has its own address space, and every learner's VPC is network.vpcCidr (leave the column empty or remove it)" },
+    ]);
+  }
   if (byAccount) {
     const rosterProblems = rosterAccountProblems(learners.rows);
     if (rosterProblems.length > 0) throw new StudyConfigError(rosterPath, rosterProblems);
@@ -131,11 +142,12 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   if (settingsProblems.length > 0) throw new StudyConfigError(config.source, settingsProblems);
 
   const pool = parseCidr(settings.vpcCidrPool)!;
-  if (settings.vpcPrefixLength < pool.prefix) {
+  if (!byAccount && settings.vpcPrefixLength < pool.prefix) {
     throw new StudyConfigError(config.source, [{ field: "classroom.vpcPrefixLength", value: settings.vpcPrefixLength, expected: `a prefix length of at least /${pool.prefix}, so learner VPCs fit inside classroom.vpcCidrPool ${settings.vpcCidrPool}` }]);
   }
-  const capacity = 2 ** (settings.vpcPrefixLength - pool.prefix);
-  const slots = assignSlots(learners.rows, learners.explicitSlots, capacity, rosterPath, config.source, settings);
+  // Account isolation: one account each, so no pool to share and no limit from it; every VPC is the config's own.
+  const capacity = byAccount ? Number.POSITIVE_INFINITY : 2 ** (settings.vpcPrefixLength - pool.prefix);
+  const slots = byAccount ? learners.rows.map(() => 0) : assignSlots(learners.rows, learners.explicitSlots, capacity, rosterPath, config.source, settings);
 
   // In account isolation the budgets live in the organization stack, beside the accounts they watch.
   // So does the class-wide CodeBuild project (in the organization stack, the management account's).
@@ -145,7 +157,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     const account = byAccount ? learnerAccount(project, learner) : undefined;
     const environment: StudyEnvironment = {
       name: `${project}-${learner.id}`,
-      vpcCidr: formatCidr(subnetAt(pool, settings.vpcPrefixLength, slots[index])),
+      vpcCidr: byAccount ? base.vpcCidr : formatCidr(subnetAt(pool, settings.vpcPrefixLength, slots[index])),
       tags: { ...base.tags, Learner: learner.id },
       ...(account?.roleArn ? { assumeRoleArn: account.roleArn, ...(settings.accounts.learnersApply ? { assumeRoleOnRequest: true } : {}) } : {}),
     };

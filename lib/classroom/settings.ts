@@ -30,10 +30,13 @@ export const CLASSROOM_DEFAULTS = {
 export const classroomSchema = z.strictObject({
   /** The roster: a CSV file with the header `id,name,email` (optional columns `slot`, and `accountId` with isolation account), relative to study.yaml. */
   roster: z.string().min(1, "a path to the roster CSV file, such as roster.csv"),
-  /** The range that learners' VPCs are carved from, one /vpcPrefixLength each. @default 10.0.0.0/8 */
-  vpcCidrPool: z.string().refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/8").default(CLASSROOM_DEFAULTS.vpcCidrPool),
-  /** Size of each learner's VPC. @default 16 (256 learners fit in 10.0.0.0/8) */
-  vpcPrefixLength: z.number().int().min(16).max(24).default(CLASSROOM_DEFAULTS.vpcPrefixLength),
+  /**
+   * With isolation tag, the range that learners' VPCs are carved from, one /vpcPrefixLength each (refused with
+   * isolation account, where each account has its address space and every VPC is network.vpcCidr). @default 10.0.0.0/8
+   */
+  vpcCidrPool: z.string().refine(isCidr, "an IPv4 CIDR block with no host bits set, such as 10.0.0.0/8").optional(),
+  /** With isolation tag, the size of each learner's VPC. @default 16 (256 learners fit in 10.0.0.0/8) */
+  vpcPrefixLength: z.number().int().min(16).max(24).optional(),
   /**
    * Per learner: an IAM user in the `<project>-learners` group, access scoped to their Learner tag. Only with
    * `isolation: tag` (true there is refused with `account`: each learner has an account of their own).

@@ -369,7 +369,7 @@ describe("refused at synth", () => {
 
   test("a class whose build role policy would not fit IAM's limit", () => {
     const roster = `id,name,email,accountId\n${Array.from({ length: 140 }, (_, i) => `l${i},L ${i},l${i}@example.com,${100000000000 + i}`).join("\n")}\n`;
-    const { lines } = refusal({ ...S3_STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, vpcPrefixLength: 20, learnerGuides: false, applyOnCodeBuild: { enabled: true } } }, roster);
+    const { lines } = refusal({ ...S3_STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, learnerGuides: false, applyOnCodeBuild: { enabled: true } } }, roster);
     expect(lines).toEqual([expect.stringMatching(/classroom\.applyOnCodeBuild\.enabled = "140 learners" is not valid; expected a class whose build role policy fits IAM's 10240 characters \(it would take about 1\d{4}/)]);
   });
 

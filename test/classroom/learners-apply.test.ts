@@ -180,3 +180,18 @@ describe("learnersApply refuses what would fail at apply", () => {
     expect(untouched).toBe(true);
   });
 });
+
+describe("account isolation gives every learner the config's own VPC range: no pool to share", () => {
+  test("two learners' VPCs are both network.vpcCidr, and the pool's settings are refused", () => {
+    const synthesized = synthClass(ROSTER, { classroom: { isolation: "account", accounts: { parentId: "r-ab12" } } });
+    for (const learner of ["kim", "kimberly"]) {
+      expect(Object.values(synthesized.resources(`devops-weeks-${learner}`, "aws_vpc")).map((v) => v.cidr_block)).toEqual(["10.0.0.0/16"]);
+    }
+    const pool = refusal(ROSTER, { classroom: { isolation: "account", accounts: { parentId: "r-ab12" }, vpcCidrPool: "172.16.0.0/12", vpcPrefixLength: 20 } });
+    expect(pool.lines).toEqual(expect.arrayContaining([expect.stringMatching(/classroom\.vpcCidrPool = "172\.16\.0\.0\/12" is not valid; expected no value with classroom\.isolation account/), expect.stringMatching(/classroom\.vpcPrefixLength = 20 is not valid/)]));
+    expect(pool.untouched).toBe(true);
+    const slot = refusal("id,name,email,accountId,slot\nkim,Kim,kim@example.com,111111111111,3\n", { classroom: { isolation: "account", accounts: { parentId: "r-ab12" } } });
+    expect(slot.lines.join("\n")).toMatch(/row 2 slot = 3 is not valid; expected no slot with classroom\.isolation account/);
+    expect(slot.untouched).toBe(true);
+  });
+});
