@@ -245,36 +245,53 @@ export function codeBuildFiles(plan: CodeBuildPlan): { path: string; content: st
 
 // ---- the roles' policies ----------------------------------------------------------------------------
 
+/** What a role that runs the learners' stacks needs to know of a class-wide runner: CodeBuild's plan, or GitHub Actions'. */
+export type ClassStateAccess = Pick<CodeBuildPlan, "bucket" | "keyPrefix" | "project" | "sourceKey" | "reportPrefix" | "protectedStatePatterns">;
+
 /**
- * The build role: read the uploaded zip, list the class's state folder, read and write the learners' AWS
- * stacks' state and lock objects (never the instructor's, the organization's or the -k8s stacks'), write
- * the report, write its own log group, and with isolation account assume `roleArns` (each learner's
- * OrganizationAccountAccessRole) and nothing else. With isolation tag, the deploy policies come on top
- * (attached, not in this document).
+ * What any runner of the learners' stacks may do in the state bucket: read the uploaded zip, list the class's
+ * state folder, read and write the learners' AWS stacks' state and lock objects (never the instructor's, the
+ * organization's or the -k8s stacks'), and write the report.
  */
-export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[], extra: readonly Record<string, unknown>[] = []): Record<string, unknown> {
-  const bucket = `arn:aws:s3:::${plan.bucket}`;
-  const statements: Record<string, unknown>[] = [
-    { Sid: "ReadTheUploadedStacks", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket}/${plan.sourceKey}` },
+export function classStateStatements(access: ClassStateAccess): Record<string, unknown>[] {
+  const bucket = `arn:aws:s3:::${access.bucket}`;
+  return [
+    { Sid: "ReadTheUploadedStacks", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket}/${access.sourceKey}` },
     { Sid: "FindTheStateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: bucket },
-    { Sid: "ListTheClassState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${plan.keyPrefix}/*`, "env:/*"] } } },
+    { Sid: "ListTheClassState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${access.keyPrefix}/*`, "env:/*"] } } },
     {
       Sid: "LearnerStacksState",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject"],
-      Resource: [`${bucket}/${plan.keyPrefix}/${plan.project}-*/terraform.tfstate`],
+      Resource: [`${bucket}/${access.keyPrefix}/${access.project}-*/terraform.tfstate`],
     },
     {
       Sid: "LearnerStacksLock",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      Resource: [`${bucket}/${plan.keyPrefix}/${plan.project}-*/terraform.tfstate.tflock`],
+      Resource: [`${bucket}/${access.keyPrefix}/${access.project}-*/terraform.tfstate.tflock`],
     },
-    { Sid: "NotTheOtherStacksState", Effect: "Deny", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: plan.protectedStatePatterns.map((pattern) => `${bucket}/${pattern}`) },
-    { Sid: "WriteTheReport", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/${plan.reportPrefix}/*` },
-    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
+    { Sid: "NotTheOtherStacksState", Effect: "Deny", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: access.protectedStatePatterns.map((pattern) => `${bucket}/${pattern}`) },
+    { Sid: "WriteTheReport", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/${access.reportPrefix}/*` },
   ];
-  if (roleArns.length > 0) statements.push({ Sid: "ActInLearnerAccounts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns] });
+}
+
+/** With isolation account: assume `roleArns` (each learner's OrganizationAccountAccessRole) and nothing else; none otherwise. */
+export function learnerAccountStatements(roleArns: readonly string[]): Record<string, unknown>[] {
+  return roleArns.length > 0 ? [{ Sid: "ActInLearnerAccounts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns] }] : [];
+}
+
+/**
+ * The build role: the class's state and report (classStateStatements), its own log group, and with isolation
+ * account the learners' OrganizationAccountAccessRole. With isolation tag, the deploy policies come on top
+ * (attached, not in this document).
+ */
+export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[], extra: readonly Record<string, unknown>[] = []): Record<string, unknown> {
+  const statements: Record<string, unknown>[] = [
+    ...classStateStatements(plan),
+    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
+    ...learnerAccountStatements(roleArns),
+  ];
   return { Version: "2012-10-17", Statement: [...statements, ...extra] };
 }
 
@@ -292,25 +309,37 @@ export function leaseMovePolicyStatements(classUnitArn: string, closedUnitArn: s
 /** IAM's limit on the inline policies of one role, all together (IAM and AWS STS quotas; whitespace not counted). */
 export const ROLE_INLINE_POLICY_MAX_SIZE = 10_240;
 
+/** What the size checks resolve references to: values of their real length (a 12-digit account id, an OU's ARN). */
+export const STAND_IN_ACCOUNT = "123456789012";
+
+/** One role ARN per learner stack, as the organization stack will give them, for a size check. */
+export function standInLearnerRoleArns(stacks: readonly string[], accountIsolation: boolean): string[] {
+  return accountIsolation ? stacks.map(() => `arn:aws:iam::${STAND_IN_ACCOUNT}:role/OrganizationAccountAccessRole`) : [];
+}
+
+/** A role policy over IAM's limit, refused on `field` with the size it would take and what to do instead. */
+export function rolePolicySizeProblems(field: string, policy: Record<string, unknown>, learners: number, role: string, remedy: string): ConfigProblem[] {
+  const size = JSON.stringify(policy).length;
+  if (size <= ROLE_INLINE_POLICY_MAX_SIZE) return [];
+  return [
+    {
+      field,
+      value: `${learners} learners`,
+      expected: `a class whose ${role} policy fits IAM's ${ROLE_INLINE_POLICY_MAX_SIZE} characters (it would take about ${size}: one OrganizationAccountAccessRole ARN per learner); ${remedy}`,
+    },
+  ];
+}
+
 /**
  * The build role's policy as AWS will count it, the references resolved to values of their real length (a
  * 12-digit account id, an OU's ARN): with isolation account it grows by one role ARN per learner.
  */
 export function buildRolePolicyProblems(plan: CodeBuildPlan, options: { accountIsolation: boolean; region: string }): ConfigProblem[] {
-  const account = "123456789012";
-  const logGroupArn = `arn:aws:logs:${options.region}:${account}:log-group:${plan.logGroupName}`;
-  const roleArns = options.accountIsolation ? plan.stacks.map(() => `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`) : [];
-  const unitArn = `arn:aws:organizations::${account}:ou/o-abcdefghij/ou-ab12-abcdefgh`;
+  const logGroupArn = `arn:aws:logs:${options.region}:${STAND_IN_ACCOUNT}:log-group:${plan.logGroupName}`;
+  const unitArn = `arn:aws:organizations::${STAND_IN_ACCOUNT}:ou/o-abcdefghij/ou-ab12-abcdefgh`;
   const extra = options.accountIsolation && plan.lease ? leaseMovePolicyStatements(unitArn, unitArn) : [];
-  const size = JSON.stringify(buildRolePolicy(plan, logGroupArn, roleArns, extra)).length;
-  if (size <= ROLE_INLINE_POLICY_MAX_SIZE) return [];
-  return [
-    {
-      field: "classroom.applyOnCodeBuild.enabled",
-      value: `${plan.stacks.length} learners`,
-      expected: `a class whose build role policy fits IAM's ${ROLE_INLINE_POLICY_MAX_SIZE} characters (it would take about ${size}: one OrganizationAccountAccessRole ARN per learner); split the class into two projects, or use scripts/terraform-all.sh`,
-    },
-  ];
+  const policy = buildRolePolicy(plan, logGroupArn, standInLearnerRoleArns(plan.stacks, options.accountIsolation), extra);
+  return rolePolicySizeProblems("classroom.applyOnCodeBuild.enabled", policy, plan.stacks.length, "build role", "split the class into two projects, or use scripts/terraform-all.sh");
 }
 
 /** The batch role (CodeBuild's own, apart from the build's so a build cannot start more builds): start, stop and retry this project's builds. */
