@@ -108,6 +108,16 @@ export function dealBuilds(learnerIds: readonly string[], stackOf: (id: string) 
   }));
 }
 
+/** The zip of out/ the instructor uploads, the source of every class-wide run (CodeBuild's and GitHub Actions'). */
+export function classSourceKey(keyPrefix: string): string {
+  return `${keyPrefix}/codebuild/out.zip`;
+}
+
+/** Where every class-wide run writes each stack's line, whichever runner ran it. */
+export function classReportPrefix(keyPrefix: string): string {
+  return `${keyPrefix}/codebuild/reports`;
+}
+
 export function planCodeBuild(config: StudyConfig, settings: ClassroomSettings, learnerIds: readonly string[], stack: string): CodeBuildPlan {
   const { project, region } = config.core;
   const state = config.core.state;
@@ -122,8 +132,8 @@ export function planCodeBuild(config: StudyConfig, settings: ClassroomSettings, 
     bucket: state.bucket!,
     stateRegion: state.region ?? region,
     keyPrefix,
-    sourceKey: `${keyPrefix}/codebuild/out.zip`,
-    reportPrefix: `${keyPrefix}/codebuild/reports`,
+    sourceKey: classSourceKey(keyPrefix),
+    reportPrefix: classReportPrefix(keyPrefix),
     logGroupName: `/aws/codebuild/${projectName}`,
     builds: dealBuilds(learnerIds, stackOf, given.concurrency),
     stacks: learnerIds.map(stackOf),
@@ -183,14 +193,18 @@ export function codeBuildBuildspec(plan: CodeBuildPlan): string {
   return `# ${GENERATED}\n# Start: aws codebuild start-build-batch --project-name ${plan.projectName} (README, "Applying a class").\n${stringify(document, { lineWidth: 0 })}`;
 }
 
-/** What each build runs: ACTION on each stack of STACKS in turn, a report line per stack, exit 1 when any failed. */
-export function codeBuildScript(): string {
+/**
+ * What each build of the CodeBuild batch, and each job of the GitHub Actions matrix, runs: ACTION on each
+ * stack of STACKS in turn, a report line per stack, exit 1 when any failed.
+ */
+export function classStacksScript(): string {
   return `#!/usr/bin/env bash
 # ${GENERATED}
-# Runs in each build of the class-wide batch, from the root of the uploaded out/: ACTION (plan, apply or
-# destroy) on each stack of STACKS, one after another. A stack that fails is reported and the next one runs
-# anyway; each stack's result is one line in \${REPORT_URI}/<action>/<stack>.txt ("started" while it runs,
-# then "ok" or "FAILED"), and the build fails when any of its stacks did.
+# Runs in each build of the class-wide CodeBuild batch or job of the GitHub Actions matrix, from the root of the
+# uploaded out/: ACTION (plan, apply or destroy) on each stack of STACKS, one after another. A stack that fails
+# is reported and the next one runs anyway; each stack's result is one line in \${REPORT_URI}/<action>/<stack>.txt
+# ("started" while it runs, then "ok" or "FAILED"), and on GitHub a row of the job's summary too; the build or
+# job fails when any of its stacks did.
 set -uo pipefail
 action="\${ACTION:-plan}"
 case "$action" in
@@ -211,7 +225,12 @@ close_account() {
   if [[ "$parent" != "\${CLASS_UNIT_ID}" ]]; then echo "[$2] account $1 is in $parent, neither the class's OU nor the closed-course OU: left there" >&2; return 1; fi
   aws organizations move-account --account-id "$1" --source-parent-id "\${CLASS_UNIT_ID}" --destination-parent-id "\${CLOSED_UNIT_ID}" && echo "[$2] account $1 moved to the closed-course OU"
 }
-report() { printf '%-8s %s %s %s %s\\n' "$1" "$2" "$action" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${CODEBUILD_BUILD_ID:-local}" | aws s3 cp - "\${REPORT_URI}/\${action}/$2.txt" --only-show-errors; }
+# Which run wrote a line: the CodeBuild build, or the GitHub Actions run and its attempt.
+run_id="\${CODEBUILD_BUILD_ID:-\${GITHUB_RUN_ID:+github-run-\${GITHUB_RUN_ID}.\${GITHUB_RUN_ATTEMPT:-1}}}"
+report() { printf '%-8s %s %s %s %s\\n' "$1" "$2" "$action" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${run_id:-local}" | aws s3 cp - "\${REPORT_URI}/\${action}/$2.txt" --only-show-errors; }
+summarize() { if [[ -n "\${GITHUB_STEP_SUMMARY:-}" ]]; then printf '%s\\n' "$1" >> "$GITHUB_STEP_SUMMARY"; fi; }
+summarize "| Stack | \${action} |"
+summarize "| --- | --- |"
 failed=0
 for stack in \${STACKS}; do
   if [[ -n "\${ONLY_STACKS:-}" && "$only" != *" $stack "* ]]; then continue; fi
@@ -228,6 +247,7 @@ for stack in \${STACKS}; do
     failed=1
   fi
   report "$status" "$stack" || { echo "could not write the report of $stack" >&2; failed=1; }
+  summarize "| \\\`$stack\\\` | $status |"
   echo "$status $stack"
 done
 exit "$failed"
@@ -239,7 +259,7 @@ export function codeBuildFiles(plan: CodeBuildPlan): { path: string; content: st
   if (plan.builds.length === 0) return [];
   return [
     { path: CODEBUILD_BUILDSPEC_PATH, content: codeBuildBuildspec(plan), executable: false },
-    { path: CODEBUILD_SCRIPT_PATH, content: codeBuildScript(), executable: true },
+    { path: CODEBUILD_SCRIPT_PATH, content: classStacksScript(), executable: true },
   ];
 }
 
