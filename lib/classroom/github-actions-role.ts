@@ -14,10 +14,11 @@ import { gitHubRolePolicy, gitHubTrustPolicy, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_
 
 /** `roleArns`: the learners' OrganizationAccountAccessRole ARNs the jobs may assume (isolation account), none otherwise. */
 export function classApplyGitHubRole(scope: Construct, plan: GitHubActionsPlan, roleArns: readonly string[]): IamRole {
-  // No thumbprint_list: optional in the provider since 5.x (hashicorp/terraform-provider-aws#35112; the plan
-  // in test/classroom/github-actions.test.ts has none), and IAM verifies GitHub's certificate with its own
-  // library of trusted root CAs, not thumbprints (IAM's CreateOpenIDConnectProvider and
-  // UpdateOpenIDConnectProviderThumbprint reference, read 2026-09-30): a thumbprint here would only go stale.
+  // No thumbprint_list: optional in hashicorp/aws 5.100.0 (its schema, and the request in
+  // hashicorp/terraform-provider-aws#35112; the offline plan in test/classroom/github-actions.test.ts has
+  // none), and IAM verifies GitHub's certificate against its own library of trusted root CAs, not thumbprints
+  // (the IAM API reference of CreateOpenIDConnectProvider and UpdateOpenIDConnectProviderThumbprint, read
+  // 2026-12-01): a thumbprint here would only go stale.
   const providerArn =
     plan.oidcProviderArn ??
     new IamOpenidConnectProvider(scope, "class-applies-github-oidc", { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: [GITHUB_OIDC_AUDIENCE], tags: { Name: "github-actions" } }).arn;

@@ -44,9 +44,10 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
 /**
- * The actions the jobs use, pinned by commit (a tag can be moved; a commit cannot), read from the actions'
- * repositories on 2026-09-30: `git rev-parse v6.2.3^{commit}` in aws-actions/configure-aws-credentials (v6
- * is the same commit) and `git rev-parse v4.0.1^{commit}` in hashicorp/setup-terraform (v4 likewise).
+ * The actions the jobs use, pinned by commit (a tag can be moved; a commit cannot), read from snapshots of the
+ * actions' repositories on 2026-12-01, the newest release tag of each: `git rev-parse v6.2.3^{commit}` in
+ * aws-actions/configure-aws-credentials (v6 is the same commit) and `git rev-parse v4.0.1^{commit}` in
+ * hashicorp/setup-terraform (v4 likewise).
  */
 export const CONFIGURE_AWS_CREDENTIALS = { uses: "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c", version: "v6.2.3" } as const;
 export const SETUP_TERRAFORM = { uses: "hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e", version: "v4.0.1" } as const;
