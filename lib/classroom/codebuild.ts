@@ -111,6 +111,16 @@ export function dealBuilds(learnerIds: readonly string[], stackOf: (id: string) 
   }));
 }
 
+/** The zip of out/ the instructor uploads, the source of every class-wide run (CodeBuild's and GitHub Actions'). */
+export function classSourceKey(keyPrefix: string): string {
+  return `${keyPrefix}/codebuild/out.zip`;
+}
+
+/** Where every class-wide run writes each stack's line, whichever runner ran it. */
+export function classReportPrefix(keyPrefix: string): string {
+  return `${keyPrefix}/codebuild/reports`;
+}
+
 export function planCodeBuild(config: StudyConfig, settings: ClassroomSettings, learnerIds: readonly string[], stack: string): CodeBuildPlan {
   const { project, region } = config.core;
   const state = config.core.state;
@@ -125,8 +135,8 @@ export function planCodeBuild(config: StudyConfig, settings: ClassroomSettings, 
     bucket: state.bucket!,
     stateRegion: state.region ?? region,
     keyPrefix,
-    sourceKey: `${keyPrefix}/codebuild/out.zip`,
-    reportPrefix: `${keyPrefix}/codebuild/reports`,
+    sourceKey: classSourceKey(keyPrefix),
+    reportPrefix: classReportPrefix(keyPrefix),
     logGroupName: `/aws/codebuild/${projectName}`,
     builds: dealBuilds(learnerIds, stackOf, given.concurrency),
     stacks: learnerIds.map(stackOf),
@@ -189,14 +199,18 @@ export function codeBuildBuildspec(plan: CodeBuildPlan): string {
   return `# ${GENERATED}\n# Start: aws codebuild start-build-batch --project-name ${plan.projectName} (README, "Applying a class").\n${stringify(document, { lineWidth: 0 })}`;
 }
 
-/** What each build runs: ACTION on each stack of STACKS in turn, a report line per stack, exit 1 when any failed. */
-export function codeBuildScript(): string {
+/**
+ * What each build of the CodeBuild batch, and each job of the GitHub Actions matrix, runs: ACTION on each
+ * stack of STACKS in turn, a report line per stack, exit 1 when any failed.
+ */
+export function classStacksScript(): string {
   return `#!/usr/bin/env bash
 # ${GENERATED}
-# Runs in each build of the class-wide batch, from the root of the uploaded out/: ACTION (plan, apply or
-# destroy) on each stack of STACKS, one after another. A stack that fails is reported and the next one runs
-# anyway; each stack's result is one line in \${REPORT_URI}/<action>/<stack>.txt ("started" while it runs,
-# then "ok" or "FAILED"), and the build fails when any of its stacks did.
+# Runs in each build of the class-wide CodeBuild batch or job of the GitHub Actions matrix, from the root of the
+# uploaded out/: ACTION (plan, apply or destroy) on each stack of STACKS, one after another. A stack that fails
+# is reported and the next one runs anyway; each stack's result is one line in \${REPORT_URI}/<action>/<stack>.txt
+# ("started" while it runs, then "ok" or "FAILED"), and on GitHub a row of the job's summary too; the build or
+# job fails when any of its stacks did.
 set -uo pipefail
 action="\${ACTION:-plan}"
 case "$action" in
@@ -217,7 +231,12 @@ close_account() {
   if [[ "$parent" != "\${CLASS_UNIT_ID}" ]]; then echo "[$2] account $1 is in $parent, neither the class's OU nor the closed-course OU: left there" >&2; return 1; fi
   aws organizations move-account --account-id "$1" --source-parent-id "\${CLASS_UNIT_ID}" --destination-parent-id "\${CLOSED_UNIT_ID}" && echo "[$2] account $1 moved to the closed-course OU"
 }
-report() { printf '%-8s %s %s %s %s\\n' "$1" "$2" "$action" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${CODEBUILD_BUILD_ID:-local}" | aws s3 cp - "\${REPORT_URI}/\${action}/$2.txt" --only-show-errors; }
+# Which run wrote a line: the CodeBuild build, or the GitHub Actions run and its attempt.
+run_id="\${CODEBUILD_BUILD_ID:-\${GITHUB_RUN_ID:+github-run-\${GITHUB_RUN_ID}.\${GITHUB_RUN_ATTEMPT:-1}}}"
+report() { printf '%-8s %s %s %s %s\\n' "$1" "$2" "$action" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${run_id:-local}" | aws s3 cp - "\${REPORT_URI}/\${action}/$2.txt" --only-show-errors; }
+summarize() { if [[ -n "\${GITHUB_STEP_SUMMARY:-}" ]]; then printf '%s\\n' "$1" >> "$GITHUB_STEP_SUMMARY"; fi; }
+summarize "| Stack | \${action} |"
+summarize "| --- | --- |"
 failed=0
 for stack in \${STACKS}; do
   if [[ -n "\${ONLY_STACKS:-}" && "$only" != *" $stack "* ]]; then continue; fi
@@ -234,6 +253,7 @@ for stack in \${STACKS}; do
     failed=1
   fi
   report "$status" "$stack" || { echo "could not write the report of $stack" >&2; failed=1; }
+  summarize "| \\\`$stack\\\` | $status |"
   echo "$status $stack"
 done
 exit "$failed"
@@ -245,42 +265,59 @@ export function codeBuildFiles(plan: CodeBuildPlan): { path: string; content: st
   if (plan.builds.length === 0) return [];
   return [
     { path: CODEBUILD_BUILDSPEC_PATH, content: codeBuildBuildspec(plan), executable: false },
-    { path: CODEBUILD_SCRIPT_PATH, content: codeBuildScript(), executable: true },
+    { path: CODEBUILD_SCRIPT_PATH, content: classStacksScript(), executable: true },
   ];
 }
 
 // ---- the roles' policies ----------------------------------------------------------------------------
 
+/** What a role that runs the learners' stacks needs to know of a class-wide runner: CodeBuild's plan, or GitHub Actions'. */
+export type ClassStateAccess = Pick<CodeBuildPlan, "bucket" | "keyPrefix" | "project" | "sourceKey" | "reportPrefix" | "protectedStatePatterns">;
+
 /**
- * The build role: read the uploaded zip, list the class's state folder, read and write the learners' AWS
- * stacks' state and lock objects (never the instructor's, the organization's or the -k8s stacks'), write
- * the report, write its own log group, and with isolation account assume `roleArns` (each learner's
- * OrganizationAccountAccessRole) and nothing else. With isolation tag, the deploy policies come on top
- * (attached, not in this document).
+ * What any runner of the learners' stacks may do in the state bucket: read the uploaded zip, list the class's
+ * state folder, read and write the learners' AWS stacks' state and lock objects (never the instructor's, the
+ * organization's or the -k8s stacks'), and write the report.
  */
-export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[], extra: readonly Record<string, unknown>[] = []): Record<string, unknown> {
-  const bucket = `arn:aws:s3:::${plan.bucket}`;
-  const statements: Record<string, unknown>[] = [
-    { Sid: "ReadTheUploadedStacks", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket}/${plan.sourceKey}` },
+export function classStateStatements(access: ClassStateAccess): Record<string, unknown>[] {
+  const bucket = `arn:aws:s3:::${access.bucket}`;
+  return [
+    { Sid: "ReadTheUploadedStacks", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket}/${access.sourceKey}` },
     { Sid: "FindTheStateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: bucket },
-    { Sid: "ListTheClassState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${plan.keyPrefix}/*`, "env:/*"] } } },
+    { Sid: "ListTheClassState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${access.keyPrefix}/*`, "env:/*"] } } },
     {
       Sid: "LearnerStacksState",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject"],
-      Resource: [`${bucket}/${plan.keyPrefix}/${plan.project}-*/terraform.tfstate`],
+      Resource: [`${bucket}/${access.keyPrefix}/${access.project}-*/terraform.tfstate`],
     },
     {
       Sid: "LearnerStacksLock",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      Resource: [`${bucket}/${plan.keyPrefix}/${plan.project}-*/terraform.tfstate.tflock`],
+      Resource: [`${bucket}/${access.keyPrefix}/${access.project}-*/terraform.tfstate.tflock`],
     },
-    { Sid: "NotTheOtherStacksState", Effect: "Deny", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: plan.protectedStatePatterns.map((pattern) => `${bucket}/${pattern}`) },
-    { Sid: "WriteTheReport", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/${plan.reportPrefix}/*` },
-    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
+    { Sid: "NotTheOtherStacksState", Effect: "Deny", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: access.protectedStatePatterns.map((pattern) => `${bucket}/${pattern}`) },
+    { Sid: "WriteTheReport", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket}/${access.reportPrefix}/*` },
   ];
-  if (roleArns.length > 0) statements.push({ Sid: "ActInLearnerAccounts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns] });
+}
+
+/** With isolation account: assume `roleArns` (each learner's OrganizationAccountAccessRole) and nothing else; none otherwise. */
+export function learnerAccountStatements(roleArns: readonly string[]): Record<string, unknown>[] {
+  return roleArns.length > 0 ? [{ Sid: "ActInLearnerAccounts", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns] }] : [];
+}
+
+/**
+ * The build role: the class's state and report (classStateStatements), its own log group, and with isolation
+ * account the learners' OrganizationAccountAccessRole. With isolation tag, the deploy policies come on top
+ * (attached, not in this document).
+ */
+export function buildRolePolicy(plan: CodeBuildPlan, logGroupArn: string, roleArns: readonly string[], extra: readonly Record<string, unknown>[] = []): Record<string, unknown> {
+  const statements: Record<string, unknown>[] = [
+    ...classStateStatements(plan),
+    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
+    ...learnerAccountStatements(roleArns),
+  ];
   return { Version: "2012-10-17", Statement: [...statements, ...extra] };
 }
 
@@ -298,25 +335,37 @@ export function leaseMovePolicyStatements(classUnitArn: string, closedUnitArn: s
 /** IAM's limit on the inline policies of one role, all together (IAM and AWS STS quotas; whitespace not counted). */
 export const ROLE_INLINE_POLICY_MAX_SIZE = 10_240;
 
+/** What the size checks resolve references to: values of their real length (a 12-digit account id, an OU's ARN). */
+export const STAND_IN_ACCOUNT = "123456789012";
+
+/** One role ARN per learner stack, as the organization stack will give them, for a size check. */
+export function standInLearnerRoleArns(stacks: readonly string[], accountIsolation: boolean): string[] {
+  return accountIsolation ? stacks.map(() => `arn:aws:iam::${STAND_IN_ACCOUNT}:role/OrganizationAccountAccessRole`) : [];
+}
+
+/** A role policy over IAM's limit, refused on `field` with the size it would take and what to do instead. */
+export function rolePolicySizeProblems(field: string, policy: Record<string, unknown>, learners: number, role: string, remedy: string): ConfigProblem[] {
+  const size = JSON.stringify(policy).length;
+  if (size <= ROLE_INLINE_POLICY_MAX_SIZE) return [];
+  return [
+    {
+      field,
+      value: `${learners} learners`,
+      expected: `a class whose ${role} policy fits IAM's ${ROLE_INLINE_POLICY_MAX_SIZE} characters (it would take about ${size}: one OrganizationAccountAccessRole ARN per learner); ${remedy}`,
+    },
+  ];
+}
+
 /**
  * The build role's policy as AWS will count it, the references resolved to values of their real length (a
  * 12-digit account id, an OU's ARN): with isolation account it grows by one role ARN per learner.
  */
 export function buildRolePolicyProblems(plan: CodeBuildPlan, options: { accountIsolation: boolean; region: string }): ConfigProblem[] {
-  const account = "123456789012";
-  const logGroupArn = `arn:aws:logs:${options.region}:${account}:log-group:${plan.logGroupName}`;
-  const roleArns = options.accountIsolation ? plan.stacks.map(() => `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`) : [];
-  const unitArn = `arn:aws:organizations::${account}:ou/o-abcdefghij/ou-ab12-abcdefgh`;
+  const logGroupArn = `arn:aws:logs:${options.region}:${STAND_IN_ACCOUNT}:log-group:${plan.logGroupName}`;
+  const unitArn = `arn:aws:organizations::${STAND_IN_ACCOUNT}:ou/o-abcdefghij/ou-ab12-abcdefgh`;
   const extra = options.accountIsolation && plan.lease ? leaseMovePolicyStatements(unitArn, unitArn) : [];
-  const size = JSON.stringify(buildRolePolicy(plan, logGroupArn, roleArns, extra)).length;
-  if (size <= ROLE_INLINE_POLICY_MAX_SIZE) return [];
-  return [
-    {
-      field: "classroom.applyOnCodeBuild.enabled",
-      value: `${plan.stacks.length} learners`,
-      expected: `a class whose build role policy fits IAM's ${ROLE_INLINE_POLICY_MAX_SIZE} characters (it would take about ${size}: one OrganizationAccountAccessRole ARN per learner); split the class into two projects, or use scripts/terraform-all.sh`,
-    },
-  ];
+  const policy = buildRolePolicy(plan, logGroupArn, standInLearnerRoleArns(plan.stacks, options.accountIsolation), extra);
+  return rolePolicySizeProblems("classroom.applyOnCodeBuild.enabled", policy, plan.stacks.length, "build role", "split the class into two projects, or use scripts/terraform-all.sh");
 }
 
 /** The batch role (CodeBuild's own, apart from the build's so a build cannot start more builds): start, stop and retry this project's builds. */

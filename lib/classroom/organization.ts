@@ -85,12 +85,13 @@ export class OrganizationStack extends TerraformStack {
     if (plan.brake && classroom.learners.some((l) => l.budget)) this.budgets(config, classroom, accounts);
     if (plan.identityCenter) this.signIn(classroom, accounts);
 
-    // The class-wide CodeBuild batch may act in the learners' accounts through their instructor role, and only there.
+    // The class-wide CodeBuild batch and GitHub Actions matrix may act in the learners' accounts through their instructor role, and only there.
+    const roleArnsOf = (stacks: readonly string[]) => classroom.learners.flatMap((l, i) => (stacks.includes(l.awsStack) ? [`arn:aws:iam::${accounts[i].id}:role/${INSTRUCTOR_ROLE_NAME}`] : []));
     if (classroom.codeBuild) {
-      const roleArns = classroom.learners.flatMap((l, i) => (classroom.codeBuild!.stacks.includes(l.awsStack) ? [`arn:aws:iam::${accounts[i].id}:role/${INSTRUCTOR_ROLE_NAME}`] : []));
       const accountIdOf = (id: string) => accounts[classroom.learners.findIndex((l) => l.id === id)].id;
-      (require("./codebuild-project") as typeof import("./codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArns, { parentId: plan.parentId, unitId: unit.id, unitArn: unit.arn, accountIdOf });
+      (require("./codebuild-project") as typeof import("./codebuild-project")).classApplyProject(this, classroom.codeBuild, roleArnsOf(classroom.codeBuild.stacks), { parentId: plan.parentId, unitId: unit.id, unitArn: unit.arn, accountIdOf });
     }
+    if (classroom.gitHubActions) (require("./github-actions-role") as typeof import("./github-actions-role")).classApplyGitHubRole(this, classroom.gitHubActions, roleArnsOf(classroom.gitHubActions.stacks));
     new TerraformOutput(this, "account_ids", {
       description: "Per learner: the id of their AWS account, for the roster's accountId column",
       value: Object.fromEntries(classroom.learners.map((l, i) => [l.id, accounts[i].id])),

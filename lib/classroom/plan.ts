@@ -35,6 +35,7 @@ import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems,
 import { learnerStateProblems, type LearnerStateAccess } from "./learner-state";
 import { denyInsecureTransport } from "../constructs/s3-policy";
 import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./codebuild";
+import { gitHubActionsProblems, gitHubRolePolicyProblems, planGitHubActions, type GitHubActionsPlan } from "./github-actions";
 import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./lease";
 import { CLASSROOM_DEFAULTS, type ClassroomSettings } from "./settings";
 import { defaultEnvironment, type StudyConfig } from "../core/config";
@@ -92,6 +93,8 @@ export interface ClassroomPlan {
   readonly accounts?: AccountsPlan;
   /** With `classroom.applyOnCodeBuild.enabled`: the class-wide CodeBuild batch (lib/classroom/codebuild.ts). */
   readonly codeBuild?: CodeBuildPlan;
+  /** With `classroom.applyOnGitHubActions.enabled`: the class-wide GitHub Actions matrix (lib/classroom/github-actions.ts). */
+  readonly gitHubActions?: GitHubActionsPlan;
   /** What synth prints about the class (a learner still without an account id). */
   readonly notices: readonly string[];
 }
@@ -130,7 +133,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     const rosterProblems = rosterAccountProblems(learners.rows);
     if (rosterProblems.length > 0) throw new StudyConfigError(rosterPath, rosterProblems);
   }
-  const settingsProblems = [...isolationProblems(config, given), ...codeBuildProblems(config, given)];
+  const settingsProblems = [...isolationProblems(config, given), ...codeBuildProblems(config, given), ...gitHubActionsProblems(config, given)];
   const leased = learners.rows.find((r) => r.leaseEndsOn);
   if ((given.lease.endsOn || leased) && !given.applyOnCodeBuild.enabled) {
     settingsProblems.push({
@@ -150,8 +153,9 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   const slots = byAccount ? learners.rows.map(() => 0) : assignSlots(learners.rows, learners.explicitSlots, capacity, rosterPath, config.source, settings);
 
   // In account isolation the budgets live in the organization stack, beside the accounts they watch.
-  // So does the class-wide CodeBuild project (in the organization stack, the management account's).
-  const shared = settings.iamUsers || (settings.budget.enabled && !byAccount) || (settings.applyOnCodeBuild.enabled && !byAccount);
+  // So do the class-wide CodeBuild project and GitHub Actions role (in the organization stack, the management account's).
+  const classWideRunner = settings.applyOnCodeBuild.enabled || settings.applyOnGitHubActions.enabled;
+  const shared = settings.iamUsers || (settings.budget.enabled && !byAccount) || (classWideRunner && !byAccount);
   const plans = learners.rows.map((learner, index): LearnerPlan => {
     const base = defaultEnvironment(config);
     const account = byAccount ? learnerAccount(project, learner) : undefined;
@@ -180,10 +184,13 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   const lease = settings.applyOnCodeBuild.enabled
     ? planLeases(plans.filter((l) => withStacks.includes(l.id)), settings.lease.endsOn, { timeZone: settings.lease.timeZone, project, unitName: accounts?.unitName })
     : undefined;
-  const codeBuild = settings.applyOnCodeBuild.enabled ? { ...planCodeBuild(config, settings, withStacks, accounts ? accounts.stack : instructorStackName(project)), ...(lease ? { lease } : {}) } : undefined;
+  const runnerStack = accounts ? accounts.stack : instructorStackName(project);
+  const codeBuild = settings.applyOnCodeBuild.enabled ? { ...planCodeBuild(config, settings, withStacks, runnerStack), ...(lease ? { lease } : {}) } : undefined;
+  const gitHubActions = settings.applyOnGitHubActions.enabled ? planGitHubActions(config, settings, withStacks, runnerStack) : undefined;
   const learnerState = settings.accounts.learnersApply && state?.backend === "s3" ? plans.flatMap((l) => (l.account?.id ? [{ learnerId: l.id, accountId: l.account.id, stack: l.awsStack }] : [])) : undefined;
   const sizeProblems = [
     ...(codeBuild ? buildRolePolicyProblems(codeBuild, { accountIsolation: byAccount, region: config.core.region }) : []),
+    ...(gitHubActions ? gitHubRolePolicyProblems(gitHubActions, { accountIsolation: byAccount }) : []),
     ...(learnerState ? learnerStateProblems(state!.bucket!, state!, learnerState, [denyInsecureTransport({ arn: `arn:aws:s3:::${state!.bucket}` })]) : []),
   ];
   if (sizeProblems.length > 0) throw new StudyConfigError(config.source, sizeProblems);
@@ -199,6 +206,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
     ...(learnerState ? { learnerState } : {}),
     ...(accounts ? { accounts } : {}),
     ...(codeBuild ? { codeBuild } : {}),
+    ...(gitHubActions ? { gitHubActions } : {}),
     notices: [waiting, pastLease].filter((n): n is string => n !== undefined),
   };
 }

@@ -25,7 +25,33 @@ export const CLASSROOM_DEFAULTS = {
   codeBuildConcurrency: 10,
   /** Minutes a build of that batch may run: a learner's AWS stack with EKS takes about 15 to apply. */
   codeBuildTimeoutMinutes: 120,
+  /** Jobs of the class-wide GitHub Actions matrix at once (lib/classroom/github-actions.ts). */
+  gitHubActionsConcurrency: 10,
+  /** Minutes a job of that matrix may run, like a CodeBuild build's. */
+  gitHubActionsTimeoutMinutes: 120,
+  /** The GitHub environment the matrix's jobs run in, and the only one the role trusts. */
+  gitHubActionsEnvironment: "class-applies",
+  /** A GitHub-hosted runner with the AWS CLI, unzip and jq, named by its version so an upgrade is a choice. */
+  gitHubActionsRunner: "ubuntu-24.04",
 } as const;
+
+/**
+ * `owner/name`: an owner is 1-39 letters, digits and hyphens, not starting with a hyphen; a repository name is
+ * 1-100 letters, digits, `.`, `_` and `-`, not `.` or `..` (GitHub's own rules). Nothing else gets into the
+ * role's trust policy, the workflow's YAML or a shell.
+ */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
+/**
+ * A GitHub environment name, narrower than GitHub's rules (up to 255 characters, most punctuation): letters,
+ * digits, `.`, `_` and `-`, so the name is the same word in the token's `sub` claim, the YAML and the
+ * trust policy, and `*` or `?` cannot read as a pattern to anyone who turns StringEquals into StringLike.
+ */
+const GITHUB_ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** A runner label: GitHub-hosted (ubuntu-24.04) or a self-hosted runner's label. */
+const GITHUB_RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A managed policy a class-wide runner's role gets with isolation tag. */
+const DEPLOY_POLICY_ARN = /^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+const DEPLOY_POLICY_ARN_EXPECTED = "a managed policy ARN such as arn:aws:iam::aws:policy/AdministratorAccess";
 
 export const classroomSchema = z.strictObject({
   /** The roster: a CSV file with the header `id,name,email` (optional columns `slot`, and `accountId` with isolation account), relative to study.yaml. */
@@ -149,7 +175,52 @@ export const classroomSchema = z.strictObject({
        * there, refused with isolation account, where the builds act only through each learner's
        * OrganizationAccountAccessRole. @default - none
        */
-      deployPolicyArns: z.array(z.string().regex(/^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, "a managed policy ARN such as arn:aws:iam::aws:policy/AdministratorAccess")).min(1).max(9).optional(),
+      deployPolicyArns: z.array(z.string().regex(DEPLOY_POLICY_ARN, DEPLOY_POLICY_ARN_EXPECTED)).min(1).max(9).optional(),
+    })
+    .prefault({}),
+  applyOnGitHubActions: z
+    .strictObject({
+      /**
+       * A workflow for a GitHub repository of the instructor's (synth writes it to out/github/class-applies.yml)
+       * whose job matrix plans, applies or destroys every learner's AWS stack in parallel on GitHub's runners,
+       * with the class's S3 state, signed in through GitHub's OIDC provider to a role in the instructor's
+       * account (the instructor stack, or the organization stack with isolation account); requires
+       * `state.backend: s3` (lib/classroom/github-actions.ts). @default false
+       */
+      enabled: z.boolean().default(false),
+      /**
+       * The repository whose workflow may assume the role, `owner/name` spelled as GitHub shows it (the token's
+       * claim keeps GitHub's case, and the trust compares it exactly). Required when enabled. @default - none
+       */
+      repository: z.string().regex(GITHUB_REPOSITORY, "a GitHub repository owner/name such as octo-school/devops-class (letters, digits and - in the owner; letters, digits, . _ and - in the name)").optional(),
+      /**
+       * The GitHub environment the jobs run in; the role trusts `repo:<owner>/<name>:environment:<this>` only.
+       * An environment and not a branch, because GitHub enforces its protection rules (required reviewers,
+       * the branches that may deploy) before a job gets a token: anyone who can push could otherwise apply
+       * to every learner's account. @default class-applies
+       */
+      environment: z.string().regex(GITHUB_ENVIRONMENT, "a GitHub environment name of 1-100 letters, digits, . _ and -, starting with a letter or digit, such as class-applies").default(CLASSROOM_DEFAULTS.gitHubActionsEnvironment),
+      /**
+       * Jobs of the matrix at once (its `max-parallel`): the learners' stacks are dealt to this many jobs (one
+       * learner each while the class is no larger), each applying its stacks one after another. GitHub's Free
+       * plan runs 20 hosted jobs at once per account, paid plans more. @default 10
+       */
+      concurrency: z.number().int().min(1).max(50).default(CLASSROOM_DEFAULTS.gitHubActionsConcurrency),
+      /** Minutes each job may run (GitHub-hosted runners stop a job at 360); the role's sessions last as long. @default 120 */
+      timeoutMinutes: z.number().int().min(5).max(360).default(CLASSROOM_DEFAULTS.gitHubActionsTimeoutMinutes),
+      /** The runner label of the jobs: a GitHub-hosted image with the AWS CLI, unzip and jq, or a self-hosted runner's label. @default ubuntu-24.04 */
+      runsOn: z.string().regex(GITHUB_RUNNER_LABEL, "a runner label of 1-64 letters, digits, . _ and -, such as ubuntu-24.04").default(CLASSROOM_DEFAULTS.gitHubActionsRunner),
+      /**
+       * The account's GitHub OIDC provider, when it has one already (an account holds one provider per URL:
+       * `aws iam list-open-id-connect-providers`). @default - the stack creates it
+       */
+      oidcProviderArn: z.string().regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "the ARN of the account's provider, such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com").optional(),
+      /**
+       * With isolation tag, the managed policies the role needs to create the learners' resources in this account,
+       * as with applyOnCodeBuild: required there, refused with isolation account, where the jobs act only through
+       * each learner's OrganizationAccountAccessRole. @default - none
+       */
+      deployPolicyArns: z.array(z.string().regex(DEPLOY_POLICY_ARN, DEPLOY_POLICY_ARN_EXPECTED)).min(1).max(9).optional(),
     })
     .prefault({}),
   lease: z

@@ -61,6 +61,7 @@ export class InstructorStack extends TerraformStack {
     }
     // Account isolation puts the project in the organization stack instead (lib/classroom/organization.ts).
     if (classroom.codeBuild && !classroom.accounts) (require("./codebuild-project") as typeof import("./codebuild-project")).classApplyProject(this, classroom.codeBuild, []);
+    if (classroom.gitHubActions && !classroom.accounts) (require("./github-actions-role") as typeof import("./github-actions-role")).classApplyGitHubRole(this, classroom.gitHubActions, []);
     new TerraformOutput(this, "learners", {
       description: "Per learner: environment (stack) name, IAM user and budget name",
       value: Object.fromEntries(classroom.learners.map((l) => [l.id, { environment: l.environment.name, iam_user: l.iamUserName ?? "", budget: l.budget?.name ?? "", vpc_cidr: l.environment.vpcCidr }])),

@@ -106,6 +106,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     if (nameProblems.length > 0) throw new StudyConfigError(config.source, dedupe(nameProblems));
     writeGeneratedFiles(staging, built);
     if (classroom?.codeBuild) writeClassFiles(staging, (require("../classroom/codebuild") as typeof import("../classroom/codebuild")).codeBuildFiles(classroom.codeBuild));
+    if (classroom?.gitHubActions) writeClassFiles(staging, (require("../classroom/github-actions") as typeof import("../classroom/github-actions")).gitHubActionsFiles(classroom.gitHubActions));
     const sheets = classroom ? (require("../classroom/sheets") as typeof import("../classroom/sheets")) : undefined;
     const learners = classroom && sheets ? sheets.learnerPages({ config, classroom, environments: built }, inventories) : undefined;
     // No environment at all only in classroom account isolation, before the organization stack gave any
@@ -159,7 +160,7 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   });
 }
 
-/** The class-wide CodeBuild batch's buildspec and script (lib/classroom/codebuild.ts), beside the stacks. */
+/** The class-wide runners' files, beside the stacks: CodeBuild's buildspec and script (lib/classroom/codebuild.ts), GitHub Actions' workflow and script (lib/classroom/github-actions.ts). */
 function writeClassFiles(staging: string, files: readonly { path: string; content: string; executable: boolean }[]): void {
   for (const file of files) {
     const target = join(staging, ...file.path.split("/"));

@@ -21,7 +21,7 @@ const IDENTITY_CENTER = { instanceArn: "arn:aws:sso:::instance/ssoins-0123456789
 const STATE = { backend: "s3", bucket: "devops-weeks-tfstate-123456789012" };
 const LEARNERS_APPLY = {
   state: STATE,
-  classroom: { isolation: "account", accounts: { parentId: "r-ab12", identityCenter: IDENTITY_CENTER, learnersApply: true }, applyOnCodeBuild: { enabled: true } },
+  classroom: { isolation: "account", accounts: { parentId: "r-ab12", identityCenter: IDENTITY_CENTER, learnersApply: true }, applyOnCodeBuild: { enabled: true }, applyOnGitHubActions: { enabled: true, repository: "teacher/devops-class" } },
 };
 const ROLE = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole";
 
@@ -93,9 +93,11 @@ describe("a class whose learners apply their own stacks, weeks 1, 6 and 10", () 
     expect(Object.keys(stack("devops-weeks-kimberly").resource.aws_guardduty_detector ?? {})).toHaveLength(1);
   });
 
-  test("the class-wide builds and the lease act through the instructor's role", () => {
+  test("the class-wide builds, GitHub's jobs and the lease act through the instructor's role", () => {
     const buildspec = parse(readFileSync(join(synthesized.outdir, "codebuild", "class-buildspec.yml"), "utf8")) as Json;
     expect(buildspec.env.variables.TF_VAR_act_through_instructor_role).toBe("true");
+    const workflow = parse(readFileSync(join(synthesized.outdir, "github", "class-applies.yml"), "utf8")) as Json;
+    expect(Object.values(workflow.jobs as Json).map((job) => job.env.TF_VAR_act_through_instructor_role)).toEqual(["true"]);
   });
 
   test("a learner's sheet says how to sign in, then how to apply, in that order, and every command passes bash -n", () => {
