@@ -18,6 +18,7 @@
 import type { ClassroomSettings } from "./settings";
 import type { StudyConfig } from "../core/config";
 import type { ConfigProblem } from "../core/errors";
+import { fitName } from "../aws/names";
 import { guardrailPolicies, instanceTypeProblems, INSTRUCTOR_ROLE_NAME, scpProblems, spendingBrakePolicy, type GuardrailPolicy } from "./guardrails";
 
 export { INSTRUCTOR_ROLE_NAME } from "./guardrails";
@@ -40,6 +41,19 @@ export interface LearnerAccount {
   readonly roleArn?: string;
 }
 
+/** Learners' sign-in without Identity Center (`accounts.signInRole`), built by lib/classroom/sign-in-role.ts. */
+export interface SignInRolePlan {
+  /** `<project>-learner`, in every account of the class's OU. */
+  readonly roleName: string;
+  /** The learners' users' path in the management account, `/<project>/`. */
+  readonly userPath: string;
+  readonly groupName: string;
+  readonly stackSetName: string;
+  /** The role's policy in the learner's account: PowerUserAccess, or AdministratorAccess with learnersApply. */
+  readonly managedPolicyArn: string;
+  readonly requireMfa: boolean;
+}
+
 export interface AccountsPlan {
   readonly stack: string;
   readonly parentId: string;
@@ -55,6 +69,8 @@ export interface AccountsPlan {
   readonly identityCenter?: { readonly instanceArn: string; readonly identityStoreId: string; readonly region?: string; readonly managedPolicyArn: string; readonly permissionSetName: string };
   /** `classroom.accounts.learnersApply`: the learners apply their own stacks; the instructor's role only when Terraform is asked to act through it. */
   readonly learnersApply: boolean;
+  /** Learners' sign-in without Identity Center, with `classroom.accounts.signInRole` (lib/classroom/sign-in-role.ts). */
+  readonly signInRole?: SignInRolePlan;
 }
 
 /** The learners' permission set without learnersApply: everything but IAM and Organizations. */
@@ -71,6 +87,11 @@ export interface AccountRow {
   readonly row: number;
   /** The `accountId` cell, as written (may be empty). */
   readonly accountId?: string;
+}
+
+/** A learner's IAM user in the management account, with `accounts.signInRole` (lib/classroom/sign-in-role.ts). */
+export function signInUserName(project: string, learnerId: string): string {
+  return fitName(`${project}-${learnerId}`, 64);
 }
 
 export function learnerAccount(project: string, row: AccountRow): LearnerAccount {
@@ -117,7 +138,7 @@ export function rosterAccountProblems(rows: readonly AccountRow[]): ConfigProble
  */
 export function isolationProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
   if (settings.isolation === "tag") {
-    const accountOnly = { parentId: settings.accounts.parentId, identityCenter: settings.accounts.identityCenter, learnersApply: settings.accounts.learnersApply || undefined };
+    const accountOnly = { parentId: settings.accounts.parentId, identityCenter: settings.accounts.identityCenter, learnersApply: settings.accounts.learnersApply || undefined, signInRole: settings.accounts.signInRole || undefined };
     return Object.entries(accountOnly)
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => ({ field: `classroom.accounts.${key}`, value, expected: "no value with classroom.isolation tag (the default): set classroom.isolation: account to give each learner an account of their own" }));
@@ -142,6 +163,9 @@ export function isolationProblems(config: StudyConfig, settings: ClassroomSettin
       expected: "false or no value with classroom.isolation account: each learner has an account of their own, so no IAM users scoped by tag in a shared one",
     });
   }
+  if (settings.accounts.signInRole && settings.accounts.identityCenter) {
+    problems.push({ field: "classroom.accounts.signInRole", value: true, expected: "false or no value with classroom.accounts.identityCenter: one way in for the learners (signInRole is for an organization without Identity Center)" });
+  }
   problems.push(...learnersApplyProblems(config, settings));
   problems.push(...instanceTypeProblems(config, settings.guardrails));
   if (problems.length === 0) problems.push(...scpProblems([...guardrailPolicies(config, settings), spendingBrakePolicy(config)]));
@@ -153,13 +177,14 @@ function learnersApplyProblems(config: StudyConfig, settings: ClassroomSettings)
   const accounts = settings.accounts;
   if (!accounts.learnersApply) return [];
   const problems: ConfigProblem[] = [];
-  if (!accounts.identityCenter) {
+  if (!accounts.identityCenter && !accounts.signInRole) {
     problems.push({
       field: "classroom.accounts.identityCenter",
       value: undefined,
-      expected: "the organization's IAM Identity Center (instanceArn and identityStoreId, from aws sso-admin list-instances) with classroom.accounts.learnersApply: learners sign in to their own account through it, with no long-lived keys",
+      expected:
+        "the organization's IAM Identity Center (instanceArn and identityStoreId, from aws sso-admin list-instances), or classroom.accounts.signInRole: true without one, with classroom.accounts.learnersApply: learners sign in to their own account that way, with no long-lived keys",
     });
-  } else if (accounts.identityCenter.managedPolicyArn && POLICIES_WITHOUT_IAM.includes(accounts.identityCenter.managedPolicyArn)) {
+  } else if (accounts.identityCenter?.managedPolicyArn && POLICIES_WITHOUT_IAM.includes(accounts.identityCenter.managedPolicyArn)) {
     problems.push({
       field: "classroom.accounts.identityCenter.managedPolicyArn",
       value: accounts.identityCenter.managedPolicyArn,
@@ -195,6 +220,16 @@ export function planAccounts(config: StudyConfig, settings: ClassroomSettings, r
         }
       : undefined,
     learnersApply: settings.accounts.learnersApply,
+    signInRole: settings.accounts.signInRole
+      ? {
+          roleName: `${project}-learner`,
+          userPath: `/${project}/`,
+          groupName: `${project}-learners-sign-in`,
+          stackSetName: `${project}-learner-role`,
+          managedPolicyArn: settings.accounts.learnersApply ? APPLY_POLICY_ARN : LOOK_AND_OPERATE_POLICY_ARN,
+          requireMfa: settings.requireMfa,
+        }
+      : undefined,
   };
 }
 

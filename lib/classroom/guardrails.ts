@@ -184,6 +184,19 @@ export function guardrailPolicies(config: StudyConfig, settings: ClassroomSettin
           Resource: `arn:aws:iam::*:role/${INSTRUCTOR_ROLE_NAME}`,
           Condition: notTheInstructor,
         },
+        // The learners' way in without Identity Center (accounts.signInRole): its trust names who may use it. Only
+        // the instructor's role and the StackSet that keeps it (its stacksets-exec-* role) may change it.
+        ...(settings.accounts.signInRole
+          ? [
+              {
+                Sid: "DenyChangingLearnerRole",
+                Effect: "Deny" as const,
+                Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
+                Resource: `arn:aws:iam::*:role/${project}-learner`,
+                Condition: { ArnNotLike: { "aws:PrincipalARN": [`arn:aws:iam::*:role/${INSTRUCTOR_ROLE_NAME}`, "arn:aws:iam::*:role/stacksets-exec-*"] } },
+              },
+            ]
+          : []),
         ...(settings.accounts.learnersApply ? [] : keepTheAuditTrail(notTheInstructor)),
         // The root user's password is the account's email's: nobody of the class should use it, and
         // nothing it does could be told apart from the account itself.

@@ -33,7 +33,7 @@ import type { Construct } from "constructs";
 import { monthlyBudget } from "../aws/budget";
 import { useStateBackend } from "../state/backend";
 import type { ClassroomPlan } from "./plan";
-import { INSTRUCTOR_ROLE_NAME } from "./accounts";
+import { INSTRUCTOR_ROLE_NAME, signInUserName } from "./accounts";
 import { scpContent } from "./guardrails";
 import type { StudyConfig } from "../core/config";
 import { fitName } from "../aws/names";
@@ -84,6 +84,12 @@ export class OrganizationStack extends TerraformStack {
 
     if (plan.brake && classroom.learners.some((l) => l.budget)) this.budgets(config, classroom, accounts);
     if (plan.identityCenter) this.signIn(classroom, accounts);
+    // Without Identity Center: IAM users here, and a StackSet's role in each account (lib/classroom/sign-in-role.ts).
+    if (plan.signInRole) {
+      const signInRole = require("./sign-in-role") as typeof import("./sign-in-role");
+      const learners = classroom.learners.map((l, i) => ({ id: l.id, userName: signInUserName(project, l.id), accountId: accounts[i].id }));
+      signInRole.learnerSignInRole(this, plan.signInRole, learners, unit, region);
+    }
 
     // The class-wide CodeBuild batch and GitHub Actions matrix may act in the learners' accounts through their instructor role, and only there.
     const roleArnsOf = (stacks: readonly string[]) => classroom.learners.flatMap((l, i) => (stacks.includes(l.awsStack) ? [`arn:aws:iam::${accounts[i].id}:role/${INSTRUCTOR_ROLE_NAME}`] : []));

@@ -107,6 +107,13 @@ export const classroomSchema = z.strictObject({
        * instructor applies every learner's stacks. @default false
        */
       learnersApply: z.boolean().default(false),
+      /**
+       * For an organization without IAM Identity Center: each learner signs in as an IAM user of the management
+       * account (a console password and MFA, never an access key) that may only assume `<project>-learner` in their
+       * own account, which a CloudFormation StackSet puts in every account of the class's OU (StackSets' trusted
+       * access must be on in the organization). Refused with `identityCenter`. @default false
+       */
+      signInRole: z.boolean().default(false),
       identityCenter: z
         .strictObject({
           /** The organization's IAM Identity Center instance: `InstanceArn` of `aws sso-admin list-instances`. */

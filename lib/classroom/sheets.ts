@@ -23,6 +23,7 @@ import { escapeHtml } from "../runbooks/site";
 import { loadStrings, type Strings } from "../runbooks/strings";
 import { learnerPolicy, selfServicePolicy } from "./stacks";
 import { ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE } from "../core/module";
+import { signInUserName } from "./accounts";
 
 /**
  * Text for Markdown prose, shown as written wherever it lands (a heading, a sentence, a table cell):
@@ -80,37 +81,47 @@ export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment |
     account: learner.account
       ? [{ name: learner.account.name, id: learner.account.id, roleArn: learner.account.roleArn, profile: learner.environment.name, signIn: input.classroom.accounts?.identityCenter?.permissionSetName ?? "" }]
       : [],
-    // With accounts.learnersApply (and the account's id known): the learner signs in and applies themselves.
-    selfApply: selfApplyView(learner, input),
+    // Once the account's id is known: how the learner signs in, and with accounts.learnersApply how they apply.
+    ...signInViews(learner, input),
     budget: learner.budget ? [{ name: learner.budget.name, monthlyUsd: learner.budget.monthlyUsd.toFixed(2), thresholds: learner.budget.alertThresholds.join(", "), emails: learner.budget.emails.map(escapeMarkdownText).join(", ") }] : [],
   };
 }
 
 /**
- * With `accounts.learnersApply`: how the learner signs in from the command line (an AWS CLI profile on
- * Identity Center, whose access portal is `https://<identity store id>.awsapps.com/start` unless the
- * organization gave it another name), and the commands of their first week. Empty otherwise.
+ * How a learner whose account exists signs in from the command line, and with `accounts.learnersApply` how
+ * they apply: with Identity Center, a profile on its access portal (`https://<identity store id>.awsapps.com/start`
+ * unless the organization gave it another name); with `accounts.signInRole`, `aws login` as their IAM user of
+ * the management account, then the learner role with their MFA code. Empty lists where they do not apply.
  */
-function selfApplyView(learner: LearnerPlan, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">): Record<string, string>[] {
-  const center = input.classroom.accounts?.identityCenter;
-  if (!input.classroom.accounts?.learnersApply || !center || !learner.account?.id) return [];
+function signInViews(learner: LearnerPlan, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">): { signInSso: Record<string, string>[]; signInRole: Record<string, string>[]; selfApply: Record<string, unknown>[] } {
+  const accounts = input.classroom.accounts;
+  const accountId = learner.account?.id;
+  if (!accounts || !accountId) return { signInSso: [], signInRole: [], selfApply: [] };
+  // The same profile name as the instructor's way in would have: one name for the account, whoever signs in.
+  const profile = learner.environment.name;
+  const region = input.config.core.region;
+  const center = accounts.identityCenter;
+  const role = accounts.signInRole;
+  const signInSso =
+    center && accounts.learnersApply ? [{ accountId, profile, region, portalUrl: `https://${center.identityStoreId}.awsapps.com/start`, ssoRegion: center.region ?? region, roleName: center.permissionSetName }] : [];
+  const signInRole = role
+    ? [
+        {
+          accountId,
+          profile,
+          region,
+          signInProfile: `${profile}-sign-in`,
+          userName: signInUserName(input.config.core.project, learner.id),
+          roleArn: `arn:aws:iam::${accountId}:role/${role.roleName}`,
+          switchRoleUrl: `https://signin.aws.amazon.com/switchrole?roleName=${role.roleName}&account=${accountId}&displayName=${learner.id}`,
+        },
+      ]
+    : [];
   const dir = `${input.outName}/stacks/${learner.awsStack}`;
-  return [
-    {
-      accountId: learner.account.id,
-      // The same profile name as the instructor's way in would have: one name for the account, whoever signs in.
-      profile: learner.environment.name,
-      region: input.config.core.region,
-      portalUrl: `https://${center.identityStoreId}.awsapps.com/start`,
-      ssoRegion: center.region ?? input.config.core.region,
-      roleName: center.permissionSetName,
-      synth: "WEEKS=1 npx cdktf synth",
-      stack: learner.awsStack,
-      dir,
-      stateBucket: input.config.core.state.bucket ?? "",
-      variable: ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE,
-    },
-  ];
+  const selfApply = accounts.learnersApply
+    ? [{ synth: "WEEKS=1 npx cdktf synth", dir, stateBucket: input.config.core.state.bucket ?? "", variable: ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE, exportCredentials: role !== undefined, profile }]
+    : [];
+  return { signInSso, signInRole, selfApply };
 }
 
 /**

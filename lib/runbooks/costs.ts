@@ -264,6 +264,8 @@ export const FREE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws_codestarconnections_connection", "aws_ssm_association", "aws_ssm_parameter",
   // AWS Organizations has no charge; a member account bills only for what runs in it (the learner's stacks)
   "aws_organizations_organizational_unit", "aws_organizations_account", "aws_organizations_policy", "aws_organizations_policy_attachment",
+  // CloudFormation has no charge for AWS's own resource types (the StackSet makes one IAM role per account)
+  "aws_cloudformation_stack_set", "aws_cloudformation_stack_set_instance",
   // IAM Identity Center has no charge
   "aws_identitystore_user", "aws_ssoadmin_permission_set", "aws_ssoadmin_managed_policy_attachment", "aws_ssoadmin_account_assignment",
   // EKS add-ons run on the nodes (priced); the add-on itself has no charge
