@@ -84,21 +84,30 @@ export function codeBuildProblems(config: StudyConfig, settings: ClassroomSettin
       expected: "state.backend: s3 with it (each build keeps its stacks' state and lock in the class's bucket; a local state file would vanish with the builder)",
     });
   }
-  if (given.enabled && settings.isolation === "tag" && given.deployPolicyArns === undefined) {
-    problems.push({
-      field: "classroom.applyOnCodeBuild.deployPolicyArns",
-      value: undefined,
-      expected: "with classroom.isolation tag, the managed policies the build role needs to create the learners' resources in this account, such as [arn:aws:iam::aws:policy/AdministratorAccess] or a narrower policy of your own",
-    });
-  }
-  if (settings.isolation === "account" && given.deployPolicyArns !== undefined) {
-    problems.push({
-      field: "classroom.applyOnCodeBuild.deployPolicyArns",
-      value: given.deployPolicyArns,
-      expected: "no value with classroom.isolation account: the builds act in each learner's account through its OrganizationAccountAccessRole only",
-    });
-  }
+  problems.push(...deployPolicyProblems("applyOnCodeBuild", given, settings.isolation, { role: "the build role", actors: "the builds" }));
   return problems;
+}
+
+/**
+ * The rule of a class-wide runner's `deployPolicyArns`, CodeBuild's or GitHub Actions': required with isolation
+ * tag (the runner creates the learners' resources in this account itself), refused with isolation account
+ * (it acts only through each learner's OrganizationAccountAccessRole).
+ */
+export function deployPolicyProblems(section: string, given: { readonly enabled: boolean; readonly deployPolicyArns?: readonly string[] }, isolation: ClassroomSettings["isolation"], words: { role: string; actors: string }): ConfigProblem[] {
+  const field = `classroom.${section}.deployPolicyArns`;
+  if (given.enabled && isolation === "tag" && given.deployPolicyArns === undefined) {
+    return [
+      {
+        field,
+        value: undefined,
+        expected: `with classroom.isolation tag, the managed policies ${words.role} needs to create the learners' resources in this account, such as [arn:aws:iam::aws:policy/AdministratorAccess] or a narrower policy of your own`,
+      },
+    ];
+  }
+  if (isolation === "account" && given.deployPolicyArns !== undefined) {
+    return [{ field, value: given.deployPolicyArns, expected: `no value with classroom.isolation account: ${words.actors} act in each learner's account through its OrganizationAccountAccessRole only` }];
+  }
+  return [];
 }
 
 /** The builds of the batch: one per learner stack up to `concurrency`, then every concurrency-th stack per build. */

@@ -27,6 +27,7 @@ import {
   classStateStatements,
   classStacksScript,
   dealBuilds,
+  deployPolicyProblems,
   learnerAccountStatements,
   rolePolicySizeProblems,
   standInLearnerRoleArns,
@@ -98,20 +99,7 @@ export function gitHubActionsProblems(config: StudyConfig, settings: ClassroomSe
       expected: "the GitHub repository whose workflow may assume the role, owner/name such as octo-school/devops-class",
     });
   }
-  if (given.enabled && settings.isolation === "tag" && given.deployPolicyArns === undefined) {
-    problems.push({
-      field: "classroom.applyOnGitHubActions.deployPolicyArns",
-      value: undefined,
-      expected: "with classroom.isolation tag, the managed policies the role needs to create the learners' resources in this account, such as [arn:aws:iam::aws:policy/AdministratorAccess] or a narrower policy of your own",
-    });
-  }
-  if (settings.isolation === "account" && given.deployPolicyArns !== undefined) {
-    problems.push({
-      field: "classroom.applyOnGitHubActions.deployPolicyArns",
-      value: given.deployPolicyArns,
-      expected: "no value with classroom.isolation account: the jobs act in each learner's account through its OrganizationAccountAccessRole only",
-    });
-  }
+  problems.push(...deployPolicyProblems("applyOnGitHubActions", given, settings.isolation, { role: "the role", actors: "the jobs" }));
   return problems;
 }
 

@@ -5,15 +5,13 @@
  * assumes the account's OrganizationAccountAccessRole. Planned offline by real Terraform (two stacks),
  * the SCPs checked against AWS's size limit, and the settings that contradict the isolation refused.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_ALLOWED_INSTANCE_TYPES, GLOBAL_SERVICE_ACTIONS, SCP_MAX_SIZE, scpContent, scpProblems, type GuardrailPolicy } from "../../lib/classroom/guardrails";
-import { StudyConfigError } from "../../lib/core/errors";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
-import { synthClass } from "./roster";
+import { refusedClassSynth, synthClass } from "./roster";
 
 const ROSTER = "id,name,email,accountId\nkim,Kim Minji,minji@example.com,111111111111\nlee,\"Lee, Junho\",junho@example.com,222222222222\npark,Park Seoyeon,seoyeon@example.com,\n";
 const IDENTITY_CENTER = { instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef", identityStoreId: "d-0123456789" };
@@ -22,19 +20,7 @@ const ORG = "devops-weeks-organization";
 
 type Resources = Record<string, Record<string, unknown>>;
 
-/** A synth that must fail: its one-line problems, and whether the previous out/ survived. */
-function refusal(roster: string, config: Record<string, unknown>): { lines: string[]; untouched: boolean } {
-  const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-prev-")), "out");
-  mkdirSync(join(outdir, "stacks", "devops-weeks-dev"), { recursive: true });
-  writeFileSync(join(outdir, "stacks", "devops-weeks-dev", "cdk.tf.json"), "{}");
-  try {
-    synthClass(roster, config, { outdir });
-  } catch (error) {
-    if (!(error instanceof StudyConfigError)) throw error;
-    return { lines: error.message.split("\n"), untouched: readdirSync(join(outdir, "stacks")).join() === "devops-weeks-dev" && !existsSync(join(outdir, "manifest.json")) };
-  }
-  throw new Error("expected the synth to fail");
-}
+const refusal = refusedClassSynth;
 
 describe("a class of three learners in account isolation, two of them with an account id", () => {
   let synthesized: Synthesized;

@@ -15,10 +15,9 @@ import { CODEBUILD_BUILDSPEC_PATH, CODEBUILD_SCRIPT_PATH, dealBuilds } from "../
 import { scpContent, scpProblems } from "../../lib/classroom/guardrails";
 import { closedCoursePolicy, isCalendarDate, pastLeaseNotice, planLeases } from "../../lib/classroom/lease";
 import { TERRAFORM_MINIMUM_VERSION } from "../../lib/state/backend";
-import { StudyConfigError } from "../../lib/core/errors";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
-import { synthClass } from "./roster";
+import { refusedClassSynth, synthClass } from "./roster";
 
 const TWO_LEARNERS = "id,name,email\nkim,Kim Minji,minji@example.com\nlee-2,\"Lee, Junho\",junho@example.com\n";
 /** The same class, with Lee's lease ending a week before the class's. */
@@ -334,17 +333,7 @@ describe("account isolation", () => {
 });
 
 describe("refused at synth", () => {
-  function refusal(config: Record<string, unknown>, roster = TWO_LEARNERS): { lines: string[]; untouched: boolean } {
-    const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-prev-")), "out");
-    mkdirSync(join(outdir, "stacks", "devops-weeks-dev"), { recursive: true });
-    try {
-      synthClass(roster, config, { outdir });
-    } catch (error) {
-      if (!(error instanceof StudyConfigError)) throw error;
-      return { lines: error.message.split("\n"), untouched: readdirSync(join(outdir, "stacks")).join() === "devops-weeks-dev" && !existsSync(join(outdir, "codebuild")) };
-    }
-    throw new Error("expected the synth to fail");
-  }
+  const refusal = (config: Record<string, unknown>, roster = TWO_LEARNERS) => refusedClassSynth(roster, config);
 
   test("without the s3 backend", () => {
     const { lines, untouched } = refusal({ classroom: { applyOnCodeBuild: ON } });

@@ -14,10 +14,9 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { classStateStatements, dealBuilds } from "../../lib/classroom/codebuild";
 import { CONFIGURE_AWS_CREDENTIALS, GITHUB_SCRIPT_PATH, GITHUB_WORKFLOW_PATH, SETUP_TERRAFORM } from "../../lib/classroom/github-actions";
 import { TERRAFORM_MINIMUM_VERSION } from "../../lib/state/backend";
-import { StudyConfigError } from "../../lib/core/errors";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
-import { synthClass } from "./roster";
+import { refusedClassSynth, synthClass } from "./roster";
 
 const TWO_LEARNERS = "id,name,email\nkim,Kim Minji,minji@example.com\nlee-2,\"Lee, Junho\",junho@example.com\n";
 const BUCKET = "devops-weeks-tfstate-123456789012";
@@ -290,17 +289,7 @@ describe("beside the CodeBuild project, and with the account's own provider", ()
 });
 
 describe("refused at synth", () => {
-  function refusal(config: Record<string, unknown>, roster = TWO_LEARNERS): { lines: string[]; untouched: boolean } {
-    const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-prev-")), "out");
-    mkdirSync(join(outdir, "stacks", "devops-weeks-dev"), { recursive: true });
-    try {
-      synthClass(roster, config, { outdir });
-    } catch (error) {
-      if (!(error instanceof StudyConfigError)) throw error;
-      return { lines: error.message.split("\n"), untouched: readdirSync(join(outdir, "stacks")).join() === "devops-weeks-dev" && !existsSync(join(outdir, "github")) };
-    }
-    throw new Error("expected the synth to fail");
-  }
+  const refusal = (config: Record<string, unknown>, roster = TWO_LEARNERS) => refusedClassSynth(roster, config);
   const withGitHub = (settings: Record<string, unknown>) => ({ ...S3_STATE, classroom: { applyOnGitHubActions: { ...ON, ...settings } } });
 
   test("without the s3 backend, or without a repository", () => {

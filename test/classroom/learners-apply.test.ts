@@ -5,16 +5,14 @@
  * the same stacks through OrganizationAccountAccessRole when Terraform's variable asks for it. Planned
  * offline by real Terraform with the variable at its default, as the learner's own apply runs it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
-import { StudyConfigError } from "../../lib/core/errors";
 import { bashSyntaxErrors, codeBlocks } from "../support/markdown";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
-import { synthClass } from "./roster";
+import { refusedClassSynth, synthClass } from "./roster";
 
 const ROSTER = "id,name,email,accountId\nkim,Kim Minji,minji@example.com,111111111111\nkimberly,Kim Berly,berly@example.com,333333333333\npark,Park Seoyeon,seoyeon@example.com,\n";
 const IDENTITY_CENTER = { instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef", identityStoreId: "d-0123456789" };
@@ -31,19 +29,7 @@ function readJson(path: string): Json {
   return JSON.parse(readFileSync(path, "utf8")) as Json;
 }
 
-/** A synth that must fail: its one-line problems, and whether the previous out/ survived. */
-function refusal(roster: string, config: Record<string, unknown>): { lines: string[]; untouched: boolean } {
-  const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-prev-")), "out");
-  mkdirSync(join(outdir, "stacks", "devops-weeks-dev"), { recursive: true });
-  writeFileSync(join(outdir, "stacks", "devops-weeks-dev", "cdk.tf.json"), "{}");
-  try {
-    synthClass(roster, config, { outdir });
-  } catch (error) {
-    if (!(error instanceof StudyConfigError)) throw error;
-    return { lines: error.message.split("\n"), untouched: readdirSync(join(outdir, "stacks")).join() === "devops-weeks-dev" && !existsSync(join(outdir, "manifest.json")) };
-  }
-  throw new Error("expected the synth to fail");
-}
+const refusal = refusedClassSynth;
 
 describe("a class whose learners apply their own stacks, weeks 1, 6 and 10", () => {
   let synthesized: Synthesized;

@@ -4,15 +4,13 @@
  * account its tag names, and a service-managed CloudFormation StackSet that puts that role in every account
  * of the class's OU. Planned offline by real Terraform; the sheet's commands read in order through bash -n.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { StudyConfigError } from "../../lib/core/errors";
 import { bashSyntaxErrors, codeBlocks } from "../support/markdown";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
-import { synthClass } from "./roster";
+import { refusedClassSynth, synthClass } from "./roster";
 
 const ROSTER = "id,name,email,accountId\nkim,Kim Minji,minji@example.com,111111111111\nlee,\"Lee, Junho\",junho@example.com,222222222222\npark,Park Seoyeon,seoyeon@example.com,\n";
 const STATE = { backend: "s3", bucket: "devops-weeks-tfstate-123456789012" };
@@ -23,18 +21,7 @@ function config(accounts: Record<string, unknown>): Record<string, unknown> {
   return { state: STATE, classroom: { isolation: "account", accounts: { parentId: "r-ab12", signInRole: true, ...accounts } } };
 }
 
-function refusal(roster: string, given: Record<string, unknown>): { lines: string[]; untouched: boolean } {
-  const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-prev-")), "out");
-  mkdirSync(join(outdir, "stacks", "devops-weeks-dev"), { recursive: true });
-  writeFileSync(join(outdir, "stacks", "devops-weeks-dev", "cdk.tf.json"), "{}");
-  try {
-    synthClass(roster, given, { outdir });
-  } catch (error) {
-    if (!(error instanceof StudyConfigError)) throw error;
-    return { lines: error.message.split("\n"), untouched: readdirSync(join(outdir, "stacks")).join() === "devops-weeks-dev" && !existsSync(join(outdir, "manifest.json")) };
-  }
-  throw new Error("expected the synth to fail");
-}
+const refusal = refusedClassSynth;
 
 describe("a class without Identity Center whose learners apply their own stacks", () => {
   let synthesized: Synthesized;
