@@ -69,15 +69,20 @@ export class AwsStudyStack extends TerraformStack {
 function roleArnOf(stack: TerraformStack, environment: StudyEnvironment): string | undefined {
   const roleArn = environment.assumeRoleArn;
   if (!roleArn || !environment.assumeRoleOnRequest) return roleArn;
+  return Fn.conditional(actThroughInstructorRole(stack, roleArn).booleanValue, roleArn, "") as string;
+}
+
+/** The stack's `act_through_instructor_role` variable (one per stack, however many providers read it). */
+function actThroughInstructorRole(stack: TerraformStack, roleArn: string): TerraformVariable {
   const existing = stack.node.tryFindChild(ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE) as TerraformVariable | undefined;
-  const variable =
+  return (
     existing ??
     new TerraformVariable(stack, ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE, {
       type: "bool",
       default: false,
       description: `true: act through ${roleArn} (the instructor, the class's CodeBuild batch, the lease); false: the caller's own credentials, the learner's in their account`,
-    });
-  return Fn.conditional(variable.booleanValue, roleArn, "") as string;
+    })
+  );
 }
 
 /**
@@ -172,7 +177,5 @@ function eksTokenArgs(stack: TerraformStack, target: { clusterName: string; regi
   const roleArn = environment.assumeRoleArn;
   if (!roleArn) return base;
   if (!environment.assumeRoleOnRequest) return [...base, "--role-arn", roleArn];
-  roleArnOf(stack, environment);
-  const variable = stack.node.findChild(ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE) as TerraformVariable;
-  return Fn.concat([base, Fn.conditional(variable.booleanValue, ["--role-arn", roleArn], [])]) as unknown as string[];
+  return Fn.concat([base, Fn.conditional(actThroughInstructorRole(stack, roleArn).booleanValue, ["--role-arn", roleArn], [])]) as unknown as string[];
 }
