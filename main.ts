@@ -18,6 +18,7 @@ try {
     outdir: process.env.CDKTF_OUTDIR ?? "out",
     registry: STUDY_MODULES,
     weeksOverride: process.env.WEEKS,
+    learnerOverride: process.env.LEARNER,
     // `npx cdktf synth` runs this app with CDKTF_CONTEXT_JSON set, and removes dropped stacks' directories itself.
     leaveRemovedStackDirectories: process.env.CDKTF_CONTEXT_JSON !== undefined,
     log: (line) => console.log(`devops-weeks: ${line}`),

@@ -87,6 +87,8 @@ export interface ClassroomPlan {
   readonly capacity: number;
   readonly instructorStack?: string;
   readonly learnersGroup?: string;
+  /** A synth of one learner (LEARNER=<id>, lib/core/synth.ts): their environment only, none of the shared stacks. */
+  readonly onlyLearner?: string;
   /** With `accounts.learnersApply`: the learners' accounts the state bucket lets reach their own stacks' state. */
   readonly learnerState?: readonly LearnerStateAccess[];
   /** Isolation account: the organization stack, the OU, the guardrails, who has no account id yet. */

@@ -119,7 +119,7 @@ function signInViews(learner: LearnerPlan, input: Pick<LearnerSheetInput, "confi
     : [];
   const dir = `${input.outName}/stacks/${learner.awsStack}`;
   const selfApply = accounts.learnersApply
-    ? [{ synth: "WEEKS=1 npx cdktf synth", dir, stateBucket: input.config.core.state.bucket ?? "", variable: ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE, exportCredentials: role !== undefined, profile }]
+    ? [{ synth: `LEARNER=${learner.id} WEEKS=1 npx cdktf synth`, learnerId: learner.id, dir, stateBucket: input.config.core.state.bucket ?? "", variable: ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE, exportCredentials: role !== undefined, profile }]
     : [];
   return { signInSso, signInRole, selfApply };
 }

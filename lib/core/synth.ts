@@ -26,6 +26,11 @@ export interface SynthOptions {
   readonly outdir: string;
   readonly registry: readonly AnyStudyModule[];
   readonly weeksOverride?: string;
+  /**
+   * The LEARNER variable: in classroom mode, synthesize that learner's stacks, sheet and guides only (a
+   * learner applying their own stacks needs no one else's, nor the instructor's shared stacks).
+   */
+  readonly learnerOverride?: string;
   readonly log?: (line: string) => void;
   /** Where the runbook templates live. @default - the repository's templates/ */
   readonly runbookTemplates?: string;
@@ -60,7 +65,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   log(`weeks enabled: ${[...new Set(byWeek.map((m) => m.week))].join(", ")} (modules: ${byWeek.map((m) => m.id).join(", ")})`);
 
   const state = resolveState(config.core.state, config.core);
-  const classroom = planClassroom(config, state);
+  const classroom = onlyLearner(planClassroom(config, state), options.learnerOverride, config.source);
   for (const notice of classroom?.notices ?? []) log(notice);
   const environments = studyEnvironments(config, classroom);
   validateModules(config, selection, environments, appliedStateReader(state, options.outdir, log));
@@ -77,7 +82,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
           setStateSettings(app, state);
           const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
           // The state bucket and the instructor stack load their provider classes only when they exist.
-          if (state.backend === "s3" || classroom?.instructorStack || classroom?.accounts) {
+          if (!classroom?.onlyLearner && (state.backend === "s3" || classroom?.instructorStack || classroom?.accounts)) {
             (require("../classroom/stacks") as typeof import("../classroom/stacks")).buildSharedStacks(app, config, state, classroom);
           }
           app.synth();
@@ -177,4 +182,22 @@ function writeGeneratedFiles(staging: string, built: readonly BuiltEnvironment[]
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, file.content, { mode: file.executable ? 0o755 : 0o644 });
   }
+}
+
+/**
+ * The class as one learner's synth sees it (LEARNER=<id>): their environment only, and none of the shared
+ * stacks or class-wide files (the bootstrap, instructor and organization stacks, the CodeBuild and GitHub
+ * Actions files), which are the instructor's to apply. Refused outside classroom mode, or for an id the
+ * roster does not have.
+ */
+function onlyLearner(classroom: ClassroomPlan | undefined, learnerId: string | undefined, configPath: string): ClassroomPlan | undefined {
+  if (learnerId === undefined || learnerId === "") return classroom;
+  const field = "LEARNER (environment variable)";
+  if (!classroom) throw new StudyConfigError(configPath, [{ field, value: learnerId, expected: "no value without a classroom section (LEARNER picks one learner of a class)" }]);
+  const learner = classroom.learners.find((l) => l.id === learnerId);
+  if (!learner) {
+    const ids = classroom.learners.map((l) => l.id);
+    throw new StudyConfigError(configPath, [{ field, value: learnerId, expected: `a learner id of the roster (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? `, ... ${ids.length} in all` : ""})` }]);
+  }
+  return { ...classroom, learners: [learner], instructorStack: undefined, learnersGroup: undefined, codeBuild: undefined, gitHubActions: undefined, learnerState: undefined, onlyLearner: learner.id, notices: [] };
 }

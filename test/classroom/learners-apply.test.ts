@@ -5,13 +5,13 @@
  * the same stacks through OrganizationAccountAccessRole when Terraform's variable asks for it. Planned
  * offline by real Terraform with the variable at its default, as the learner's own apply runs it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { bashSyntaxErrors, codeBlocks } from "../support/markdown";
 import { planStackOffline, type PlanResult } from "../support/terraform";
-import type { Synthesized } from "../support/synth";
+import { synthConfig, type Synthesized } from "../support/synth";
 import { refusedClassSynth, synthClass } from "./roster";
 
 const ROSTER = "id,name,email,accountId\nkim,Kim Minji,minji@example.com,111111111111\nkimberly,Kim Berly,berly@example.com,333333333333\npark,Park Seoyeon,seoyeon@example.com,\n";
@@ -166,6 +166,30 @@ describe("learnersApply refuses what would fail at apply", () => {
     const { lines, untouched } = refusal(`id,name,email,accountId\n${rows.join("\n")}\n`, withAccounts({}));
     expect(lines.some((l) => /classroom\.roster = "90 learners with an accountId" is not valid; expected a class whose state bucket policy fits S3's 20,480 characters .*split the class/.test(l))).toBe(true);
     expect(untouched).toBe(true);
+  });
+});
+
+describe("a learner's own synth (LEARNER=<id>)", () => {
+  test("writes their stacks, sheet and guides only: no one else's, and none of the instructor's shared stacks or class files", () => {
+    const synthesized = synthClass(ROSTER, LEARNERS_APPLY, { weeks: "1,6,10", learner: "kimberly" });
+    expect(readdirSync(join(synthesized.outdir, "stacks")).sort()).toEqual(["devops-weeks-kimberly", "devops-weeks-kimberly-k8s"]);
+    expect(existsSync(join(synthesized.outdir, "codebuild"))).toBe(false);
+    expect(existsSync(join(synthesized.outdir, "github"))).toBe(false);
+    expect(readdirSync(join(synthesized.outdir, "runbooks", "en", "learners")).sort()).toEqual(["kimberly", "kimberly.html", "kimberly.md"]);
+    const sheet = readFileSync(join(synthesized.outdir, "runbooks", "en", "learners", "kimberly.md"), "utf8");
+    expect(sheet).toContain("LEARNER=kimberly WEEKS=1 npx cdktf synth");
+    // The same stack as the class's synth writes, byte for byte: the learner applies what the instructor's builds reach.
+    const whole = synthClass(ROSTER, LEARNERS_APPLY, { weeks: "1,6,10" });
+    for (const stack of ["devops-weeks-kimberly", "devops-weeks-kimberly-k8s"]) {
+      expect(readFileSync(join(synthesized.stackDir(stack), "cdk.tf.json"), "utf8")).toBe(readFileSync(join(whole.stackDir(stack), "cdk.tf.json"), "utf8"));
+    }
+  });
+
+  test("refuses an id the roster does not have, and LEARNER outside classroom mode, leaving out/ as it was", () => {
+    const unknown = refusedClassSynth(ROSTER, LEARNERS_APPLY, { learner: "kimm" });
+    expect(unknown.lines).toEqual([expect.stringMatching(/LEARNER \(environment variable\) = "kimm" is not valid; expected a learner id of the roster \(kim, kimberly, park\)/)]);
+    expect(unknown.untouched).toBe(true);
+    expect(() => synthConfig({}, { weeks: "1", learner: "kim" })).toThrow(/LEARNER \(environment variable\) = "kim" is not valid; expected no value without a classroom section/);
   });
 });
 

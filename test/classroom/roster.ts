@@ -13,21 +13,21 @@ export function writeRoster(text: string): string {
 
 export const THREE_LEARNERS = "id,name,email\nkim,Kim Minji,minji@example.com\nlee,\"Lee, Junho\",junho@example.com\npark,Park Seoyeon,seoyeon@example.com\n";
 
-export function synthClass(roster: string, config: Record<string, unknown> = {}, options: { weeks?: string; outdir?: string } = {}): Synthesized {
+export function synthClass(roster: string, config: Record<string, unknown> = {}, options: { weeks?: string; outdir?: string; learner?: string } = {}): Synthesized {
   const { classroom, ...rest } = config as { classroom?: Record<string, unknown> };
-  return synthConfig({ ...rest, classroom: { roster: writeRoster(roster), ...classroom } }, { weeks: options.weeks ?? "1", outdir: options.outdir });
+  return synthConfig({ ...rest, classroom: { roster: writeRoster(roster), ...classroom } }, { weeks: options.weeks ?? "1", outdir: options.outdir, learner: options.learner });
 }
 
 /**
  * A class synth that must be refused, over an out/ that an earlier synth left: the refusal's one-line
  * problems, and whether that out/ is exactly as it was (its one stack, nothing added beside it).
  */
-export function refusedClassSynth(roster: string, config: Record<string, unknown>): { lines: string[]; untouched: boolean } {
+export function refusedClassSynth(roster: string, config: Record<string, unknown>, options: { learner?: string } = {}): { lines: string[]; untouched: boolean } {
   const outdir = join(mkdtempSync(join(tmpdir(), "devops-weeks-prev-")), "out");
   mkdirSync(join(outdir, "stacks", "devops-weeks-dev"), { recursive: true });
   writeFileSync(join(outdir, "stacks", "devops-weeks-dev", "cdk.tf.json"), "{}");
   try {
-    synthClass(roster, config, { outdir });
+    synthClass(roster, config, { outdir, learner: options.learner });
   } catch (error) {
     if (!(error instanceof StudyConfigError)) throw error;
     const untouched =

@@ -18,13 +18,13 @@ export interface Synthesized {
 }
 
 /** Writes `config` (an object, serialized as YAML) and synthesizes it; `weeks` plays the WEEKS variable. */
-export function synthConfig(config: Record<string, unknown>, options: { weeks?: string; outdir?: string } = {}): Synthesized {
+export function synthConfig(config: Record<string, unknown>, options: { weeks?: string; outdir?: string; learner?: string } = {}): Synthesized {
   const root = mkdtempSync(join(tmpdir(), "devops-weeks-synth-"));
   const configPath = join(root, "study.yaml");
   writeFileSync(configPath, stringify(config));
   const outdir = options.outdir ?? join(root, "out");
   const log: string[] = [];
-  const result = synthesizeStudy({ configPath, outdir, registry: STUDY_MODULES, weeksOverride: options.weeks, log: (line) => log.push(line) });
+  const result = synthesizeStudy({ configPath, outdir, registry: STUDY_MODULES, weeksOverride: options.weeks, learnerOverride: options.learner, log: (line) => log.push(line) });
   const stackDir = (name: string) => join(outdir, "stacks", name);
   const stack = (name: string) => JSON.parse(readFileSync(join(stackDir(name), "cdk.tf.json"), "utf8")) as StackJson;
   return {
