@@ -103,7 +103,7 @@ export const classroomSchema = z.strictObject({
        * alone does: their state stays in the class's bucket under their own keys (the bootstrap stack's bucket policy
        * lets each learner's account reach its own stacks' keys only), and the instructor, the class-wide CodeBuild batch
        * and the lease still reach the same stacks through OrganizationAccountAccessRole when Terraform is given
-       * `TF_VAR_act_through_instructor_role=true`. Requires `identityCenter` and `state.backend: s3`. Off, the
+       * `TF_VAR_act_through_instructor_role=true`. Requires `identityCenter` (or `signInRole`) and `state.backend: s3`. Off, the
        * instructor applies every learner's stacks. @default false
        */
       learnersApply: z.boolean().default(false),
