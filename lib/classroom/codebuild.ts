@@ -75,39 +75,42 @@ export interface CodeBuildPlan {
 
 /** The switches of `classroom.applyOnCodeBuild` that contradict the rest of the config. */
 export function codeBuildProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
-  const given = settings.applyOnCodeBuild;
-  const problems: ConfigProblem[] = [];
-  if (given.enabled && config.core.state.backend !== "s3") {
-    problems.push({
-      field: "classroom.applyOnCodeBuild.enabled",
-      value: true,
-      expected: "state.backend: s3 with it (each build keeps its stacks' state and lock in the class's bucket; a local state file would vanish with the builder)",
-    });
-  }
-  problems.push(...deployPolicyProblems("applyOnCodeBuild", given, settings.isolation, { role: "the build role", actors: "the builds" }));
-  return problems;
+  return classRunnerProblems("applyOnCodeBuild", settings.applyOnCodeBuild, config, settings.isolation, { role: "the build role", actors: "the builds", unit: "build", machine: "the builder" });
 }
 
 /**
- * The rule of a class-wide runner's `deployPolicyArns`, CodeBuild's or GitHub Actions': required with isolation
- * tag (the runner creates the learners' resources in this account itself), refused with isolation account
- * (it acts only through each learner's OrganizationAccountAccessRole).
+ * The rules every class-wide runner shares, CodeBuild's or GitHub Actions': S3 state (a runner's local state
+ * file would vanish with it), and `deployPolicyArns` required with isolation tag (the runner creates the
+ * learners' resources in this account itself), refused with isolation account (it acts only through each
+ * learner's OrganizationAccountAccessRole).
  */
-export function deployPolicyProblems(section: string, given: { readonly enabled: boolean; readonly deployPolicyArns?: readonly string[] }, isolation: ClassroomSettings["isolation"], words: { role: string; actors: string }): ConfigProblem[] {
+export function classRunnerProblems(
+  section: string,
+  given: { readonly enabled: boolean; readonly deployPolicyArns?: readonly string[] },
+  config: StudyConfig,
+  isolation: ClassroomSettings["isolation"],
+  words: { role: string; actors: string; unit: string; machine: string },
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (given.enabled && config.core.state.backend !== "s3") {
+    problems.push({
+      field: `classroom.${section}.enabled`,
+      value: true,
+      expected: `state.backend: s3 with it (each ${words.unit} keeps its stacks' state and lock in the class's bucket; a local state file would vanish with ${words.machine})`,
+    });
+  }
   const field = `classroom.${section}.deployPolicyArns`;
   if (given.enabled && isolation === "tag" && given.deployPolicyArns === undefined) {
-    return [
-      {
-        field,
-        value: undefined,
-        expected: `with classroom.isolation tag, the managed policies ${words.role} needs to create the learners' resources in this account, such as [arn:aws:iam::aws:policy/AdministratorAccess] or a narrower policy of your own`,
-      },
-    ];
+    problems.push({
+      field,
+      value: undefined,
+      expected: `with classroom.isolation tag, the managed policies ${words.role} needs to create the learners' resources in this account, such as [arn:aws:iam::aws:policy/AdministratorAccess] or a narrower policy of your own`,
+    });
   }
   if (isolation === "account" && given.deployPolicyArns !== undefined) {
-    return [{ field, value: given.deployPolicyArns, expected: `no value with classroom.isolation account: ${words.actors} act in each learner's account through its OrganizationAccountAccessRole only` }];
+    problems.push({ field, value: given.deployPolicyArns, expected: `no value with classroom.isolation account: ${words.actors} act in each learner's account through its OrganizationAccountAccessRole only` });
   }
-  return [];
+  return problems;
 }
 
 /** The builds of the batch: one per learner stack up to `concurrency`, then every concurrency-th stack per build. */

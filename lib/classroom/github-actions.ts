@@ -27,7 +27,7 @@ import {
   classStateStatements,
   classStacksScript,
   dealBuilds,
-  deployPolicyProblems,
+  classRunnerProblems,
   learnerAccountStatements,
   rolePolicySizeProblems,
   standInLearnerRoleArns,
@@ -84,14 +84,7 @@ export interface GitHubActionsPlan extends ClassStateAccess {
 /** The switches of `classroom.applyOnGitHubActions` that contradict the rest of the config. */
 export function gitHubActionsProblems(config: StudyConfig, settings: ClassroomSettings): ConfigProblem[] {
   const given = settings.applyOnGitHubActions;
-  const problems: ConfigProblem[] = [];
-  if (given.enabled && config.core.state.backend !== "s3") {
-    problems.push({
-      field: "classroom.applyOnGitHubActions.enabled",
-      value: true,
-      expected: "state.backend: s3 with it (each job keeps its stacks' state and lock in the class's bucket; a local state file would vanish with the runner)",
-    });
-  }
+  const problems = classRunnerProblems("applyOnGitHubActions", given, config, settings.isolation, { role: "the role", actors: "the jobs", unit: "job", machine: "the runner" });
   if (given.enabled && given.repository === undefined) {
     problems.push({
       field: "classroom.applyOnGitHubActions.repository",
@@ -99,7 +92,6 @@ export function gitHubActionsProblems(config: StudyConfig, settings: ClassroomSe
       expected: "the GitHub repository whose workflow may assume the role, owner/name such as octo-school/devops-class",
     });
   }
-  problems.push(...deployPolicyProblems("applyOnGitHubActions", given, settings.isolation, { role: "the role", actors: "the jobs" }));
   return problems;
 }
 
