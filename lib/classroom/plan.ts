@@ -213,6 +213,24 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   };
 }
 
+/**
+ * The class as one learner's synth sees it (LEARNER=<id>): their environment only, and none of the shared
+ * stacks or class-wide files (the bootstrap, instructor and organization stacks, the CodeBuild and GitHub
+ * Actions files), which are the instructor's to apply. Refused outside classroom mode, or for an id the
+ * roster does not have.
+ */
+export function forOneLearner(classroom: ClassroomPlan | undefined, learnerId: string | undefined, configPath: string): ClassroomPlan | undefined {
+  if (learnerId === undefined || learnerId === "") return classroom;
+  const field = "LEARNER (environment variable)";
+  if (!classroom) throw new StudyConfigError(configPath, [{ field, value: learnerId, expected: "no value without a classroom section (LEARNER picks one learner of a class)" }]);
+  const learner = classroom.learners.find((l) => l.id === learnerId);
+  if (!learner) {
+    const ids = classroom.learners.map((l) => l.id);
+    throw new StudyConfigError(configPath, [{ field, value: learnerId, expected: `a learner id of the roster (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? `, ... ${ids.length} in all` : ""})` }]);
+  }
+  return { ...classroom, learners: [learner], instructorStack: undefined, learnersGroup: undefined, codeBuild: undefined, gitHubActions: undefined, learnerState: undefined, onlyLearner: learner.id, notices: [] };
+}
+
 // ---- the roster file -------------------------------------------------------------------------------
 
 interface RosterRows {

@@ -9,7 +9,7 @@ import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "../state/backend";
 import { appliedStateReader } from "../state/applied-state";
-import { planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
+import { forOneLearner, planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
 import { fastSynth } from "./cdktf-adapter";
 import { releaseArchiveCache } from "../aws/assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
@@ -65,7 +65,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   log(`weeks enabled: ${[...new Set(byWeek.map((m) => m.week))].join(", ")} (modules: ${byWeek.map((m) => m.id).join(", ")})`);
 
   const state = resolveState(config.core.state, config.core);
-  const classroom = onlyLearner(planClassroom(config, state), options.learnerOverride, config.source);
+  const classroom = forOneLearner(planClassroom(config, state), options.learnerOverride, config.source);
   for (const notice of classroom?.notices ?? []) log(notice);
   const environments = studyEnvironments(config, classroom);
   validateModules(config, selection, environments, appliedStateReader(state, options.outdir, log));
@@ -182,22 +182,4 @@ function writeGeneratedFiles(staging: string, built: readonly BuiltEnvironment[]
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, file.content, { mode: file.executable ? 0o755 : 0o644 });
   }
-}
-
-/**
- * The class as one learner's synth sees it (LEARNER=<id>): their environment only, and none of the shared
- * stacks or class-wide files (the bootstrap, instructor and organization stacks, the CodeBuild and GitHub
- * Actions files), which are the instructor's to apply. Refused outside classroom mode, or for an id the
- * roster does not have.
- */
-function onlyLearner(classroom: ClassroomPlan | undefined, learnerId: string | undefined, configPath: string): ClassroomPlan | undefined {
-  if (learnerId === undefined || learnerId === "") return classroom;
-  const field = "LEARNER (environment variable)";
-  if (!classroom) throw new StudyConfigError(configPath, [{ field, value: learnerId, expected: "no value without a classroom section (LEARNER picks one learner of a class)" }]);
-  const learner = classroom.learners.find((l) => l.id === learnerId);
-  if (!learner) {
-    const ids = classroom.learners.map((l) => l.id);
-    throw new StudyConfigError(configPath, [{ field, value: learnerId, expected: `a learner id of the roster (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? `, ... ${ids.length} in all` : ""})` }]);
-  }
-  return { ...classroom, learners: [learner], instructorStack: undefined, learnersGroup: undefined, codeBuild: undefined, gitHubActions: undefined, learnerState: undefined, onlyLearner: learner.id, notices: [] };
 }
