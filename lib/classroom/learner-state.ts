@@ -8,7 +8,7 @@
  * writes each object with SSE-S3 (AES256), not the bucket's default `aws/s3` KMS key, which no other
  * account may use; and with `BucketOwnerEnforced` the bucket's owner owns every object, whoever wrote it.
  */
-import { stateKey, type ResolvedState } from "../state/backend";
+import { stateBucketPolicy, stateKey, type ResolvedState } from "../state/backend";
 import { kubernetesStackName } from "../core/stacks";
 import type { ConfigProblem } from "../core/errors";
 
@@ -47,9 +47,9 @@ export function learnerStateStatements(bucketArn: string, state: Pick<ResolvedSt
 }
 
 /** A class whose statements, with the bucket's own, would exceed S3's limit: refused at synth rather than at the bootstrap's apply. */
-export function learnerStateProblems(bucket: string, state: Pick<ResolvedState, "keyPrefix">, learners: readonly LearnerStateAccess[], ownStatements: readonly Record<string, unknown>[]): ConfigProblem[] {
+export function learnerStateProblems(bucket: string, state: Pick<ResolvedState, "keyPrefix">, learners: readonly LearnerStateAccess[]): ConfigProblem[] {
   const bucketArn = `arn:aws:s3:::${bucket}`;
-  const size = JSON.stringify({ Version: "2012-10-17", Statement: [...ownStatements, ...learnerStateStatements(bucketArn, state, learners)] }).length;
+  const size = JSON.stringify(stateBucketPolicy(bucketArn, learnerStateStatements(bucketArn, state, learners))).length;
   if (size <= BUCKET_POLICY_MAX_SIZE) return [];
   return [
     {

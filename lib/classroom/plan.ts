@@ -33,7 +33,6 @@ import { stateKey, type ResolvedState } from "../state/backend";
 import { formatCidr, parseCidr, subnetAt } from "../aws/cidr";
 import { isolationProblems, learnerAccount, planAccounts, rosterAccountProblems, waitingNotice, type AccountsPlan, type LearnerAccount } from "./accounts";
 import { learnerStateProblems, type LearnerStateAccess } from "./learner-state";
-import { denyInsecureTransport } from "../constructs/s3-policy";
 import { buildRolePolicyProblems, codeBuildProblems, planCodeBuild, type CodeBuildPlan } from "./codebuild";
 import { gitHubActionsProblems, gitHubRolePolicyProblems, planGitHubActions, type GitHubActionsPlan } from "./github-actions";
 import { isCalendarDate, LEASE_DATE_EXPECTED, pastLeaseNotice, planLeases } from "./lease";
@@ -193,7 +192,7 @@ export function planClassroom(config: StudyConfig, state?: ResolvedState): Class
   const sizeProblems = [
     ...(codeBuild ? buildRolePolicyProblems(codeBuild, { accountIsolation: byAccount, region: config.core.region }) : []),
     ...(gitHubActions ? gitHubRolePolicyProblems(gitHubActions, { accountIsolation: byAccount }) : []),
-    ...(learnerState ? learnerStateProblems(state!.bucket!, state!, learnerState, [denyInsecureTransport({ arn: `arn:aws:s3:::${state!.bucket}` })]) : []),
+    ...(learnerState ? learnerStateProblems(state!.bucket!, state!, learnerState) : []),
   ];
   if (sizeProblems.length > 0) throw new StudyConfigError(config.source, sizeProblems);
   // Only the log depends on the day synth runs: the output is the same.

@@ -9,6 +9,7 @@ import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { z } from "zod";
 import type { ConfigProblem } from "../core/errors";
+import { denyInsecureTransport } from "../constructs/s3-policy";
 
 /** S3 bucket naming rules (general purpose buckets): 3-63 lowercase letters, digits, dots and hyphens. */
 const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -70,6 +71,14 @@ export function localStatePath(stackName: string): string {
  */
 export function localStateFile(outdir: string, stackName: string): string {
   return join(outdir, "stacks", stackName, localStatePath(stackName));
+}
+
+/**
+ * The state bucket's policy, as the bootstrap stack writes it: requests over TLS only, then `grants` (with
+ * classroom learnersApply, each learner's account reaching its own stacks' state: lib/classroom/learner-state.ts).
+ */
+export function stateBucketPolicy(bucketArn: string, grants: readonly Record<string, unknown>[] = []): { Version: string; Statement: Record<string, unknown>[] } {
+  return { Version: "2012-10-17", Statement: [denyInsecureTransport({ arn: bucketArn }), ...grants] };
 }
 
 /** The S3 object key of a stack's state. */

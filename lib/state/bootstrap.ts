@@ -15,8 +15,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { useStateBackend, type ResolvedState } from "./backend";
-import { denyInsecureTransport } from "../constructs/s3-policy";
+import { stateBucketPolicy, useStateBackend, type ResolvedState } from "./backend";
 
 export function bootstrapStackName(project: string): string {
   return `${project}-bootstrap`;
@@ -62,10 +61,7 @@ export class BootstrapStack extends TerraformStack {
     new S3BucketPolicy(this, "state-policy", {
       bucket: bucket.id,
       dependsOn: [publicAccess],
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [denyInsecureTransport(bucket), ...grants(bucket.arn)],
-      }),
+      policy: JSON.stringify(stateBucketPolicy(bucket.arn, grants(bucket.arn))),
     });
     new TerraformOutput(this, "state_bucket", { value: bucket.bucket, description: "The S3 bucket that holds every other stack's Terraform state" });
     new TerraformOutput(this, "state_bucket_arn", { value: bucket.arn, description: "ARN of the state bucket" });
