@@ -81,6 +81,9 @@ export const GLOBAL_SERVICE_ACTIONS: readonly string[] = [
   "wafv2:*",
 ];
 
+/** What changes or removes a role: the guardrails keep the instructor's role, and the learners' sign-in role, as they were made. */
+const ROLE_CHANGING_ACTIONS: readonly string[] = ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"];
+
 export interface ScpStatement {
   readonly Sid: string;
   readonly Effect: "Deny";
@@ -180,7 +183,7 @@ export function guardrailPolicies(config: StudyConfig, settings: ClassroomSettin
         {
           Sid: "DenyChangingInstructorRole",
           Effect: "Deny",
-          Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
+          Action: ROLE_CHANGING_ACTIONS,
           Resource: `arn:aws:iam::*:role/${INSTRUCTOR_ROLE_NAME}`,
           Condition: notTheInstructor,
         },
@@ -191,7 +194,7 @@ export function guardrailPolicies(config: StudyConfig, settings: ClassroomSettin
               {
                 Sid: "DenyChangingLearnerRole",
                 Effect: "Deny" as const,
-                Action: ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
+                Action: ROLE_CHANGING_ACTIONS,
                 Resource: `arn:aws:iam::*:role/${project}-learner`,
                 Condition: { ArnNotLike: { "aws:PrincipalARN": [`arn:aws:iam::*:role/${INSTRUCTOR_ROLE_NAME}`, "arn:aws:iam::*:role/stacksets-exec-*"] } },
               },
