@@ -4,9 +4,11 @@
  * account its tag names, and a service-managed CloudFormation StackSet that puts that role in every account
  * of the class's OU. Planned offline by real Terraform; the sheet's commands read in order through bash -n.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
+import { CHROMIUM_PATH, openChromium } from "../support/browser";
 import { bashSyntaxErrors, codeBlocks } from "../support/markdown";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
@@ -134,4 +136,30 @@ describe("signInRole without learnersApply", () => {
     expect(tag.lines.join("\n")).toMatch(/classroom\.accounts\.signInRole = true is not valid; expected no value with classroom\.isolation tag/);
     expect(tag.untouched).toBe(true);
   });
+});
+
+describe("the sign-in sheet in the browser, with a hostile learner name", () => {
+  test("the page runs nothing injected, keeps the switch-role link whole, and shows the sign-in commands as code", async () => {
+    const hostile = `Kim <img src=x onerror="document.title='pwned'"> $(id)`;
+    const roster = `id,name,email,accountId\nkim,"${hostile.replace(/"/g, '""')}",minji@example.com,111111111111\n`;
+    const synthesized = synthClass(roster, config({ learnersApply: true }));
+    expect(existsSync(CHROMIUM_PATH), `Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`).toBe(true);
+    const browser = await openChromium();
+    try {
+      const page = browser.page;
+      for (const lang of ["en", "ko"]) {
+        await page.goto(pathToFileURL(join(synthesized.outdir, "runbooks", lang, "learners", "kim.html")).href);
+        expect(await page.title()).not.toBe("pwned");
+        expect(await page.locator("img[onerror]").count()).toBe(0);
+        expect(await page.locator("h1").innerText()).toContain("<img src=x");
+        const hrefs = await page.locator('a[href^="https://signin.aws.amazon.com/switchrole"]').evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+        expect(hrefs).toEqual(["https://signin.aws.amazon.com/switchrole?roleName=devops-weeks-learner&account=111111111111&displayName=kim"]);
+        const code = await page.locator("pre code").allInnerTexts();
+        expect(code.some((text) => text.startsWith("aws login --profile devops-weeks-kim-sign-in"))).toBe(true);
+        expect(code.some((text) => text.includes("terraform -chdir=out/stacks/devops-weeks-kim apply"))).toBe(true);
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

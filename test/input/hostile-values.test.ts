@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { CHROMIUM_PATH, openChromium } from "../support/browser";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { synthConfig, type Synthesized } from "../support/synth";
@@ -81,17 +81,10 @@ describe("hostile values in the AWS stack stay literal through a real plan", () 
 
 /** Opens each page in headless Chromium (offline, a fresh profile): no injected script ran, every diagram drew. */
 async function expectInertInBrowser(pages: readonly string[], alsoCheck: (page: Page, file: string) => Promise<void> = async () => {}): Promise<void> {
-  const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  expect(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`).toBe(true);
-  const userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    offline: true,
-  });
+  expect(existsSync(CHROMIUM_PATH), `Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`).toBe(true);
+  const browser = await openChromium();
   try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
+    const page = browser.page;
     for (const file of pages) {
       await page.goto(pathToFileURL(file).href);
       await page.waitForFunction(() => [...document.querySelectorAll("pre.mermaid")].every((pre) => pre.querySelector("svg")), undefined, { timeout: 20_000 });
@@ -101,7 +94,6 @@ async function expectInertInBrowser(pages: readonly string[], alsoCheck: (page: 
     }
   } finally {
     await browser.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 }
 

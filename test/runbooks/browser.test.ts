@@ -8,17 +8,18 @@
  * Set RUNBOOK_SCREENSHOT=docs/runbook-screenshot.png to refresh the README's screenshot.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type CDPSession, type Page } from "playwright-core";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
+import { CHROMIUM_PATH, openChromium, type OpenBrowser } from "../support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_WEEKS_CONFIG } from "../support/all-weeks";
 import { mermaidSource, nodeIds, subgraphsAround } from "../support/mermaid";
 import { synthConfig, type Synthesized } from "../support/synth";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = CHROMIUM_PATH;
 const INSTALL_HINT = "apt-get update && apt-get install -y --no-install-recommends chromium fonts-nanum fontconfig";
 const ARTIFACTS = join(__dirname, "..", ".artifacts", "runbooks");
 /** The smallest label a learner should have to read in the full-window view, in CSS px. */
@@ -27,7 +28,7 @@ const MIN_ENLARGED_LABEL_PX = 14;
 let synth: Synthesized;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
+let browser: OpenBrowser | undefined;
 
 const weeks = () => [...new Set(synth.result.selection.modules.map((m) => m.week))].sort((a, b) => a - b);
 const pad = (week: number) => String(week).padStart(2, "0");
@@ -67,21 +68,13 @@ beforeAll(async () => {
   })();
   if (!/nanum/i.test(fonts)) throw new Error(`No Hangul font (fonts-nanum) found by fc-list: Korean runbooks would render as empty boxes. Install it with: ${INSTALL_HINT}.`);
   synth = synthConfig(ALL_WEEKS_CONFIG);
-  userDataDir = mkdtempSync(join(tmpdir(), "devops-weeks-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    viewport: { width: 1100, height: 900 },
-    offline: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await openChromium({ viewport: { width: 1100, height: 900 } });
+  ({ context, page } = browser);
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** What a week's diagram must show, by the ids its Mermaid source gives the nodes. */
