@@ -102,9 +102,20 @@ export interface ClassroomPlan {
 
 /** The environments to build: one per learner in classroom mode, otherwise the single default one. */
 export function studyEnvironments(config: StudyConfig, classroom = planClassroom(config)): StudyEnvironment[] {
-  // In account isolation, a learner whose account id is not known yet has no environment to build.
-  return classroom ? classroom.learners.filter((l) => !l.account || l.account.roleArn).map((l) => l.environment) : [defaultEnvironment(config)];
+  return classroom ? learnersWithEnvironments(classroom).map((l) => l.environment) : [defaultEnvironment(config)];
 }
+
+/**
+ * What makes each of studyEnvironments' environments a learner's own, in the same order: their id and,
+ * in account isolation, their account's id (lib/core/environment-stamps.ts builds one environment per
+ * shape and stamps these in). None outside classroom mode.
+ */
+export function learnerValues(classroom: ClassroomPlan | undefined): (readonly string[])[] {
+  return classroom ? learnersWithEnvironments(classroom).map((l) => [l.id, ...(l.account?.id ? [l.account.id] : [])]) : [];
+}
+
+// In account isolation, a learner whose account id is not known yet has no environment to build.
+const learnersWithEnvironments = (classroom: ClassroomPlan) => classroom.learners.filter((l) => !l.account || l.account.roleArn);
 
 export function instructorStackName(project: string): string {
   return `${project}-instructor`;

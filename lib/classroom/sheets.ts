@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClassroomPlan, LearnerPlan } from "./plan";
 import type { StudyConfig } from "../core/config";
-import type { BuiltEnvironment } from "../core/environment";
+import type { EnvironmentRecord } from "../core/environment";
 import { DEFAULT_TEMPLATES_DIR, layout, otherLanguages, type LearnerPages } from "../runbooks";
 import type { Inventory } from "../runbooks/inventory";
 import { loadTemplates } from "../runbooks/render";
@@ -50,7 +50,7 @@ export function escapeMarkdownText(text: string): string {
 export interface LearnerSheetInput {
   readonly config: StudyConfig;
   readonly classroom: ClassroomPlan;
-  readonly environments: readonly BuiltEnvironment[];
+  readonly environments: readonly EnvironmentRecord[];
   readonly stagingDir: string;
   /** How learners name the output directory in commands, e.g. `out`. */
   readonly outName: string;
@@ -58,9 +58,9 @@ export interface LearnerSheetInput {
 }
 
 /** The data of one learner's sheet (what the template sees). */
-export function learnerSheetView(learner: LearnerPlan, built: BuiltEnvironment | undefined, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">, strings?: Strings) {
+export function learnerSheetView(learner: LearnerPlan, built: EnvironmentRecord | undefined, input: Pick<LearnerSheetInput, "config" | "classroom" | "outName">, strings?: Strings) {
   const dir = (stack: string) => `${input.outName}/stacks/${stack}`;
-  const stacks = [learner.awsStack, ...(built?.kubernetesStack ? [built.kubernetesStack.node.id] : [])].map((name) => ({ name, dir: dir(name) }));
+  const stacks = [learner.awsStack, ...(built?.stacks.kubernetes ? [built.stacks.kubernetes] : [])].map((name) => ({ name, dir: dir(name) }));
   // The outputs' words in the sheet's language (templates/<lang>/outputs.json), as on the week pages.
   const outputs = [...(built?.outputsByModule.values() ?? [])].flat().map((o) => ({ stack: o.stack, name: o.name, description: (strings ? strings.outputDescription(o) : o.description).replace(/\|/g, "\\|"), command: `terraform -chdir=${dir(o.stack)} output ${o.name}` }));
   const state = input.config.core.state;
@@ -138,7 +138,7 @@ export function learnerPages(input: Pick<LearnerSheetInput, "config" | "classroo
     if (index < 0) return [];
     const environment = input.environments[index];
     const policies = learner.iamUserName ? [learnerPolicy(learner, region), selfServicePolicy(input.classroom.settings.requireMfa)] : [];
-    const kubernetes = environment.kubernetesStack?.target.kind === "kubeconfig";
+    const kubernetes = environment.kubernetesTarget?.kind === "kubeconfig";
     const ownAccount = input.classroom.accounts?.learnersApply === true;
     return [{ id: learner.id, markdownName: escapeMarkdownText(learner.name), htmlName: escapeHtml(learner.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " ")), environment, inventory: inventories[index], abilities: { policies: policies as never, kubernetes, ...(ownAccount ? { ownAccount } : {}) }, guides }];
   });

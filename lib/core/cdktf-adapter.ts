@@ -23,10 +23,15 @@
  * 3. `util.isArray` on Node 22+ (see `quietCdktfOnNewNode`).
  * 4. Logical ids of paths that no construct has (`logicalIdAt`), through the stack's protected
  *    `allocateLogicalId`, for `moved` blocks.
+ * 5. The manifest (`manifest.json`, which the cdktf CLI reads to find the stacks): stacks stamped from a
+ *    template (lib/core/environment-stamps.ts) are added to it in cdktf's own format, through the
+ *    `json-stable-stringify` cdktf writes it with. Without that package, nothing is stamped.
  *
  * 1 and 2 are switched off only while synth runs, and DEVOPS_WEEKS_PLAIN_SYNTH=1 keeps cdktf's own
  * behaviour (e.g. to debug a token error). Neither changes a byte of the output.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { type App, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 
@@ -131,4 +136,37 @@ export function fastSynth<T>(build: () => { app: App; result: T }, reset: () => 
 export function logicalIdAt(stack: TerraformStack, path: readonly string[]): string {
   const node = { scopes: [stack, ...path.map((id) => ({ node: { id } }))] } as unknown as IConstruct["node"];
   return (stack as unknown as { allocateLogicalId(node: IConstruct["node"]): string }).allocateLogicalId(node);
+}
+
+interface StableStringify {
+  (value: unknown, options: { space: number }): string;
+}
+
+/** cdktf's own writer of manifest.json (lib/manifest.js: sorted keys, two spaces), or undefined if it cannot be loaded. */
+function manifestWriter(): StableStringify | undefined {
+  try {
+    const cdktfRoot = dirname(require.resolve("cdktf/package.json"));
+    const loaded = require(require.resolve("json-stable-stringify", { paths: [cdktfRoot] })) as unknown;
+    return typeof loaded === "function" ? (loaded as StableStringify) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether stacks can be added to cdktf's manifest after its synth (else every stack is cdktf's to write). */
+export function canAddManifestStacks(): boolean {
+  return !process.env.DEVOPS_WEEKS_PLAIN_SYNTH && manifestWriter() !== undefined;
+}
+
+/** The manifest's stack entries, by stack name, as cdktf's synth wrote them into `outdir`. */
+export function manifestStacks(outdir: string): Record<string, unknown> {
+  return (JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> }).stacks;
+}
+
+/** Adds stack entries to the manifest in `outdir`, written as cdktf writes it. */
+export function addManifestStacks(outdir: string, entries: Readonly<Record<string, unknown>>): void {
+  const path = join(outdir, "manifest.json");
+  const manifest = JSON.parse(readFileSync(path, "utf8")) as { stacks: Record<string, unknown> };
+  Object.assign(manifest.stacks, entries);
+  writeFileSync(path, manifestWriter()!(manifest, { space: 2 }));
 }

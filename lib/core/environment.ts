@@ -7,13 +7,16 @@ import { AwsStudyStack, KubernetesStudyStack, kubernetesStackName } from "./stac
 
 const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
 
-export interface BuiltEnvironment {
+/**
+ * An environment as synth wrote it, in data only (no constructs): what the runbooks, the learners' sheets
+ * and the checks after synth read. A built environment is one; so is a stamped one (lib/core/environment-stamps.ts).
+ */
+export interface EnvironmentRecord {
   readonly environment: StudyEnvironment;
-  readonly awsStack: AwsStudyStack;
-  /** The `<environment>-k8s` stack, when a module asked for it with `ctx.workloads()`. */
-  readonly kubernetesStack?: KubernetesStudyStack;
-  /** What each enabled module's build returned, by module id. */
-  readonly exports: ReadonlyMap<string, unknown>;
+  /** The names of its stacks: the AWS one, and the `<environment>-k8s` one when a module asked for it with `ctx.workloads()`. */
+  readonly stacks: { readonly aws: string; readonly kubernetes?: string };
+  /** Where the `-k8s` stack connects; only with that stack. */
+  readonly kubernetesTarget?: KubernetesTarget;
   /** The Terraform outputs each module declared, by module id (runbooks list them per week). */
   readonly outputsByModule: ReadonlyMap<string, readonly ModuleOutput[]>;
   /** Extra generated files (ctx.writeFile), by path relative to out/; synth writes them beside the stacks. */
@@ -22,6 +25,20 @@ export interface BuiltEnvironment {
   readonly stepsByModule: ReadonlyMap<string, readonly RunbookStep[]>;
   /** Diagram flows each module declared (ctx.diagramFlow), by module id, in the order given. */
   readonly flowsByModule: ReadonlyMap<string, readonly RecordedFlow[]>;
+}
+
+/** The record alone, without constructs: what stays of a built environment once its stacks are written. */
+export function environmentRecord(environment: EnvironmentRecord): EnvironmentRecord {
+  const { stacks, kubernetesTarget, outputsByModule, files, stepsByModule, flowsByModule } = environment;
+  return { environment: environment.environment, stacks, ...(kubernetesTarget ? { kubernetesTarget } : {}), outputsByModule, files, stepsByModule, flowsByModule };
+}
+
+/** An environment cdktf built: its record, its stacks' constructs, and what each module's build returned. */
+export interface BuiltEnvironment extends EnvironmentRecord {
+  readonly awsStack: AwsStudyStack;
+  readonly kubernetesStack?: KubernetesStudyStack;
+  /** What each enabled module's build returned, by module id. */
+  readonly exports: ReadonlyMap<string, unknown>;
 }
 
 /** A construct by the stack it is in and its path there, as the stack JSON's metadata names it. */
@@ -120,7 +137,8 @@ export function buildEnvironment(app: Construct, config: StudyConfig, environmen
     };
     exports.set(module.id, module.build(context));
   }
-  return { environment, awsStack, kubernetesStack, exports, outputsByModule, files, stepsByModule, flowsByModule };
+  const stacks = { aws: awsStack.node.id, ...(kubernetesStack ? { kubernetes: kubernetesStack.node.id } : {}) };
+  return { environment, stacks, ...(kubernetesStack ? { kubernetesTarget: kubernetesStack.target } : {}), awsStack, kubernetesStack, exports, outputsByModule, files, stepsByModule, flowsByModule };
 }
 
 function recordFlow(moduleId: string, flow: DiagramFlow): RecordedFlow {

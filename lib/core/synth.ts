@@ -9,11 +9,12 @@ import { App } from "cdktf";
 import { loadConfigFile, type StudyConfig } from "./config";
 import { resolveState, setStateSettings } from "../state/backend";
 import { appliedStateReader } from "../state/applied-state";
-import { forOneLearner, planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
-import { fastSynth } from "./cdktf-adapter";
+import { forOneLearner, learnerValues, planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
+import { canAddManifestStacks, fastSynth } from "./cdktf-adapter";
+import { planStamps, proveStamps, stampedMembers, writeStamps, type StampCandidate } from "./environment-stamps";
 import { releaseArchiveCache } from "../aws/assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
-import { buildEnvironment, type BuiltEnvironment } from "./environment";
+import { buildEnvironment, environmentRecord, type BuiltEnvironment, type EnvironmentRecord } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
 import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "../runbooks";
@@ -45,7 +46,12 @@ export interface SynthOptions {
 export interface SynthResult {
   readonly config: StudyConfig;
   readonly selection: ModuleSelection;
-  readonly environments: readonly BuiltEnvironment[];
+  /** Every environment, in the order of the config (a class's: the roster's). */
+  readonly environments: readonly EnvironmentRecord[];
+  /** The environments cdktf built (all of them, unless a class's were stamped from templates: lib/core/environment-stamps.ts). */
+  readonly built: readonly BuiltEnvironment[];
+  /** How many environments were stamped from a template rather than built. */
+  readonly stamped: number;
   /** The class (learners, their stacks and budgets) in classroom mode. */
   readonly classroom?: ClassroomPlan;
 }
@@ -74,35 +80,53 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const templatesDir = options.runbookTemplates ?? DEFAULT_TEMPLATES_DIR;
   requireFolder(templatesDir, "the runbook templates folder", `restore it (git restore ${basename(templatesDir)}) and run synth again; nothing in out/ was changed`);
   const writeOptions = { log, leaveRemovedStackDirectories: options.leaveRemovedStackDirectories };
+  const values = learnerValues(classroom);
+  const candidates: StampCandidate[] = environments.map((environment, i) => ({ environment, values: values[i] ?? [] }));
+  const stampGroups = canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name))) : [];
   return writeOutDirectory(options.outdir, writeOptions, (staging) => {
+    const newApp = (outdir: string) => {
+      const app = new App({ outdir, skipBackendValidation: false });
+      setStateSettings(app, state);
+      return app;
+    };
     const synthesizeStacks = () =>
       fastSynth(
         () => {
-          const app = new App({ outdir: staging, skipBackendValidation: false });
-          setStateSettings(app, state);
-          const environmentsBuilt = environments.map((environment) => buildEnvironment(app, config, environment, selection.modules));
+          // Each shape's template and its first learner, in an app of their own, beside the stacks (removed after).
+          const proven = proveStamps(stampGroups, candidates, join(staging, ".stamp-templates"), (outdir, templates) => {
+            const probe = newApp(outdir);
+            const records = templates.map((environment) => environmentRecord(buildEnvironment(probe, config, environment, selection.modules)));
+            probe.synth();
+            return records;
+          });
+          const stamped = stampedMembers(proven);
+          const app = newApp(staging);
+          const built = environments.flatMap((environment, i) => (stamped.has(i) ? [] : [{ index: i, built: buildEnvironment(app, config, environment, selection.modules) }]));
           // The state bucket and the instructor stack load their provider classes only when they exist.
           if (!classroom?.onlyLearner && (state.backend === "s3" || classroom?.instructorStack || classroom?.accounts)) {
             (require("../classroom/stacks") as typeof import("../classroom/stacks")).buildSharedStacks(app, config, state, classroom);
           }
           app.synth();
-          return { app, result: environmentsBuilt };
+          const stamps = writeStamps(staging, proven, candidates);
+          const byIndex = new Map<number, EnvironmentRecord>([...built.map((b): [number, EnvironmentRecord] => [b.index, b.built]), ...stamps]);
+          return { app, result: { records: environments.map((_, i) => byIndex.get(i)!), built: built.map((b) => b.built), stamped: stamps.size } };
         },
         () => {
           rmSync(staging, { recursive: true, force: true });
           mkdirSync(staging, { recursive: true });
         },
       );
-    let built: ReturnType<typeof synthesizeStacks>;
+    let synthesized: ReturnType<typeof synthesizeStacks>;
     try {
-      built = synthesizeStacks();
+      synthesized = synthesizeStacks();
     } finally {
       // The stacks hold their copies of the zips now: the cache goes before anything is printed.
       releaseArchiveCache();
     }
+    const built = synthesized.records;
     // Every stack written is read back once: AWS's name limits are checked on all of them, with the
     // names as synth derived them, and the first environment's are what the runbooks describe.
-    const inventories = built.map((environment) => readInventory(staging, [environment.awsStack, ...(environment.kubernetesStack ? [environment.kubernetesStack] : [])].map((stack) => stack.node.id)));
+    const inventories = built.map((environment) => readInventory(staging, [environment.stacks.aws, ...(environment.stacks.kubernetes ? [environment.stacks.kubernetes] : [])]));
     const fieldHolding = configFieldHolding(config);
     const nameProblems = inventories.flatMap((inventory, i) => [
       ...nameLimitProblems(inventory.resources, config.core, fieldHolding),
@@ -119,7 +143,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     const costs = built.length > 0 ? renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates, learners }) : undefined;
     if (classroom && sheets) sheets.renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     if (costs) logCosts(log, costs, classroom !== undefined);
-    return { config, selection, environments: built, classroom };
+    return { config, selection, environments: built, built: synthesized.built, stamped: synthesized.stamped, classroom };
   });
 }
 
@@ -175,7 +199,7 @@ function writeClassFiles(staging: string, files: readonly { path: string; conten
 }
 
 /** Files modules asked for with ctx.writeFile, in sorted order so the output does not depend on build order. */
-function writeGeneratedFiles(staging: string, built: readonly BuiltEnvironment[]): void {
+function writeGeneratedFiles(staging: string, built: readonly EnvironmentRecord[]): void {
   const all = built.flatMap((environment) => [...environment.files]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [relativePath, file] of all) {
     const target = join(staging, ...relativePath.split("/"));

@@ -9,7 +9,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { StudyConfig } from "../core/config";
-import type { BuiltEnvironment } from "../core/environment";
+import type { EnvironmentRecord } from "../core/environment";
 import type { AnyStudyModule, StudyEnvironment } from "../core/module";
 import { declaredCostsOf, PRICE_TABLE, weekCosts } from "./costs";
 import { weekDiagram } from "./diagram";
@@ -45,7 +45,7 @@ export interface RunbookInput {
   readonly config: StudyConfig;
   /** Enabled modules (selection.modules). */
   readonly modules: readonly AnyStudyModule[];
-  readonly environments: readonly BuiltEnvironment[];
+  readonly environments: readonly EnvironmentRecord[];
   /** What the first environment's stacks hold, as synth read them back from the staging directory. */
   readonly inventory: Inventory;
   /** The synth staging directory: runbooks are written into it. */
@@ -66,7 +66,7 @@ export interface LearnerPages {
   readonly markdownName: string;
   /** The learner's name as HTML text (escaped). */
   readonly htmlName: string;
-  readonly environment: BuiltEnvironment;
+  readonly environment: EnvironmentRecord;
   readonly inventory: Inventory;
   readonly abilities: LearnerAbilities;
   /** Whether their own guides are rendered (classroom.learnerGuides); the sheet is, always. */
@@ -118,7 +118,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
    * The course's pages for one environment, into `<lang>/<prefix>` (prefix "" for the course itself,
    * `learners/<id>/` for a learner of a class), with links back to the site's root from that depth.
    */
-  const renderCourse = (prefix: string, environment: BuiltEnvironment, inventory: Inventory, learner?: LearnerPages) => {
+  const renderCourse = (prefix: string, environment: EnvironmentRecord, inventory: Inventory, learner?: LearnerPages) => {
     const up = "../".repeat(1 + prefix.split("/").filter(Boolean).length);
     for (const lang of languages) {
       const { strings, templates } = languageFiles(lang);
@@ -189,7 +189,7 @@ interface WeekContext {
   readonly inventory: Inventory;
   readonly files: readonly GeneratedFile[];
   readonly strings: Strings;
-  readonly environment: BuiltEnvironment;
+  readonly environment: EnvironmentRecord;
   readonly weeks: readonly number[];
   readonly languages: readonly string[];
 }
@@ -219,7 +219,7 @@ function buildWeek(ctx: WeekContext) {
   const environmentNames = new Set(input.environments.map((e) => e.environment.name));
   const ownFile = (f: GeneratedFile) => f.path.split("/").every((segment) => !environmentNames.has(segment) || segment === environment.environment.name);
   const weekFiles = ctx.files.filter((f) => f.moduleId !== undefined && moduleIds.includes(f.moduleId) && ownFile(f));
-  const target = environment.kubernetesStack?.target;
+  const target = environment.kubernetesTarget;
   const network = input.config.settings["network"] as WeekFacts["network"] | undefined;
   const facts: WeekFacts = {
     inventory,
@@ -236,9 +236,9 @@ function buildWeek(ctx: WeekContext) {
   const diagram = weekDiagram({ inventory, moduleIds, region, strings, flows: moduleIds.flatMap((id) => environment.flowsByModule.get(id) ?? []) });
   const costs = weekCosts(resources, region, strings, input.config.availabilityZones.length, declaredCostsOf(input.modules));
   const commands = [...commandsFromOutputs(facts), ...kubernetesCommands(facts)].map((c) => ({ ...c, description: markdownText(c.description) }));
-  const kubernetesStackName = environment.kubernetesStack?.node.id;
+  const kubernetesStackName = environment.stacks.kubernetes;
   const appliesKubernetes = stacks.some((st) => st.name === kubernetesStackName);
-  const awsStackDir = stackDir(input.outName, environment.awsStack.node.id);
+  const awsStackDir = stackDir(input.outName, environment.stacks.aws);
   const steps = pageSteps({
     strings,
     weeks: weekRanges(ctx.weeks),
@@ -323,7 +323,7 @@ interface IndexContext {
   readonly lang: string;
   readonly input: RunbookInput;
   readonly strings: Strings;
-  readonly environment: BuiltEnvironment;
+  readonly environment: EnvironmentRecord;
   readonly pages: readonly ReturnType<typeof buildWeek>[];
   readonly languages: readonly string[];
   readonly inventory: Inventory;
@@ -337,7 +337,7 @@ function buildIndex(ctx: IndexContext) {
   const total = pages.reduce((sum, p) => sum + Number(p.monthly), 0);
   // The -k8s stack is applied, and destroyed, through the cluster's way in, as on the week pages: a
   // private API needs the tunnel open in a second terminal first.
-  const target = ctx.environment.kubernetesStack?.target;
+  const target = ctx.environment.kubernetesTarget;
   const [awsStack, ...kubernetesStacks] = stacks;
   const reach = target && kubernetesStacks.length > 0 ? accessSteps(target, strings, awsStack.dir) : [];
   const here = strings.text("where.machine");
@@ -477,7 +477,7 @@ interface GeneratedFile {
   readonly path: string;
   readonly top: string;
   readonly manifest: boolean;
-  /** The module that wrote it with ctx.writeFile (BuiltEnvironment.files). */
+  /** The module that wrote it with ctx.writeFile (EnvironmentRecord.files). */
   readonly moduleId?: string;
 }
 

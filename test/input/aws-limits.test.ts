@@ -35,7 +35,7 @@ const CONFIGS: [string, Record<string, unknown>][] = [
 describe("names synth derives fit AWS's limits, or synth refuses them", () => {
   test.each(CONFIGS)("with a long but accepted project and environment: %s", (_name, config) => {
     const synth = synthConfig({ project: "study-group-seoul", environment: "week-by-week", ...config }, { weeks: "1-10" });
-    const found = synth.result.environments.flatMap((e) => [e.awsStack.node.id, ...(e.kubernetesStack ? [e.kubernetesStack.node.id] : [])]).flatMap((stack) => violations(synth.stack(stack)));
+    const found = synth.result.environments.flatMap((e) => [e.stacks.aws, ...(e.stacks.kubernetes ? [e.stacks.kubernetes] : [])]).flatMap((stack) => violations(synth.stack(stack)));
     expect(found).toEqual([]);
   });
 

@@ -66,7 +66,7 @@ describe("every stack synth writes, the Kubernetes stack too, holds only priced 
   // provider binaries), so its JSON is read, for every option config the page tests use.
   test.each(Object.entries(OPTION_CONFIGS))("%s", (_name, config) => {
     const synth = synthConfig(config);
-    const stacks = synth.result.environments.flatMap((e) => [e.awsStack.node.id, ...(e.kubernetesStack ? [e.kubernetesStack.node.id] : [])]);
+    const stacks = synth.result.environments.flatMap((e) => [e.stacks.aws, ...(e.stacks.kubernetes ? [e.stacks.kubernetes] : [])]);
     expect(stacks.length).toBeGreaterThan(0);
     for (const stack of stacks) expect(unpricedTypes(Object.keys(synth.stack(stack).resource ?? {})), stack).toEqual([]);
   });

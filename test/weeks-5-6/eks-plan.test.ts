@@ -145,7 +145,7 @@ describe("weeks 1-6 with default settings, the AWS stack planned offline by real
     expect(policyOf({ values: describe } as PlannedResource).Statement).toEqual([{ Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: expect.stringMatching(/aws_eks_cluster\.eks_cluster_\w+\.arn/) }]);
     expect(one(plan, "aws_vpc_security_group_ingress_rule").values).toMatchObject({ from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: null });
     // kubectl reaches the bastion through an SSM association, so turning week 6 on does not replace it.
-    const bastion = synth.result.environments[0].exports.get("network") as { bastion: { renderUserData(): string } };
+    const bastion = synth.result.built[0].exports.get("network") as { bastion: { renderUserData(): string } };
     expect(bastion.bastion.renderUserData()).not.toContain("kubectl");
     const association = plan.byType("aws_ssm_association").find((a) => a.values.association_name === "devops-weeks-dev-bastion-kubectl")!.values as { name: string; parameters: { commands: string } };
     expect(association.name).toBe("AWS-RunShellScript");
@@ -218,7 +218,7 @@ describe("week 6 with the options a learner changes, planned offline", () => {
   });
 
   test("without week 5 there is no workloads stack and no load balancer controller role", () => {
-    expect(synth.result.environments[0].kubernetesStack).toBeUndefined();
+    expect(synth.result.environments[0].stacks.kubernetes).toBeUndefined();
     expect(ours(plan, "aws_eks_pod_identity_association")).toHaveLength(0);
   });
 });
@@ -233,8 +233,8 @@ test("every IAM role and name of weeks 5-6 fits AWS's limits even with the longe
   expect((nodeGroup.node_group_name as string).length).toBeLessThanOrEqual(63);
   expect(Object.values(synth.resources(stack, "aws_eks_cluster"))[0].name).toBe(`${stack}-eks`);
   // The role helpers later weeks use shorten a name past 64 characters, keeping it unique and stable.
-  const eks = synth.result.environments[0].exports.get("eks") as EksExports;
-  const scope = synth.result.environments[0].awsStack;
+  const eks = synth.result.built[0].exports.get("eks") as EksExports;
+  const scope = synth.result.built[0].awsStack;
   const role = eks.podIdentityRole(scope, "long-role", { name: "a-rather-long-workload-name", namespace: "x", serviceAccount: "y" });
   expect(role.nameInput).toMatch(new RegExp(`^${stack}-a-rat-[0-9a-f]{8}$`));
   expect(role.nameInput!.length).toBe(64);

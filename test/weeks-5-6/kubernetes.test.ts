@@ -50,7 +50,7 @@ describe("week 5 without week 6: a local cluster from the kubeconfig, at no AWS 
     expect(stack.provider.helm).toEqual([{ kubernetes: { config_path: "~/.kube/config", config_context: "minikube" } }]);
     expect(stack.provider.aws).toBeUndefined();
     expect(stack.data).toBeUndefined();
-    expect(synth.result.environments[0].kubernetesStack?.target).toEqual({ kind: "kubeconfig", configPath: "~/.kube/config", context: "minikube" });
+    expect(synth.result.environments[0].kubernetesTarget).toEqual({ kind: "kubeconfig", configPath: "~/.kube/config", context: "minikube" });
   });
 
   test("no load balancer controller, no AWS annotations, and apply does not wait for a load balancer kind cannot give", () => {

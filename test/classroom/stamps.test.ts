@@ -1,0 +1,139 @@
+/**
+ * Learners' environments stamped from a template (lib/core/environment-stamps.ts): a class in account
+ * isolation writes, with stamping, every file byte for byte as cdktf's plain synth writes it; a shape
+ * whose template does not match what cdktf builds for its first learner is built by cdktf; and the
+ * grouping only ever puts together values of the same length and kinds of characters.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { dump } from "js-yaml";
+import { describe, expect, test } from "vitest";
+import { z } from "zod";
+import { planStamps, replaceAll, type StampCandidate } from "../../lib/core/environment-stamps";
+import { defineModule, type AnyStudyModule, type StudyEnvironment } from "../../lib/core/module";
+import { synthesizeStudy, type SynthResult } from "../../lib/core/synth";
+import { STUDY_MODULES } from "../../modules";
+import { ALL_WEEKS, ALL_WEEKS_CONFIG } from "../support/all-weeks";
+
+function filesOf(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const visit = (path: string) => {
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    else files.set(relative(dir, path), readFileSync(path));
+  };
+  visit(dir);
+  return files;
+}
+
+// Three ids of three letters, three of four, one with a hyphen, two of five: shapes of 3, 3, 1 and 2 learners.
+const IDS = ["kim", "lee", "cho", "park", "choi", "jung", "a-1", "seo12", "han34"];
+const ROSTER = `id,name,email,accountId\n${IDS.map((id, i) => `${id},Learner ${id},${id}@example.com,${String(210987654321 + i * 1111)}`).join("\n")}\n`;
+
+function synthAccountClass(weeks: string, registry: readonly AnyStudyModule[] = STUDY_MODULES, plain = false): { outdir: string; result: SynthResult } {
+  const root = mkdtempSync(join(tmpdir(), "devops-weeks-stamps-"));
+  writeFileSync(join(root, "roster.csv"), ROSTER);
+  const config = { ...ALL_WEEKS_CONFIG, state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, classroom: { roster: "roster.csv", isolation: "account", accounts: { parentId: "r-ab12" } } };
+  writeFileSync(join(root, "study.yaml"), dump(config));
+  const outdir = join(root, "out");
+  if (plain) process.env.DEVOPS_WEEKS_PLAIN_SYNTH = "1";
+  try {
+    return { outdir, result: synthesizeStudy({ configPath: join(root, "study.yaml"), outdir, registry, weeksOverride: weeks }) };
+  } finally {
+    delete process.env.DEVOPS_WEEKS_PLAIN_SYNTH;
+  }
+}
+
+function expectSameFiles(a: string, b: string): void {
+  const left = filesOf(a);
+  const right = filesOf(b);
+  expect([...left.keys()].sort()).toEqual([...right.keys()].sort());
+  for (const [path, content] of left) expect(content.equals(right.get(path)!), path).toBe(true);
+}
+
+describe("stamped learner environments", () => {
+  test("a class in account isolation with every week on: every file as cdktf's plain synth writes it", () => {
+    const stamped = synthAccountClass(ALL_WEEKS);
+    // kim/lee/cho and park/choi/jung: the first of each is built and checked, the other two stamped.
+    expect(stamped.result.stamped).toBe(4);
+    expect(stamped.result.built.map((e) => e.environment.name)).toEqual(["kim", "park", "a-1", "seo12", "han34"].map((id) => `devops-weeks-${id}`));
+    expect(stamped.result.environments.map((e) => e.environment.name)).toEqual(IDS.map((id) => `devops-weeks-${id}`));
+    const plain = synthAccountClass(ALL_WEEKS, STUDY_MODULES, true);
+    expect(plain.result.stamped).toBe(0);
+    expectSameFiles(stamped.outdir, plain.outdir);
+    // The zips in the stacks' folders are there, and the probe's folder is not.
+    expect([...filesOf(stamped.outdir).keys()].some((path) => path.startsWith(join("stacks", "devops-weeks-lee", "assets")) && path.endsWith("archive.zip"))).toBe(true);
+    expect(readdirSync(stamped.outdir)).not.toContain(".stamp-templates");
+    // The manifest the cdktf CLI reads lists every learner's stacks.
+    const manifest = JSON.parse(readFileSync(join(stamped.outdir, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
+    for (const id of IDS) expect(Object.keys(manifest.stacks)).toEqual(expect.arrayContaining([`devops-weeks-${id}`, `devops-weeks-${id}-k8s`]));
+  });
+
+  // A module that writes a name in a form a replacement cannot reach (upper case, a hash): the check sees it.
+  const planted = (derive: (name: string) => string) =>
+    defineModule({
+      id: "planted",
+      week: 1,
+      title: { en: "Planted", ko: "심은 모듈" },
+      settings: z.object({}).strict().default({}),
+      build: (ctx) => {
+        ctx.output("derived_name", derive(ctx.environment.name), { en: "A derived name", ko: "이름에서 만든 값" });
+      },
+    });
+
+  test.each([
+    ["upper case", (name: string) => name.toUpperCase()],
+    ["a hash", (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 12)],
+    ["a prefix", (name: string) => name.slice(0, "devops-weeks-".length + 1)],
+  ])("a shape whose template does not stamp into what cdktf builds (%s) is built by cdktf, learner by learner", (_kind, derive) => {
+    const registry = [...STUDY_MODULES, planted(derive)];
+    const synth = synthAccountClass("1", registry);
+    expect(synth.result.stamped).toBe(0);
+    expect(synth.result.built).toHaveLength(IDS.length);
+    const stack = JSON.parse(readFileSync(join(synth.outdir, "stacks", "devops-weeks-lee", "cdk.tf.json"), "utf8")) as { output: Record<string, { value: string }> };
+    expect(stack.output.derived_name.value).toBe(derive("devops-weeks-lee"));
+    expectSameFiles(synth.outdir, synthAccountClass("1", registry, true).outdir);
+  });
+});
+
+describe("stamp groups", () => {
+  const environment = (id: string, account: string): StampCandidate => ({
+    environment: { name: `devops-weeks-${id}`, tags: { Project: "devops-weeks", Learner: id }, vpcCidr: "10.0.0.0/16", assumeRoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole` } satisfies StudyEnvironment,
+    values: [id, account],
+  });
+
+  test("groups values of one length and kind of character at each position; stand-ins differ from the checked learner everywhere", () => {
+    const candidates = ["kim", "lee", "cho", "park", "k1m", "l2e", "m3x", "choi", "jung"].map((id, i) => environment(id, String(100000000000 + i)));
+    const groups = planStamps(candidates, new Set(candidates.map((c) => c.environment.name)));
+    expect(groups.map((g) => g.members)).toEqual([[0, 1, 2], [3, 7, 8], [4, 5, 6]]);
+    for (const group of groups) {
+      const checked = candidates[group.members[0]].values;
+      group.standIns.forEach((standIn, v) => {
+        expect(standIn).toHaveLength(checked[v].length);
+        for (let i = 0; i < standIn.length; i++) {
+          expect(standIn[i]).not.toBe(checked[v][i]);
+          expect(/[a-z]/.test(standIn[i])).toBe(/[a-z]/.test(checked[v][i]));
+        }
+      });
+      expect(group.template.name).toBe(`devops-weeks-${group.standIns[0]}`);
+      expect(group.template.tags.Learner).toBe(group.standIns[0]);
+      expect(group.template.assumeRoleArn).toBe(`arn:aws:iam::${group.standIns[1]}:role/OrganizationAccountAccessRole`);
+    }
+  });
+
+  test("leaves out values that need escaping somewhere, values inside one another, and shapes of fewer than three", () => {
+    const odd = (id: string, account: string, vpcCidr: string): StampCandidate => ({ ...environment(id, account), environment: { ...environment(id, account).environment, vpcCidr } });
+    expect(planStamps(["k'm", "l'e", "c'o"].map((id, i) => environment(id, String(100000000000 + i))))).toEqual([]);
+    expect(planStamps(["kim", "lee", "cho"].map((id) => ({ ...environment(id, "100000000000"), values: [id, `${id}1`] })))).toEqual([]);
+    // One address block each (tag isolation): every environment a shape of its own.
+    expect(planStamps(["kim", "lee", "cho"].map((id, i) => odd(id, String(100000000000 + i), `10.${i}.0.0/16`)))).toEqual([]);
+    expect(planStamps(["kim", "lee"].map((id, i) => environment(id, String(100000000000 + i))))).toEqual([]);
+  });
+
+  test("replaces in one pass, longest first: nothing it put in is replaced again", () => {
+    expect(replaceAll("ab-ba", ["a", "b"], ["b", "a"])).toBe("ba-ab");
+    expect(replaceAll("zq-zqx", ["zq", "zqx"], ["kim", "leeX"])).toBe("kim-leeX");
+    expect(replaceAll("a.b", ["."], ["x"])).toBe("axb");
+  });
+});
