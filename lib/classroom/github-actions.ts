@@ -21,6 +21,7 @@
  */
 import { ACT_THROUGH_INSTRUCTOR_ROLE_VARIABLE } from "../core/module";
 import { TERRAFORM_MINIMUM_VERSION } from "../state/backend";
+import { commentPinnedVersions, CONFIGURE_AWS_CREDENTIALS, SETUP_TERRAFORM } from "../github/pinned-actions";
 import {
   classReportPrefix,
   classSourceKey,
@@ -44,15 +45,6 @@ export const GITHUB_SCRIPT_PATH = "github/class-stacks.sh";
 /** The issuer of GitHub Actions' OIDC tokens, and the audience configure-aws-credentials asks for. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
-
-/**
- * The actions the jobs use, pinned by commit (a tag can be moved; a commit cannot), read from snapshots of the
- * actions' repositories on 2026-12-01, the newest release tag of each: `git rev-parse v6.2.3^{commit}` in
- * aws-actions/configure-aws-credentials (v6 is the same commit) and `git rev-parse v4.0.1^{commit}` in
- * hashicorp/setup-terraform (v4 likewise).
- */
-export const CONFIGURE_AWS_CREDENTIALS = { uses: "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c", version: "v6.2.3" } as const;
-export const SETUP_TERRAFORM = { uses: "hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e", version: "v4.0.1" } as const;
 
 export interface GitHubActionsPlan extends ClassStateAccess {
   /** The stack the role is in: the instructor stack, or the organization stack with isolation account. */
@@ -232,11 +224,7 @@ export function gitHubWorkflow(plan: GitHubActionsPlan): string {
   // Loaded here: a synth without the workflow has no use for the YAML writer.
   const { Document } = require("yaml") as typeof import("yaml");
   const yaml = new Document(document);
-  // The pins' versions, where a reader of the workflow looks for them.
-  const steps = (yaml.getIn(["jobs", "stacks", "steps"]) as import("yaml").YAMLSeq<import("yaml").YAMLMap>).items;
-  for (const [step, pin] of [[steps[0], CONFIGURE_AWS_CREDENTIALS], [steps[1], SETUP_TERRAFORM]] as const) {
-    (step.get("uses", true) as import("yaml").Scalar).comment = ` ${pin.version}`;
-  }
+  commentPinnedVersions(yaml);
   return [
     `# ${GENERATED}`,
     `# Copy it to .github/workflows/class-applies.yml in ${plan.repository}, and run it from the Actions tab`,

