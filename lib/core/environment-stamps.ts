@@ -48,20 +48,17 @@ const PLAIN_VALUE = /^[A-Za-z0-9._-]+$/;
 
 const kindAt = (c: string) => (c >= "a" && c <= "z" ? "a" : c >= "A" && c <= "Z" ? "A" : c >= "0" && c <= "9" ? "9" : c);
 
-/** For each position of the checked learner's value, a character of the same kind that differs from it. */
-function standInFor(value: string, taken: ReadonlySet<string>): string | undefined {
+/** For each position of the checked learner's value, a character of the same kind that differs from it (`offset` picks among them). */
+function standInFor(value: string, offset: number): string {
   const choices: Record<string, string> = { a: "zqxj", A: "ZQXJ", "9": "7394" };
-  for (let offset = 0; offset < 3; offset++) {
-    const standIn = [...value].map((c) => {
+  return [...value]
+    .map((c) => {
       const options = choices[kindAt(c)];
       if (!options) return c;
       const usable = [...options].filter((o) => o !== c);
       return usable[offset % usable.length];
-    });
-    const candidate = standIn.join("");
-    if (!taken.has(candidate)) return candidate;
-  }
-  return undefined;
+    })
+    .join("");
 }
 
 const PLACEHOLDER = (i: number) => `\u0000${i}\u0000`;
@@ -88,29 +85,36 @@ export function replaceAll(text: string, from: readonly string[], to: readonly s
 
 /**
  * Groups the candidates by shape. `reserved` are names no stand-in may take (every environment's name), so a
- * template's stacks never meet a learner's.
+ * template's stacks never meet a learner's; `occurs` says whether a text is in what every stack is built from
+ * (the config), where a stand-in would be replaced too: such a stand-in is not taken (the check would refuse it).
  */
-export function planStamps(candidates: readonly StampCandidate[], reserved: ReadonlySet<string> = new Set()): StampGroup[] {
+export function planStamps(candidates: readonly StampCandidate[], reserved: ReadonlySet<string> = new Set(), occurs: (text: string) => boolean = () => false): StampGroup[] {
   const byShape = new Map<string, number[]>();
   candidates.forEach((candidate, index) => {
     const shape = shapeOf(candidate);
     if (shape === undefined) return;
     const key = `${shape}\u0001${candidate.values.map((v) => [...v].map(kindAt).join("")).join("\u0001")}`;
-    byShape.set(key, [...(byShape.get(key) ?? []), index]);
+    const members = byShape.get(key);
+    if (members) members.push(index);
+    else byShape.set(key, [index]);
   });
   const groups: StampGroup[] = [];
   const taken = new Set(reserved);
   for (const members of byShape.values()) {
     if (members.length < MIN_STAMP_GROUP) continue;
     const checked = candidates[members[0]];
-    const standIns = checked.values.map((v) => standInFor(v, taken));
-    if (standIns.some((s) => s === undefined)) continue;
-    const json = replaceAll(JSON.stringify(checked.environment), checked.values, standIns as string[]);
-    const template = JSON.parse(json) as StudyEnvironment;
-    if (taken.has(template.name)) continue;
+    // The first choice of stand-ins that no environment, no other template and nothing in the config has.
+    const choice = [0, 1, 2]
+      .map((offset) => {
+        const standIns = checked.values.map((v) => standInFor(v, offset));
+        return { standIns, template: JSON.parse(replaceAll(JSON.stringify(checked.environment), checked.values, standIns)) as StudyEnvironment };
+      })
+      .find(({ standIns, template }) => !taken.has(template.name) && standIns.every((s) => !taken.has(s) && !occurs(s)));
+    if (!choice) continue;
+    const { standIns, template } = choice;
     taken.add(template.name);
-    for (const s of standIns) taken.add(s!);
-    groups.push({ members, standIns: standIns as string[], template });
+    for (const s of standIns) taken.add(s);
+    groups.push({ members, standIns, template });
   }
   return groups;
 }
@@ -181,18 +185,26 @@ export function stampMatches(template: EnvironmentOutput, group: StampGroup, che
   }
 }
 
-/** A shape whose template passed the check: its output, ready to stamp. */
-export interface ProvenStamp {
+/** A shape whose template passed the check: its output, ready to stamp, and what `inspect` read of it. */
+export interface ProvenStamp<T = unknown> {
   readonly group: StampGroup;
   readonly template: EnvironmentOutput;
+  readonly inspected: T;
 }
 
 /**
  * Builds each group's template and its first member with `synthesize` (a cdktf app of their own, written
  * into `probeDir`, which is removed afterwards) and keeps the groups whose template, stamped with that
- * member's values, is what cdktf wrote for it.
+ * member's values, is what cdktf wrote for it. `inspect` reads what else is needed of a template's stacks
+ * before the folder goes (the runbooks' inventory).
  */
-export function proveStamps(groups: readonly StampGroup[], candidates: readonly StampCandidate[], probeDir: string, synthesize: (outdir: string, environments: readonly StudyEnvironment[]) => readonly EnvironmentRecord[]): ProvenStamp[] {
+export function proveStamps<T>(
+  groups: readonly StampGroup[],
+  candidates: readonly StampCandidate[],
+  probeDir: string,
+  synthesize: (outdir: string, environments: readonly StudyEnvironment[]) => readonly EnvironmentRecord[],
+  inspect: (outdir: string, template: EnvironmentRecord) => T,
+): ProvenStamp<T>[] {
   if (groups.length === 0) return [];
   try {
     const built = synthesize(probeDir, groups.flatMap((g) => [g.template, candidates[g.members[0]].environment]));
@@ -200,7 +212,7 @@ export function proveStamps(groups: readonly StampGroup[], candidates: readonly 
     return groups.flatMap((group, i) => {
       const template = readEnvironmentOutput(probeDir, built[2 * i], manifest);
       const checked = readEnvironmentOutput(probeDir, built[2 * i + 1], manifest);
-      return stampMatches(template, group, candidates[group.members[0]], checked) ? [{ group, template }] : [];
+      return stampMatches(template, group, candidates[group.members[0]], checked) ? [{ group, template, inspected: inspect(probeDir, built[2 * i]) }] : [];
     });
   } finally {
     rmSync(probeDir, { recursive: true, force: true });

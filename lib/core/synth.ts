@@ -11,15 +11,15 @@ import { resolveState, setStateSettings } from "../state/backend";
 import { appliedStateReader } from "../state/applied-state";
 import { forOneLearner, learnerValues, planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
 import { canAddManifestStacks, fastSynth } from "./cdktf-adapter";
-import { planStamps, proveStamps, stampedMembers, writeStamps, type StampCandidate } from "./environment-stamps";
+import { planStamps, proveStamps, stampedMembers, writeStamps, type ProvenStamp, type StampCandidate } from "./environment-stamps";
 import { releaseArchiveCache } from "../aws/assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, environmentRecord, type BuiltEnvironment, type EnvironmentRecord } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
-import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary } from "../runbooks";
+import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary, type GuideStamp, type LearnerPages } from "../runbooks";
 import { nameLimitProblems, tagCountProblems } from "../aws/name-limits";
-import { readInventory } from "../runbooks/inventory";
+import { readInventory, type Inventory } from "../runbooks/inventory";
 import { requireFolder, writeOutDirectory } from "./out-directory";
 
 export interface SynthOptions {
@@ -52,6 +52,8 @@ export interface SynthResult {
   readonly built: readonly BuiltEnvironment[];
   /** How many environments were stamped from a template rather than built. */
   readonly stamped: number;
+  /** How many learners' guides were stamped from a template learner's rather than rendered. */
+  readonly stampedGuides: number;
   /** The class (learners, their stacks and budgets) in classroom mode. */
   readonly classroom?: ClassroomPlan;
 }
@@ -82,7 +84,8 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const writeOptions = { log, leaveRemovedStackDirectories: options.leaveRemovedStackDirectories };
   const values = learnerValues(classroom);
   const candidates: StampCandidate[] = environments.map((environment, i) => ({ environment, values: values[i] ?? [] }));
-  const stampGroups = canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name))) : [];
+  const configText = JSON.stringify([config.core, config.settings]);
+  const stampGroups = canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name)), (text) => configText.includes(text)) : [];
   return writeOutDirectory(options.outdir, writeOptions, (staging) => {
     const newApp = (outdir: string) => {
       const app = new App({ outdir, skipBackendValidation: false });
@@ -93,12 +96,19 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
       fastSynth(
         () => {
           // Each shape's template and its first learner, in an app of their own, beside the stacks (removed after).
-          const proven = proveStamps(stampGroups, candidates, join(staging, ".stamp-templates"), (outdir, templates) => {
-            const probe = newApp(outdir);
-            const records = templates.map((environment) => environmentRecord(buildEnvironment(probe, config, environment, selection.modules)));
-            probe.synth();
-            return records;
-          });
+          const proven = proveStamps(
+            stampGroups,
+            candidates,
+            join(staging, ".stamp-templates"),
+            (outdir, templates) => {
+              const probe = newApp(outdir);
+              const records = templates.map((environment) => environmentRecord(buildEnvironment(probe, config, environment, selection.modules)));
+              probe.synth();
+              return records;
+            },
+            // What the runbooks read of the template's stacks, for its learners' guides.
+            (outdir, template) => readInventory(outdir, stackNamesOf(template)),
+          );
           const stamped = stampedMembers(proven);
           const app = newApp(staging);
           const built = environments.flatMap((environment, i) => (stamped.has(i) ? [] : [{ index: i, built: buildEnvironment(app, config, environment, selection.modules) }]));
@@ -109,7 +119,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
           app.synth();
           const stamps = writeStamps(staging, proven, candidates);
           const byIndex = new Map<number, EnvironmentRecord>([...built.map((b): [number, EnvironmentRecord] => [b.index, b.built]), ...stamps]);
-          return { app, result: { records: environments.map((_, i) => byIndex.get(i)!), built: built.map((b) => b.built), stamped: stamps.size } };
+          return { app, result: { records: environments.map((_, i) => byIndex.get(i)!), built: built.map((b) => b.built), stamped: stamps.size, proven } };
         },
         () => {
           rmSync(staging, { recursive: true, force: true });
@@ -126,7 +136,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     const built = synthesized.records;
     // Every stack written is read back once: AWS's name limits are checked on all of them, with the
     // names as synth derived them, and the first environment's are what the runbooks describe.
-    const inventories = built.map((environment) => readInventory(staging, [environment.stacks.aws, ...(environment.stacks.kubernetes ? [environment.stacks.kubernetes] : [])]));
+    const inventories = built.map((environment) => readInventory(staging, stackNamesOf(environment)));
     const fieldHolding = configFieldHolding(config);
     const nameProblems = inventories.flatMap((inventory, i) => [
       ...nameLimitProblems(inventory.resources, config.core, fieldHolding),
@@ -140,10 +150,33 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     const learners = classroom && sheets ? sheets.learnerPages({ config, classroom, environments: built }, inventories) : undefined;
     // No environment at all only in classroom account isolation, before the organization stack gave any
     // learner an account: the course's runbooks describe an environment, so they wait for the first one.
-    const costs = built.length > 0 ? renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates, learners }) : undefined;
+    const guideStamps = learners ? guideStampsOf(synthesized.proven, candidates, learners) : undefined;
+    const costs = built.length > 0 ? renderRunbooks({ config, modules: selection.modules, environments: built, inventory: inventories[0], stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates, learners, guideStamps }) : undefined;
     if (classroom && sheets) sheets.renderLearnerSheets({ config, classroom, environments: built, stagingDir: staging, outName: basename(options.outdir), templatesDir: options.runbookTemplates });
     if (costs) logCosts(log, costs, classroom !== undefined);
-    return { config, selection, environments: built, built: synthesized.built, stamped: synthesized.stamped, classroom };
+    return { config, selection, environments: built, built: synthesized.built, stamped: synthesized.stamped, stampedGuides: costs?.stampedGuides ?? 0, classroom };
+  });
+}
+
+const stackNamesOf = (environment: EnvironmentRecord) => [environment.stacks.aws, ...(environment.stacks.kubernetes ? [environment.stacks.kubernetes] : [])];
+
+/**
+ * The learners whose guides can be stamped: each proven shape's, with the template learner's pages (the
+ * stand-in id, the template environment and what its stacks hold). Not where the learner's id is not one of
+ * the stamped values, or where what their IAM user may run (their abilities) names them: a template learner
+ * could not have the same.
+ */
+function guideStampsOf(proven: readonly ProvenStamp<Inventory>[], candidates: readonly StampCandidate[], learners: readonly LearnerPages[]): GuideStamp[] {
+  const byEnvironment = new Map(learners.map((l) => [l.environment.environment.name, l]));
+  return proven.flatMap(({ group, template, inspected }) => {
+    const members = group.members.map((i) => ({ learner: byEnvironment.get(candidates[i].environment.name), values: candidates[i].values }));
+    const [first] = members;
+    if (!first.learner?.guides || members.some((m) => !m.learner)) return [];
+    const idAt = first.values.indexOf(first.learner.id);
+    const abilities = JSON.stringify(first.learner.abilities);
+    if (idAt < 0 || first.values.some((v) => abilities.includes(v))) return [];
+    const id = group.standIns[idAt];
+    return [{ template: { ...first.learner, id, markdownName: id, htmlName: id, environment: template.record, inventory: inspected }, standIns: group.standIns, members: members.map((m) => ({ id: m.learner!.id, values: m.values })) }];
   });
 }
 

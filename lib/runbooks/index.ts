@@ -35,6 +35,7 @@ import { accessSteps, pageSteps } from "./page-steps";
 import { shellWord } from "../core/shell";
 import { markInstructorCommands, type LearnerAbilities } from "./learner-commands";
 import { TERRAFORM_MINIMUM_VERSION } from "../state/backend";
+import { replaceAll } from "../core/environment-stamps";
 
 export { RunbookTemplateError } from "./errors";
 
@@ -58,6 +59,21 @@ export interface RunbookInput {
    * `runbooks/<lang>/learners/<id>/`, with the commands their IAM user cannot run marked as the instructor's.
    */
   readonly learners?: readonly LearnerPages[];
+  /** Learners of one shape whose guides are stamped from a template learner's (GuideStamp). */
+  readonly guideStamps?: readonly GuideStamp[];
+}
+
+/**
+ * Learners whose guides are stamped (lib/core/environment-stamps.ts): the template learner's pages (the
+ * stand-in values, the template environment) are rendered, then the first member's; if the template's,
+ * with the stand-ins replaced by that member's values, are those pages exactly (paths and text), every
+ * other member gets the template's with their own values. Else each is rendered.
+ */
+export interface GuideStamp {
+  readonly template: LearnerPages;
+  readonly standIns: readonly string[];
+  /** The learners, in the roster's order: the first is rendered, and checked. */
+  readonly members: readonly { readonly id: string; readonly values: readonly string[] }[];
 }
 
 export interface LearnerPages {
@@ -93,12 +109,17 @@ export interface CostSummary {
   readonly hoursPerMonth: number;
 }
 
-export function renderRunbooks(input: RunbookInput): CostSummary {
+/** What renderRunbooks reports: the stacks' costs, and how many learners' guides it stamped rather than rendered. */
+export interface RunbookSummary extends CostSummary {
+  readonly stampedGuides: number;
+}
+
+export function renderRunbooks(input: RunbookInput): RunbookSummary {
   const templatesDir = input.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const environment = input.environments[0];
   const { inventory } = input;
   const writers = new Map<string, string>(input.environments.flatMap((built) => [...built.files].map(([path, file]): [string, string] => [`${input.outName}/${path}`, file.moduleId])));
-  const files = generatedFiles(input.stagingDir, input.outName).map((file) => ({ ...file, moduleId: writers.get(file.path) }));
+  const files: readonly GeneratedFile[] = generatedFiles(input.stagingDir, input.outName).map((file) => ({ ...file, moduleId: writers.get(file.path) }));
   const weeks = [...new Set(input.modules.map((m) => m.week))].sort((a, b) => a - b);
   const languages = [...new Set(input.config.core.runbooks.languages)];
   const root = join(input.stagingDir, "runbooks");
@@ -118,30 +139,39 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
    * The course's pages for one environment, into `<lang>/<prefix>` (prefix "" for the course itself,
    * `learners/<id>/` for a learner of a class), with links back to the site's root from that depth.
    */
-  const renderCourse = (prefix: string, environment: EnvironmentRecord, inventory: Inventory, learner?: LearnerPages) => {
+  const renderCourse = (prefix: string, environment: EnvironmentRecord, inventory: Inventory, learner?: LearnerPages, sink = write, courseFiles = files) => {
     const up = "../".repeat(1 + prefix.split("/").filter(Boolean).length);
     for (const lang of languages) {
       const { strings, templates } = languageFiles(lang);
       const mark = (markdown: string) => (learner ? markInstructorCommands(markdown, learner.abilities, strings.text("classroom.instructorRuns")) : markdown);
-      const pages = weeks.map((week) => buildWeek({ week, lang, input, inventory, files, strings, environment, weeks, languages }));
+      const pages = weeks.map((week) => buildWeek({ week, lang, input, inventory, files: courseFiles, strings, environment, weeks, languages }));
       for (const page of pages) {
         const template = `${lang}/week-${pad(page.week)}.md.hbs`;
         const markdown = mark(generated(template) + templates.render(template, page.view));
-        write(`${lang}/${prefix}week-${pad(page.week)}.md`, markdown);
-        write(`${lang}/${prefix}week-${pad(page.week)}.html`, layout(templates, strings, { markdown, template, title: page.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}week-${pad(page.week)}.html`, up) }));
+        sink(`${lang}/${prefix}week-${pad(page.week)}.md`, markdown);
+        sink(`${lang}/${prefix}week-${pad(page.week)}.html`, layout(templates, strings, { markdown, template, title: page.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}week-${pad(page.week)}.html`, up) }));
       }
       const indexView = { ...buildIndex({ lang, input, strings, environment, pages, languages, inventory, prefix }), learners: learner ? [] : learnerLinks(lang), learnersApply: (input.learners ?? []).some((l) => l.abilities.ownAccount) };
       const indexTemplate = `${lang}/index.md.hbs`;
       const indexMarkdown = mark(generated(indexTemplate) + templates.render(indexTemplate, indexView));
-      write(`${lang}/${prefix}index.md`, indexMarkdown);
-      write(`${lang}/${prefix}index.html`, layout(templates, strings, { markdown: indexMarkdown, template: indexTemplate, title: indexView.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}index.html`, up) }));
+      sink(`${lang}/${prefix}index.md`, indexMarkdown);
+      sink(`${lang}/${prefix}index.html`, layout(templates, strings, { markdown: indexMarkdown, template: indexTemplate, title: indexView.title, lang, up, languages: otherLanguages(languages, lang, `${prefix}index.html`, up) }));
     }
   };
   /** The class's learners, as the course's index lists them: their sheet and their own pages. */
   const learnerLinks = (_lang: string) => (input.learners ?? []).map((l) => ({ id: l.id, name: l.markdownName, sheet: `learners/${l.id}.md`, pages: l.guides ? `learners/${l.id}/index.md` : undefined, environment: l.environment.environment.name }));
 
   renderCourse("", environment, inventory);
-  for (const learner of input.learners ?? []) if (learner.guides) renderCourse(`learners/${learner.id}/`, learner.environment, learner.inventory, learner);
+  const stamped = new Map((input.guideStamps ?? []).flatMap((stamp) => stamp.members.map((m, i): [string, { stamp: GuideStamp; first: boolean }] => [m.id, { stamp, first: i === 0 }])));
+  const learnerById = new Map((input.learners ?? []).map((l) => [l.id, l]));
+  const renderGuides = (learner: LearnerPages, sink = write) => renderCourse(`learners/${learner.id}/`, learner.environment, learner.inventory, learner, sink);
+  let stampedGuides = 0;
+  for (const learner of input.learners ?? []) {
+    if (!learner.guides) continue;
+    const group = stamped.get(learner.id);
+    if (!group) renderGuides(learner);
+    else if (group.first) stampedGuides += stampGuides(group.stamp, learnerById, renderGuides, (stamp, sink) => renderCourse(`learners/${stamp.template.id}/`, stamp.template.environment, stamp.template.inventory, stamp.template, sink, withTemplateFiles(files, stamp.template.environment, input.outName)), write);
+  }
 
   const first = languages[0];
   const siteTemplates = loadTemplates(templatesDir, first);
@@ -179,7 +209,7 @@ export function renderRunbooks(input: RunbookInput): CostSummary {
     `/* ${generatedText("templates/shared/diagram-viewer.js and lib/runbooks/index.ts")} */\n${readFileSync(join(templatesDir, "shared", "diagram-viewer.js"), "utf8")}\ndevopsWeeksDiagrams(${JSON.stringify(MERMAID_CONFIG)}, ${JSON.stringify(viewerTexts)});\n`,
   );
   write("assets/diagram-viewer.css", `/* ${generatedText("templates/shared/diagram-viewer.css")} */\n${readFileSync(join(templatesDir, "shared", "diagram-viewer.css"), "utf8")}`);
-  return { stacks, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth, date: PRICE_TABLE.date, hoursPerMonth: PRICE_TABLE.hoursPerMonth };
+  return { stacks, hourly, monthly: hourly * PRICE_TABLE.hoursPerMonth, date: PRICE_TABLE.date, hoursPerMonth: PRICE_TABLE.hoursPerMonth, stampedGuides };
 }
 
 interface WeekContext {
@@ -481,6 +511,55 @@ interface GeneratedFile {
   readonly moduleId?: string;
 }
 
+/**
+ * The template learner's guides, the first member's (checked against them), then every other member's as the
+ * template's with their own values; each member is rendered instead if the check fails. Returns how many were stamped.
+ */
+export function stampGuides(
+  stamp: GuideStamp,
+  learners: ReadonlyMap<string, LearnerPages>,
+  renderGuides: (learner: LearnerPages, sink?: (path: string, content: string) => void) => void,
+  renderTemplate: (stamp: GuideStamp, sink: (path: string, content: string) => void) => void,
+  write: (path: string, content: string) => void,
+): number {
+  const capture = () => {
+    const pages = new Map<string, string>();
+    return { pages, sink: (path: string, content: string) => void pages.set(path, content) };
+  };
+  const template = capture();
+  renderTemplate(stamp, template.sink);
+  const [first, ...others] = stamp.members;
+  const checked = capture();
+  renderGuides(learners.get(first.id)!, (path, content) => {
+    checked.sink(path, content);
+    write(path, content);
+  });
+  const stamped = (values: readonly string[]) => new Map([...template.pages].map(([path, content]) => [replaceAll(path, stamp.standIns, values), replaceAll(content, stamp.standIns, values)]));
+  const matches = sameTexts(stamped(first.values), checked.pages);
+  for (const member of others) {
+    if (!matches) renderGuides(learners.get(member.id)!);
+    else for (const [path, content] of stamped(member.values)) write(path, content);
+  }
+  return matches ? others.length : 0;
+}
+
+const sameTexts = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>) => a.size === b.size && [...a].every(([path, content]) => b.get(path) === content);
+
+/** The pages' list of generated files with the template environment's own among them, in the order synth's folder walk gives. */
+function withTemplateFiles(files: readonly GeneratedFile[], environment: EnvironmentRecord, outName: string): GeneratedFile[] {
+  const own = [...environment.files].map(([rel, file]) => ({ ...fileEntry(outName, rel, /\.ya?ml$/.test(rel) ? file.content : ""), moduleId: file.moduleId }));
+  const segments = (file: GeneratedFile) => file.path.split("/");
+  return [...files, ...own].sort((a, b) => {
+    const [x, y] = [segments(a), segments(b)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return compare(x[i], y[i]);
+    return x.length - y.length;
+  });
+}
+
+function fileEntry(outName: string, rel: string, yamlText: string): GeneratedFile {
+  return { path: `${outName}/${rel}`, top: rel.split("/")[0], manifest: /^apiVersion:/m.test(yamlText) && /^kind:/m.test(yamlText) };
+}
+
 /** Files other parts of synth generated (ctx.writeFile), with the folder they sit in. */
 function generatedFiles(stagingDir: string, outName: string): GeneratedFile[] {
   const found: GeneratedFile[] = [];
@@ -491,8 +570,7 @@ function generatedFiles(stagingDir: string, outName: string): GeneratedFile[] {
       if (SKIP_TOP_LEVEL.has(rel)) continue;
       if (statSync(path).isDirectory()) walk(path);
       else {
-        const text = /\.ya?ml$/.test(entry) ? readFileSync(path, "utf8") : "";
-        found.push({ path: `${outName}/${rel}`, top: rel.split("/")[0], manifest: /^apiVersion:/m.test(text) && /^kind:/m.test(text) });
+        found.push(fileEntry(outName, rel, /\.ya?ml$/.test(entry) ? readFileSync(path, "utf8") : ""));
       }
     }
   };

@@ -14,8 +14,10 @@ import { z } from "zod";
 import { planStamps, replaceAll, type StampCandidate } from "../../lib/core/environment-stamps";
 import { defineModule, type AnyStudyModule, type StudyEnvironment } from "../../lib/core/module";
 import { synthesizeStudy, type SynthResult } from "../../lib/core/synth";
+import { stampGuides, type GuideStamp, type LearnerPages } from "../../lib/runbooks";
 import { STUDY_MODULES } from "../../modules";
 import { ALL_WEEKS, ALL_WEEKS_CONFIG } from "../support/all-weeks";
+import { planStackOffline } from "../support/terraform";
 
 function filesOf(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
@@ -57,10 +59,13 @@ describe("stamped learner environments", () => {
     const stamped = synthAccountClass(ALL_WEEKS);
     // kim/lee/cho and park/choi/jung: the first of each is built and checked, the other two stamped.
     expect(stamped.result.stamped).toBe(4);
+    // Their guides too: rendered for each shape's template learner and its first learner, stamped for the others.
+    expect(stamped.result.stampedGuides).toBe(4);
     expect(stamped.result.built.map((e) => e.environment.name)).toEqual(["kim", "park", "a-1", "seo12", "han34"].map((id) => `devops-weeks-${id}`));
     expect(stamped.result.environments.map((e) => e.environment.name)).toEqual(IDS.map((id) => `devops-weeks-${id}`));
     const plain = synthAccountClass(ALL_WEEKS, STUDY_MODULES, true);
     expect(plain.result.stamped).toBe(0);
+    expect(plain.result.stampedGuides).toBe(0);
     expectSameFiles(stamped.outdir, plain.outdir);
     // The zips in the stacks' folders are there, and the probe's folder is not.
     expect([...filesOf(stamped.outdir).keys()].some((path) => path.startsWith(join("stacks", "devops-weeks-lee", "assets")) && path.endsWith("archive.zip"))).toBe(true);
@@ -68,7 +73,11 @@ describe("stamped learner environments", () => {
     // The manifest the cdktf CLI reads lists every learner's stacks.
     const manifest = JSON.parse(readFileSync(join(stamped.outdir, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
     for (const id of IDS) expect(Object.keys(manifest.stacks)).toEqual(expect.arrayContaining([`devops-weeks-${id}`, `devops-weeks-${id}-k8s`]));
-  });
+    // A stamped learner's stack, every week on, plans with the real provider.
+    const plan = planStackOffline(join(stamped.outdir, "stacks", "devops-weeks-jung"));
+    expect(plan.resources.length).toBeGreaterThan(100);
+    expect(plan.byType("aws_vpc").map((vpc) => (vpc.values.tags_all as Record<string, string>).Learner)).toEqual(["jung"]);
+  }, 240_000);
 
   // A module that writes a name in a form a replacement cannot reach (upper case, a hash): the check sees it.
   const planted = (derive: (name: string) => string) =>
@@ -131,9 +140,58 @@ describe("stamp groups", () => {
     expect(planStamps(["kim", "lee"].map((id, i) => environment(id, String(100000000000 + i))))).toEqual([]);
   });
 
+  test("takes no stand-in that the config holds (it would be replaced there too), and none that is a learner's name", () => {
+    const candidates = ["kim", "lee", "cho"].map((id, i) => environment(id, String(100000000000 + i)));
+    const [free] = planStamps(candidates);
+    const [avoiding] = planStamps(candidates, new Set([`devops-weeks-${free.standIns[0]}`]), (text) => text === free.standIns[1]);
+    expect(avoiding.standIns[0]).not.toBe(free.standIns[0]);
+    expect(avoiding.standIns[1]).not.toBe(free.standIns[1]);
+    expect(avoiding.standIns.map((s) => s.length)).toEqual(free.standIns.map((s) => s.length));
+  });
+
   test("replaces in one pass, longest first: nothing it put in is replaced again", () => {
     expect(replaceAll("ab-ba", ["a", "b"], ["b", "a"])).toBe("ba-ab");
     expect(replaceAll("zq-zqx", ["zq", "zqx"], ["kim", "leeX"])).toBe("kim-leeX");
     expect(replaceAll("a.b", ["."], ["x"])).toBe("axb");
+  });
+});
+
+describe("stamped guides", () => {
+  const learner = (id: string) => ({ id, guides: true }) as unknown as LearnerPages;
+  const stamp: GuideStamp = { template: learner("zqx"), standIns: ["zqx", "777"], members: ["kim", "lee", "cho"].map((id, i) => ({ id, values: [id, `${i}${i}${i}`] })) };
+  const learners = new Map(["kim", "lee", "cho"].map((id) => [id, learner(id)]));
+  const pages = (id: string, account: string) => [[`en/learners/${id}/index.md`, `# ${id} in ${account}\n`]] as const;
+  const accountOf = (id: string) => stamp.members.find((m) => m.id === id)?.values[1] ?? "777";
+
+  function run(renderTemplate: (sink: (path: string, content: string) => void) => void) {
+    const written = new Map<string, string>();
+    const rendered: string[] = [];
+    const count = stampGuides(
+      stamp,
+      learners,
+      (l, sink = (path, content) => written.set(path, content)) => {
+        rendered.push(l.id);
+        for (const [path, content] of pages(l.id, accountOf(l.id))) sink(path, content);
+      },
+      (_stamp, sink) => renderTemplate(sink),
+      (path, content) => written.set(path, content),
+    );
+    return { count, written, rendered };
+  }
+
+  test("renders the first learner, checks the template against it, and stamps the others", () => {
+    const { count, written, rendered } = run((sink) => {
+      for (const [path, content] of pages("zqx", "777")) sink(path, content);
+    });
+    expect(rendered).toEqual(["kim"]);
+    expect(count).toBe(2);
+    expect(Object.fromEntries(written)).toEqual({ "en/learners/kim/index.md": "# kim in 000\n", "en/learners/lee/index.md": "# lee in 111\n", "en/learners/cho/index.md": "# cho in 222\n" });
+  });
+
+  test("renders every learner when the template's pages, stamped, are not the first learner's", () => {
+    const { count, written, rendered } = run((sink) => sink("en/learners/zqx/index.md", "# ZQX in 777\n"));
+    expect(rendered).toEqual(["kim", "lee", "cho"]);
+    expect(count).toBe(0);
+    expect(written.get("en/learners/lee/index.md")).toBe("# lee in 111\n");
   });
 });
