@@ -1,6 +1,8 @@
 /**
  * read config -> resolve weeks -> build stacks into a staging directory -> render runbooks ->
  * swap the staging directory into out/. Nothing in out/ changes unless every step succeeded.
+ * A class's learners whose environments have one shape are built once and stamped, stacks and guides
+ * alike, each shape checked against a learner cdktf built (lib/core/environment-stamps.ts).
  * The staging directory, the lock and the one-step swap are lib/core/out-directory.ts's.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
