@@ -24,10 +24,12 @@ import { planStackOffline } from "../support/terraform";
 const IDS = ["kim", "lee", "cho", "park", "choi", "jung", "a-1", "seo12", "han34"];
 const ROSTER = `id,name,email,accountId\n${IDS.map((id, i) => `${id},Learner ${id},${id}@example.com,${String(210987654321 + i * 1111)}`).join("\n")}\n`;
 
-function synthAccountClass(weeks: string, registry: readonly AnyStudyModule[] = STUDY_MODULES, plain = false): { outdir: string; result: SynthResult } {
+const ACCOUNT_CLASS = { roster: "roster.csv", isolation: "account", accounts: { parentId: "r-ab12" } };
+
+function synthAccountClass(weeks: string, registry: readonly AnyStudyModule[] = STUDY_MODULES, plain = false, classroom: Record<string, unknown> = ACCOUNT_CLASS): { outdir: string; result: SynthResult } {
   const root = mkdtempSync(join(tmpdir(), "devops-weeks-stamps-"));
   writeFileSync(join(root, "roster.csv"), ROSTER);
-  const config = { ...ALL_WEEKS_CONFIG, state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, classroom: { roster: "roster.csv", isolation: "account", accounts: { parentId: "r-ab12" } } };
+  const config = { ...ALL_WEEKS_CONFIG, state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, classroom };
   writeFileSync(join(root, "study.yaml"), dump(config));
   const outdir = join(root, "out");
   if (plain) process.env.DEVOPS_WEEKS_PLAIN_SYNTH = "1";
@@ -62,6 +64,20 @@ describe("stamped learner environments", () => {
     expect(plan.resources.length).toBeGreaterThan(100);
     expect(plan.byType("aws_vpc").map((vpc) => (vpc.values.tags_all as Record<string, string>).Learner)).toEqual(["jung"]);
   }, 240_000);
+
+  test("learners applying their own stacks, signed in through Identity Center, with the class-wide runners and a lease: the same", () => {
+    const classroom = {
+      ...ACCOUNT_CLASS,
+      accounts: { ...ACCOUNT_CLASS.accounts, identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef", identityStoreId: "d-0123456789" }, learnersApply: true },
+      applyOnCodeBuild: { enabled: true },
+      applyOnGitHubActions: { enabled: true, repository: "teacher/devops-class" },
+      lease: { endsOn: "2027-01-15", timeZone: "Asia/Seoul" },
+    };
+    const stamped = synthAccountClass("1,6,10", STUDY_MODULES, false, classroom);
+    expect(stamped.result.stamped).toBe(4);
+    expect(stamped.result.stampedGuides).toBe(4);
+    expect(treeDifferences(stamped.outdir, synthAccountClass("1,6,10", STUDY_MODULES, true, classroom).outdir)).toEqual([]);
+  });
 
   // A module that writes a name in a form a replacement cannot reach (upper case, a hash): the check sees it.
   const planted = (derive: (name: string) => string) =>
