@@ -19,4 +19,4 @@ const done = performance.now();
 // CPU time (user + system) of the synth: unlike wall time, it barely moves when other work shares the machine.
 const synthCpuMs = (cpu.user + cpu.system) / 1000;
 // How many environments were stamped from a template (lib/core/environment-stamps.ts) rather than built by cdktf.
-console.log(JSON.stringify({ loadMs: loaded - started, synthMs: done - loaded, synthCpuMs, maxRssMiB: process.resourceUsage().maxRSS / 1024, stamped: result.stamped, built: result.built.length }));
+console.log(JSON.stringify({ loadMs: loaded - started, synthMs: done - loaded, synthCpuMs, maxRssMiB: process.resourceUsage().maxRSS / 1024, stamped: result.stamped, stampedGuides: result.stampedGuides, built: result.built.length }));

@@ -106,12 +106,17 @@ export function studyEnvironments(config: StudyConfig, classroom = planClassroom
 }
 
 /**
- * What makes each of studyEnvironments' environments a learner's own, in the same order: their id and,
- * in account isolation, their account's id (lib/core/environment-stamps.ts builds one environment per
- * shape and stamps these in). None outside classroom mode.
+ * What makes each of studyEnvironments' environments a learner's own, in the same order: their id; in
+ * account isolation, their account's id; in tag isolation, the octets their VPC block fixes (`10.7.` of
+ * 10.7.0.0/16: every address in the VPC starts so), when the block ends on an octet. lib/core/environment-stamps.ts
+ * builds one environment per shape and stamps these in. None outside classroom mode.
  */
 export function learnerValues(classroom: ClassroomPlan | undefined): (readonly string[])[] {
-  return classroom ? learnersWithEnvironments(classroom).map((l) => [l.id, ...(l.account?.id ? [l.account.id] : [])]) : [];
+  if (!classroom) return [];
+  const prefix = classroom.settings.vpcPrefixLength;
+  const vpcOctets = (cidr: string) => `${cidr.split(".").slice(0, prefix / 8).join(".")}.`;
+  const byOctet = classroom.settings.isolation !== "account" && prefix % 8 === 0 && prefix >= 8 && prefix <= 24;
+  return learnersWithEnvironments(classroom).map((l) => [l.id, ...(l.account?.id ? [l.account.id] : []), ...(byOctet ? [vpcOctets(l.environment.vpcCidr)] : [])]);
 }
 
 // In account isolation, a learner whose account id is not known yet has no environment to build.

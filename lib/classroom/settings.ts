@@ -73,9 +73,8 @@ export const classroomSchema = z.strictObject({
   requireMfa: z.boolean().default(true),
   /**
    * Each learner gets the course's guides with their own stacks and names (runbooks/<lang>/learners/<id>/),
-   * about 0.2 s of synth CPU per learner in tag isolation (a few ms in account isolation, where they are
-   * stamped from one learner's) and 22 pages each with two languages; false keeps the sheets only,
-   * for a very large class. @default true
+   * 22 pages each with two languages, stamped from one learner's for learners of one shape (a few ms each;
+   * about 0.2 s for one rendered on its own); false keeps the sheets only. @default true
    */
   learnerGuides: z.boolean().default(true),
   /**

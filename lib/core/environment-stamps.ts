@@ -1,7 +1,8 @@
 /**
- * Environments stamped from a template. A class's learners in account isolation have environments that
- * differ in two values only: the learner's id (in the stack and resource names and the Learner tag) and
- * their account's id (in the role the providers assume). cdktf spends about 120 ms of CPU on each
+ * Environments stamped from a template. A class's learners have environments that differ in a few values
+ * only: the learner's id (in the stack and resource names and the Learner tag) and, in account isolation,
+ * their account's id (in the role the providers assume) or, in tag isolation, the octets of their VPC block
+ * (`10.7.` of 10.7.0.0/16, which every address in it starts with). cdktf spends about 120 ms of CPU on each
  * environment with every week on, most of it resolving tokens, so a class of 1,000 took 151 s to synthesize.
  * Here, environments of one shape are built by cdktf once, with stand-in values, and each learner's files
  * are that template with the stand-ins replaced by their own values.
@@ -48,9 +49,13 @@ const PLAIN_VALUE = /^[A-Za-z0-9._-]+$/;
 
 const kindAt = (c: string) => (c >= "a" && c <= "z" ? "a" : c >= "A" && c <= "Z" ? "A" : c >= "0" && c <= "9" ? "9" : c);
 
-/** For each position of the checked learner's value, a character of the same kind that differs from it (`offset` picks among them). */
+/**
+ * For each position of the checked learner's value, a character of the same kind that differs from it
+ * (`offset` picks among them). Digits are 1 or 2, so that a stand-in for octets of an address is one too
+ * (at most 222).
+ */
 function standInFor(value: string, offset: number): string {
-  const choices: Record<string, string> = { a: "zqxj", A: "ZQXJ", "9": "7394" };
+  const choices: Record<string, string> = { a: "zqxjvw", A: "ZQXJVW", "9": "21" };
   return [...value]
     .map((c) => {
       const options = choices[kindAt(c)];
@@ -84,7 +89,7 @@ export function replaceAll(text: string, from: readonly string[], to: readonly s
 }
 
 /**
- * Groups the candidates by shape. `reserved` are names no stand-in may take (every environment's name), so a
+ * Groups the candidates by shape. `reserved` are names no template may take (every environment's name), so a
  * template's stacks never meet a learner's; `occurs` says whether a text is in what every stack is built from
  * (the config), where a stand-in would be replaced too: such a stand-in is not taken (the check would refuse it).
  */
@@ -103,17 +108,17 @@ export function planStamps(candidates: readonly StampCandidate[], reserved: Read
   for (const members of byShape.values()) {
     if (members.length < MIN_STAMP_GROUP) continue;
     const checked = candidates[members[0]];
-    // The first choice of stand-ins that no environment, no other template and nothing in the config has.
-    const choice = [0, 1, 2]
+    // The first choice of stand-ins that nothing in the config has, for a template whose name no environment and
+    // no other template has (they share the probe's app).
+    const choice = [0, 1, 2, 3, 4]
       .map((offset) => {
         const standIns = checked.values.map((v) => standInFor(v, offset));
         return { standIns, template: JSON.parse(replaceAll(JSON.stringify(checked.environment), checked.values, standIns)) as StudyEnvironment };
       })
-      .find(({ standIns, template }) => !taken.has(template.name) && standIns.every((s) => !taken.has(s) && !occurs(s)));
+      .find(({ standIns, template }) => !taken.has(template.name) && standIns.every((s) => !occurs(s)));
     if (!choice) continue;
     const { standIns, template } = choice;
     taken.add(template.name);
-    for (const s of standIns) taken.add(s);
     groups.push({ members, standIns, template });
   }
   return groups;
@@ -148,7 +153,8 @@ export function readEnvironmentOutput(outdir: string, record: EnvironmentRecord,
 /** Thrown for a record holding something other than data: its shape is built by cdktf. */
 class NotData extends Error {}
 
-function substituteData<T>(value: T, replace: (text: string) => string): T {
+/** `value` (data: strings, numbers, arrays, plain objects, Maps) with `replace` applied to every string in it, keys too. */
+export function substituteData<T>(value: T, replace: (text: string) => string): T {
   if (typeof value === "string") return replace(value) as T;
   if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean") return value;
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [substituteData(k, replace), substituteData(v, replace)])) as T;
@@ -207,7 +213,15 @@ export function proveStamps<T>(
 ): ProvenStamp<T>[] {
   if (groups.length === 0) return [];
   try {
-    const built = synthesize(probeDir, groups.flatMap((g) => [g.template, candidates[g.members[0]].environment]));
+    let built: readonly EnvironmentRecord[];
+    try {
+      built = synthesize(probeDir, groups.flatMap((g) => [g.template, candidates[g.members[0]].environment]));
+    } catch (error) {
+      // A template a module refuses to build (a stand-in it rejects): every learner is built, and an error of
+      // their own environments shows there. The machine's errors (a full disk, an interrupt) are not that.
+      if ((error as NodeJS.ErrnoException).code !== undefined || (error as Error).name === "SynthInterruptedError") throw error;
+      return [];
+    }
     const manifest = manifestStacks(probeDir);
     return groups.flatMap((group, i) => {
       const template = readEnvironmentOutput(probeDir, built[2 * i], manifest);

@@ -13,7 +13,7 @@ import { resolveState, setStateSettings } from "../state/backend";
 import { appliedStateReader } from "../state/applied-state";
 import { forOneLearner, learnerValues, planClassroom, studyEnvironments, type ClassroomPlan } from "../classroom/plan";
 import { canAddManifestStacks, fastSynth } from "./cdktf-adapter";
-import { planStamps, proveStamps, stampedMembers, writeStamps, type ProvenStamp, type StampCandidate } from "./environment-stamps";
+import { planStamps, proveStamps, replaceAll, stampedMembers, substituteData, writeStamps, type ProvenStamp, type StampCandidate } from "./environment-stamps";
 import { releaseArchiveCache } from "../aws/assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
 import { buildEnvironment, environmentRecord, type BuiltEnvironment, type EnvironmentRecord } from "./environment";
@@ -164,9 +164,10 @@ const stackNamesOf = (environment: EnvironmentRecord) => [environment.stacks.aws
 
 /**
  * The learners whose guides can be stamped: each proven shape's, with the template learner's pages (the
- * stand-in id, the template environment and what its stacks hold). Not where the learner's id is not one of
- * the stamped values, or where what their IAM user may run (their abilities) names them: a template learner
- * could not have the same.
+ * stand-in id, the template environment and what its stacks hold). What the template learner's IAM user may
+ * run (their abilities: policies that name them) is the first learner's with the stand-ins for their values;
+ * a shape is stamped only where that, stamped with each learner's values, is exactly theirs. Not where the
+ * learner's id is not one of the stamped values.
  */
 function guideStampsOf(proven: readonly ProvenStamp<Inventory>[], candidates: readonly StampCandidate[], learners: readonly LearnerPages[]): GuideStamp[] {
   const byEnvironment = new Map(learners.map((l) => [l.environment.environment.name, l]));
@@ -175,10 +176,12 @@ function guideStampsOf(proven: readonly ProvenStamp<Inventory>[], candidates: re
     const [first] = members;
     if (!first.learner?.guides || members.some((m) => !m.learner)) return [];
     const idAt = first.values.indexOf(first.learner.id);
-    const abilities = JSON.stringify(first.learner.abilities);
-    if (idAt < 0 || first.values.some((v) => abilities.includes(v))) return [];
+    if (idAt < 0) return [];
+    const abilities = substituteData(first.learner.abilities, (text) => replaceAll(text, first.values, group.standIns));
+    const abilitiesOf = (values: readonly string[]) => JSON.stringify(substituteData(abilities, (text) => replaceAll(text, group.standIns, values)));
+    if (members.some((m) => abilitiesOf(m.values) !== JSON.stringify(m.learner!.abilities))) return [];
     const id = group.standIns[idAt];
-    return [{ template: { ...first.learner, id, markdownName: id, htmlName: id, environment: template.record, inventory: inspected }, standIns: group.standIns, members: members.map((m) => ({ id: m.learner!.id, values: m.values })) }];
+    return [{ template: { ...first.learner, id, markdownName: id, htmlName: id, environment: template.record, inventory: inspected, abilities }, standIns: group.standIns, members: members.map((m) => ({ id: m.learner!.id, values: m.values })) }];
   });
 }
 

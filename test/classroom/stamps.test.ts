@@ -23,13 +23,16 @@ import { planStackOffline } from "../support/terraform";
 // Three ids of three letters, three of four, one with a hyphen, two of five: shapes of 3, 3, 1 and 2 learners.
 const IDS = ["kim", "lee", "cho", "park", "choi", "jung", "a-1", "seo12", "han34"];
 const ROSTER = `id,name,email,accountId\n${IDS.map((id, i) => `${id},Learner ${id},${id}@example.com,${String(210987654321 + i * 1111)}`).join("\n")}\n`;
+const TAG_ROSTER = `id,name,email\n${IDS.map((id) => `${id},Learner ${id},${id}@example.com`).join("\n")}\n`;
 
 const ACCOUNT_CLASS = { roster: "roster.csv", isolation: "account", accounts: { parentId: "r-ab12" } };
+/** In tag isolation (one account), week 10's account-wide services are refused. */
+const ONE_ACCOUNT = { roster: TAG_ROSTER, security: { guardDuty: { enabled: false }, inspector: { enabled: false }, cloudTrail: { enabled: false } } };
 
-function synthAccountClass(weeks: string, registry: readonly AnyStudyModule[] = STUDY_MODULES, plain = false, classroom: Record<string, unknown> = ACCOUNT_CLASS): { outdir: string; result: SynthResult } {
+function synthAccountClass(weeks: string, registry: readonly AnyStudyModule[] = STUDY_MODULES, plain = false, classroom: Record<string, unknown> = ACCOUNT_CLASS, tag?: typeof ONE_ACCOUNT): { outdir: string; result: SynthResult } {
   const root = mkdtempSync(join(tmpdir(), "devops-weeks-stamps-"));
-  writeFileSync(join(root, "roster.csv"), ROSTER);
-  const config = { ...ALL_WEEKS_CONFIG, state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, classroom };
+  writeFileSync(join(root, "roster.csv"), tag?.roster ?? ROSTER);
+  const config = { ...ALL_WEEKS_CONFIG, ...(tag ? { security: tag.security } : {}), state: { backend: "s3", bucket: "devops-weeks-tfstate-example" }, classroom };
   writeFileSync(join(root, "study.yaml"), dump(config));
   const outdir = join(root, "out");
   if (plain) process.env.DEVOPS_WEEKS_PLAIN_SYNTH = "1";
@@ -77,6 +80,16 @@ describe("stamped learner environments", () => {
     expect(stamped.result.stamped).toBe(4);
     expect(stamped.result.stampedGuides).toBe(4);
     expect(treeDifferences(stamped.outdir, synthAccountClass("1,6,10", STUDY_MODULES, true, classroom).outdir)).toEqual([]);
+  });
+
+  test("a class in tag isolation (a VPC block each, IAM users), every week it can take: the same, its learners' address octets stamped too", () => {
+    const tagClass = { roster: "roster.csv" };
+    const stamped = synthAccountClass(ALL_WEEKS, STUDY_MODULES, false, tagClass, ONE_ACCOUNT);
+    expect(stamped.result.stamped).toBe(4);
+    expect(stamped.result.stampedGuides).toBe(4);
+    const lee = JSON.parse(readFileSync(join(stamped.outdir, "stacks", "devops-weeks-lee", "cdk.tf.json"), "utf8")) as { resource: { aws_vpc: Record<string, { cidr_block: string }> } };
+    expect(Object.values(lee.resource.aws_vpc).map((vpc) => vpc.cidr_block)).toEqual(["10.1.0.0/16"]);
+    expect(treeDifferences(stamped.outdir, synthAccountClass(ALL_WEEKS, STUDY_MODULES, true, tagClass, ONE_ACCOUNT).outdir)).toEqual([]);
   });
 
   // A module that writes a name in a form a replacement cannot reach (upper case, a hash): the check sees it.
