@@ -24,7 +24,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { addManifestStacks, manifestStacks } from "./cdktf-adapter";
-import { environmentRecord, type EnvironmentRecord } from "./environment";
+import { environmentRecord, stackNamesOf, type EnvironmentRecord } from "./environment";
 import type { StudyEnvironment } from "./module";
 
 /** An environment and the values that make it a learner's own (their id, their account's id). */
@@ -139,7 +139,7 @@ const isText = (path: string) => path.endsWith(".json");
 
 export function readEnvironmentOutput(outdir: string, record: EnvironmentRecord, manifest: Readonly<Record<string, unknown>>): EnvironmentOutput {
   const files = new Map<string, Buffer | string>();
-  const stackNames = [record.stacks.aws, ...(record.stacks.kubernetes ? [record.stacks.kubernetes] : [])];
+  const stackNames = stackNamesOf(record);
   const visit = (relative: string) => {
     const absolute = join(outdir, ...relative.split("/"));
     if (statSync(absolute).isDirectory()) {

@@ -27,6 +27,11 @@ export interface EnvironmentRecord {
   readonly flowsByModule: ReadonlyMap<string, readonly RecordedFlow[]>;
 }
 
+/** The names of an environment's stacks, the AWS one first. */
+export function stackNamesOf(environment: EnvironmentRecord): string[] {
+  return [environment.stacks.aws, ...(environment.stacks.kubernetes ? [environment.stacks.kubernetes] : [])];
+}
+
 /** The record alone, without constructs: what stays of a built environment once its stacks are written. */
 export function environmentRecord(environment: EnvironmentRecord): EnvironmentRecord {
   const { stacks, kubernetesTarget, outputsByModule, files, stepsByModule, flowsByModule } = environment;

@@ -16,7 +16,7 @@ import { canAddManifestStacks, fastSynth } from "./cdktf-adapter";
 import { planStamps, proveStamps, replaceAll, stampedMembers, substituteData, writeStamps, type ProvenStamp, type StampCandidate } from "./environment-stamps";
 import { releaseArchiveCache } from "../aws/assets";
 import { StudyConfigError, type ConfigProblem } from "./errors";
-import { buildEnvironment, environmentRecord, type BuiltEnvironment, type EnvironmentRecord } from "./environment";
+import { buildEnvironment, environmentRecord, stackNamesOf, type BuiltEnvironment, type EnvironmentRecord } from "./environment";
 import type { AnyStudyModule, SelectionView, StudyEnvironment, StudyModule } from "./module";
 import { selectModules, type ModuleSelection } from "./weeks";
 import { DEFAULT_TEMPLATES_DIR, renderRunbooks, type CostSummary, type GuideStamp, type LearnerPages } from "../runbooks";
@@ -159,8 +159,6 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
     return { config, selection, environments: built, built: synthesized.built, stamped: synthesized.stamped, stampedGuides: costs?.stampedGuides ?? 0, classroom };
   });
 }
-
-const stackNamesOf = (environment: EnvironmentRecord) => [environment.stacks.aws, ...(environment.stacks.kubernetes ? [environment.stacks.kubernetes] : [])];
 
 /**
  * The learners whose guides can be stamped: each proven shape's, with the template learner's pages (the

@@ -9,6 +9,7 @@ import { refusalOf, synthConfig } from "../support/synth";
 import type { StackJson } from "../support/terraform";
 
 import { NAME_LIMITS } from "../../lib/aws/name-limits";
+import { stackNamesOf } from "../../lib/core/environment";
 
 const LONGEST = { project: "a-very-long-project-name", environment: "an-even-longer-env-names" };
 
@@ -35,7 +36,7 @@ const CONFIGS: [string, Record<string, unknown>][] = [
 describe("names synth derives fit AWS's limits, or synth refuses them", () => {
   test.each(CONFIGS)("with a long but accepted project and environment: %s", (_name, config) => {
     const synth = synthConfig({ project: "study-group-seoul", environment: "week-by-week", ...config }, { weeks: "1-10" });
-    const found = synth.result.environments.flatMap((e) => [e.stacks.aws, ...(e.stacks.kubernetes ? [e.stacks.kubernetes] : [])]).flatMap((stack) => violations(synth.stack(stack)));
+    const found = synth.result.environments.flatMap(stackNamesOf).flatMap((stack) => violations(synth.stack(stack)));
     expect(found).toEqual([]);
   });
 

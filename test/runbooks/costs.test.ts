@@ -6,6 +6,7 @@ import type { StackResource } from "../../lib/runbooks/inventory";
 import { loadStrings } from "../../lib/runbooks/strings";
 import { OPTION_CONFIGS } from "../support/option-configs";
 import { synthConfig } from "../support/synth";
+import { stackNamesOf } from "../../lib/core/environment";
 
 const strings = loadStrings(join(__dirname, "..", "..", "templates"), "en");
 
@@ -66,7 +67,7 @@ describe("every stack synth writes, the Kubernetes stack too, holds only priced 
   // provider binaries), so its JSON is read, for every option config the page tests use.
   test.each(Object.entries(OPTION_CONFIGS))("%s", (_name, config) => {
     const synth = synthConfig(config);
-    const stacks = synth.result.environments.flatMap((e) => [e.stacks.aws, ...(e.stacks.kubernetes ? [e.stacks.kubernetes] : [])]);
+    const stacks = synth.result.environments.flatMap(stackNamesOf);
     expect(stacks.length).toBeGreaterThan(0);
     for (const stack of stacks) expect(unpricedTypes(Object.keys(synth.stack(stack).resource ?? {})), stack).toEqual([]);
   });
