@@ -82,14 +82,15 @@ describe("stamped learner environments", () => {
     expect(treeDifferences(stamped.outdir, synthAccountClass("1,6,10", STUDY_MODULES, true, classroom).outdir)).toEqual([]);
   });
 
-  test("a class in tag isolation (a VPC block each, IAM users), every week it can take: the same, its learners' address octets stamped too", () => {
+  // Weeks 1, 3 and 6: the network's addresses, generated files per learner, and the -k8s stack.
+  test("a class in tag isolation (a VPC block each, IAM users): the same, its learners' address octets stamped too", () => {
     const tagClass = { roster: "roster.csv" };
-    const stamped = synthAccountClass(ALL_WEEKS, STUDY_MODULES, false, tagClass, ONE_ACCOUNT);
+    const stamped = synthAccountClass("1,3,6", STUDY_MODULES, false, tagClass, ONE_ACCOUNT);
     expect(stamped.result.stamped).toBe(4);
     expect(stamped.result.stampedGuides).toBe(4);
     const lee = JSON.parse(readFileSync(join(stamped.outdir, "stacks", "devops-weeks-lee", "cdk.tf.json"), "utf8")) as { resource: { aws_vpc: Record<string, { cidr_block: string }> } };
     expect(Object.values(lee.resource.aws_vpc).map((vpc) => vpc.cidr_block)).toEqual(["10.1.0.0/16"]);
-    expect(treeDifferences(stamped.outdir, synthAccountClass(ALL_WEEKS, STUDY_MODULES, true, tagClass, ONE_ACCOUNT).outdir)).toEqual([]);
+    expect(treeDifferences(stamped.outdir, synthAccountClass("1,3,6", STUDY_MODULES, true, tagClass, ONE_ACCOUNT).outdir)).toEqual([]);
   });
 
   // A module that writes a name in a form a replacement cannot reach (upper case, a hash): the check sees it.
