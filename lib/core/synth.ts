@@ -43,6 +43,11 @@ export interface SynthOptions {
    * afterwards; a directory already gone makes `npx cdktf synth` fail with ENOENT. @default false
    */
   readonly leaveRemovedStackDirectories?: boolean;
+  /**
+   * Stamp a class's learners of one shape from a template (lib/core/environment-stamps.ts); false builds every
+   * environment with cdktf, for a comparison. @default true (DEVOPS_WEEKS_PLAIN_SYNTH=1 turns it off too)
+   */
+  readonly stampEnvironments?: boolean;
 }
 
 export interface SynthResult {
@@ -87,7 +92,7 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const values = learnerValues(classroom);
   const candidates: StampCandidate[] = environments.map((environment, i) => ({ environment, values: values[i] ?? [] }));
   const configText = JSON.stringify([config.core, config.settings]);
-  const stampGroups = canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name)), (text) => configText.includes(text)) : [];
+  const stampGroups = options.stampEnvironments !== false && canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name)), (text) => configText.includes(text)) : [];
   return writeOutDirectory(options.outdir, writeOptions, (staging) => {
     const newApp = (outdir: string) => {
       const app = new App({ outdir, skipBackendValidation: false });
