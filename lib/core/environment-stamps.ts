@@ -11,7 +11,8 @@
  * stamped with that learner's values must equal it byte for byte: every file of its stacks' folders, its
  * manifest entries, and its record (generated files, outputs, runbook steps, diagram flows). If anything
  * differs (a module that hashes, shortens or changes the case of a name; a zip that holds one), every
- * learner of that shape is built by cdktf, as without stamping.
+ * learner of that shape is built by cdktf, as without stamping. The learners' guides are stamped and checked
+ * the same way, page for page (GuideStamp in lib/runbooks).
  *
  * What makes a shape: the environment with its values taken out, and each value's length and kind of
  * character at each position (a-z, A-Z, 0-9; any other character as itself). Code whose path depends on a
@@ -27,7 +28,7 @@ import { addManifestStacks, manifestStacks } from "./cdktf-adapter";
 import { environmentRecord, stackNamesOf, type EnvironmentRecord } from "./environment";
 import type { StudyEnvironment } from "./module";
 
-/** An environment and the values that make it a learner's own (their id, their account's id). */
+/** An environment and the values that make it a learner's own (lib/classroom/plan.ts learnerValues). */
 export interface StampCandidate {
   readonly environment: StudyEnvironment;
   readonly values: readonly string[];
