@@ -91,8 +91,8 @@ export function synthesizeStudy(options: SynthOptions): SynthResult {
   const writeOptions = { log, leaveRemovedStackDirectories: options.leaveRemovedStackDirectories };
   const values = learnerValues(classroom);
   const candidates: StampCandidate[] = environments.map((environment, i) => ({ environment, values: values[i] ?? [] }));
-  const configText = JSON.stringify([config.core, config.settings]);
-  const stampGroups = options.stampEnvironments !== false && canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name)), (text) => configText.includes(text)) : [];
+  // Only a class has learners to stamp: a single environment's synth skips the manifest writer's lookup and the config's text.
+  const stampGroups = classroom && options.stampEnvironments !== false && canAddManifestStacks() ? planStamps(candidates, new Set(environments.map((e) => e.name)), configHolds(config)) : [];
   return writeOutDirectory(options.outdir, writeOptions, (staging) => {
     const newApp = (outdir: string) => {
       const app = new App({ outdir, skipBackendValidation: false });
@@ -186,6 +186,12 @@ function guideStampsOf(proven: readonly ProvenStamp<Inventory>[], candidates: re
     const id = group.standIns[idAt];
     return [{ template: { ...first.learner, id, markdownName: id, htmlName: id, environment: template.record, inventory: inspected, abilities }, standIns: group.standIns, members: members.map((m) => ({ id: m.learner!.id, values: m.values })) }];
   });
+}
+
+/** Whether the config's text (every setting) holds a text: a stand-in must not, or stamping would replace it there too. */
+function configHolds(config: StudyConfig): (text: string) => boolean {
+  let configText: string | undefined;
+  return (text) => (configText ??= JSON.stringify([config.core, config.settings])).includes(text);
 }
 
 /** One short block: what the stacks cost if applied and left running, before anyone applies them. */
